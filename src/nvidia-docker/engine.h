@@ -1,0 +1,46 @@
+/*
+ * engine: what the docker engine knows about an image, asked once per run.
+ *
+ * When the daemon is the local one (no -H/--context/--config global options, no tls, DOCKER_HOST
+ * unset or unix://, no DOCKER_CONTEXT or current context other than `default`, NV_DOCKER a
+ * single word) and its socket is readable, the Engine API is asked directly over the unix
+ * socket with libcurl (GET /images/<name>/json): no docker subprocess. Otherwise one
+ * `$NV_DOCKER [global options] image inspect IMAGE` call answers. Missing images are pulled
+ * with `$NV_DOCKER [global options] pull [--platform P] IMAGE`, progress on stderr.
+ */
+#ifndef NVD_ENGINE_H
+#define NVD_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/error.h"
+#include "common/strv.h"
+
+struct image_info {
+        bool found;
+        char *volumes_label;      /* com.nvidia.volumes.needed, NULL if absent */
+        char *cuda_version_label; /* com.nvidia.cuda.version, NULL if absent */
+        char *visible_devices;    /* NVIDIA_VISIBLE_DEVICES from Config.Env, NULL if absent */
+        char *require_cuda;       /* NVIDIA_REQUIRE_CUDA, NULL if absent */
+        char *cuda_version_env;   /* CUDA_VERSION, NULL if absent */
+};
+
+struct engine_target {
+        const struct strv *docker;   /* NV_DOCKER words */
+        const char *const *global;   /* the user's global options (words before the command) */
+        size_t global_count;
+        bool use_cli;                /* true: ask through the docker CLI, not the socket */
+        const char *socket_path;     /* the local daemon's socket (DOCKER_HOST unix:// or default) */
+};
+
+/* Decodes one image object, or an array holding one (`docker image inspect` output). Pure. */
+int image_info_decode(const char *json, size_t len, struct image_info *out, struct error *err);
+/* found=false (and 0 returned) when the image does not exist; -1 only for real failures. */
+int engine_inspect_image(const struct engine_target *target, const char *image,
+                         struct image_info *out, struct error *err);
+int engine_pull_image(const struct engine_target *target, const char *image,
+                      const char *platform, struct error *err);
+void image_info_destroy(struct image_info *info);
+
+#endif

@@ -1,0 +1,89 @@
+# Shared helpers for the black-box tests in tests/integration and the benchmarks in bench/.
+# Source it from bash:  . "$(dirname "$0")/../lib/common.sh"
+# Paths: NVD_BIN (binaries, default bin), NVD_BUILD (objects and helpers, default build).
+# Results: t_ok / t_fail / t_check count; t_finish prints "<name>: N passed, N failed" and exits.
+
+NVD_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+NVD_BIN=$(cd "$NVD_ROOT" && cd "${NVD_BIN:-bin}" && pwd)
+NVD_BUILD=$(cd "$NVD_ROOT" && mkdir -p "${NVD_BUILD:-build}" && cd "${NVD_BUILD:-build}" && pwd)
+T_NAME=$(basename "$0" .sh)
+T_PASSED=0
+T_FAILED=0
+T_TMP=$(mktemp -d "/tmp/nvd-$T_NAME.XXXXXX")
+T_CLEANUPS=()
+
+t_on_exit() {
+  local i
+  for ((i = ${#T_CLEANUPS[@]} - 1; i >= 0; i--)); do eval "${T_CLEANUPS[$i]}" >/dev/null 2>&1 || true; done
+  rm -rf "$T_TMP"
+}
+trap t_on_exit EXIT
+# Registers a command to run when the test exits (last registered runs first).
+t_cleanup() { T_CLEANUPS+=("$*"); }
+
+t_ok() { T_PASSED=$((T_PASSED + 1)); echo "ok   - $*"; }
+t_fail() { T_FAILED=$((T_FAILED + 1)); echo "FAIL - $*"; }
+# t_check "description" command...: passes when the command exits 0.
+t_check() {
+  local what=$1; shift
+  if "$@"; then t_ok "$what"; else t_fail "$what"; fi
+}
+# t_eq "description" expected actual
+t_eq() {
+  if [ "$2" == "$3" ]; then t_ok "$1"; else
+    t_fail "$1"; printf '       expected: %q\n       actual:   %q\n' "$2" "$3"; fi
+}
+# t_match "description" extended-regex actual
+t_match() {
+  if [[ "$3" =~ $2 ]]; then t_ok "$1"; else
+    t_fail "$1"; printf '       pattern: %s\n       actual:  %q\n' "$2" "$3"; fi
+}
+t_finish() {
+  echo "$T_NAME: $T_PASSED passed, $T_FAILED failed"
+  [ "$T_FAILED" -eq 0 ]
+  exit
+}
+# Skips the whole test (counts as neither passed nor failed) with a reason.
+t_skip_all() { echo "$T_NAME: skipped: $*"; echo "$T_NAME: 0 passed, 0 failed"; exit 0; }
+
+# Starts the machine's Docker engine on /var/run/docker.sock unless one answers already.
+# Serialised with a lock so that concurrent tests start one engine.
+start_dockerd() {
+  command -v dockerd >/dev/null || { echo "dockerd not installed (make deps)" >&2; return 1; }
+  (
+    flock 9
+    if docker version >/dev/null 2>&1; then exit 0; fi
+    setsid dockerd >/tmp/nvd-dockerd.log 2>&1 < /dev/null &
+    for _ in $(seq 1 120); do docker version >/dev/null 2>&1 && exit 0; sleep 0.25; done
+    echo "dockerd did not start; see /tmp/nvd-dockerd.log" >&2
+    exit 1
+  ) 9>/tmp/nvd-dockerd.lock
+}
+
+# make_image NAME [docker import --change ...]: a busybox image built locally (nothing is pulled).
+# Example: make_image nvd-test/cuda -c 'LABEL com.nvidia.volumes.needed=nvidia_driver'
+make_image() {
+  local name=$1; shift
+  if docker image inspect "$name" >/dev/null 2>&1; then return 0; fi
+  local root
+  root=$(mktemp -d "$T_TMP/rootfs.XXXXXX")
+  mkdir -p "$root/bin" "$root/tmp" "$root/etc" "$root/dev"
+  cp /bin/busybox "$root/bin/busybox"
+  local a
+  for a in sh ls cat echo env true false sleep test grep readlink stat; do ln -sf busybox "$root/bin/$a"; done
+  echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
+  tar -C "$root" -cf - . | docker import "$@" - "$name" >/dev/null
+}
+
+# A free TCP port on loopback.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# wait_for "description" command...: retries for up to 10 s.
+wait_for() {
+  local what=$1; shift
+  for _ in $(seq 1 100); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  echo "timed out waiting for $what" >&2
+  return 1
+}

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Installs what building, testing, fuzzing, benchmarking and packaging need, on Debian 12 (root).
+# Idempotent: a machine that already has everything only pays for the dpkg query.
+set -eu
+PACKAGES="build-essential pkg-config clang libclang-rt-14-dev
+ libcurl4-openssl-dev libjansson-dev libssh2-1-dev libmicrohttpd-dev libelf-dev zlib1g-dev libcunit1-dev
+ docker.io busybox-static openssh-server openssh-client iproute2 socat expect
+ wrk hyperfine valgrind bash-completion zsh fish lintian dpkg-dev fakeroot systemd
+ procps psmisc curl jq"
+missing=""
+for p in $PACKAGES; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "install-deps: missing packages:$missing; run as root (sudo make deps)" >&2
+    exit 1
+  fi
+  echo "install-deps: installing$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi

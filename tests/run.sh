@@ -1,0 +1,36 @@
+#!/bin/bash
+# Runs the unit test binaries given as arguments, then every tests/integration/test_*.sh,
+# and prints one closing line with the totals. Exit status 1 if anything failed.
+# TESTS=pattern limits the integration scripts to names matching the pattern.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+passed=0 failed=0 broken=()
+count() { # adds the last "N passed, N failed" line of a log to the totals
+  local line p f
+  line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
+  p=$(sed -E 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\1/' <<<"$line")
+  f=$(sed -E 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+}
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+for t in "$@"; do
+  echo "== $t"
+  if ! "$t" >"$log" 2>&1; then broken+=("$t"); fi
+  cat "$log"; count "$log"
+done
+for t in tests/integration/test_*.sh; do
+  [ -e "$t" ] || continue
+  [[ -n "${TESTS:-}" && ! "$t" =~ ${TESTS} ]] && continue
+  echo "== $t"
+  if ! bash "$t" >"$log" 2>&1; then broken+=("$t"); fi
+  cat "$log"; count "$log"
+  grep -qE '[0-9]+ passed, [0-9]+ failed' "$log" || { echo "($t printed no result line)"; failed=$((failed + 1)); }
+done
+if [ ${#broken[@]} -gt 0 ]; then
+  echo "failing: ${broken[*]}"
+  [ "$failed" -eq 0 ] && failed=${#broken[@]}
+fi
+echo "total: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ ${#broken[@]} -eq 0 ]

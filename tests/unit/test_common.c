@@ -1,0 +1,81 @@
+/* Unit tests of src/common: error, strv, buf. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "common/error.h"
+#include "common/strv.h"
+#include "common/xalloc.h"
+#include "unit.h"
+
+static void test_error_first_message_wins(void)
+{
+        struct error err = ERROR_INIT;
+        CU_ASSERT_FALSE(error_is_set(&err));
+        CU_ASSERT_EQUAL(error_set(&err, "inner %d", 1), -1);
+        error_set(&err, "outer");
+        CU_ASSERT_STRING_EQUAL(err.message, "inner 1");
+        error_prefix(&err, "step %s", "x");
+        CU_ASSERT_STRING_EQUAL(err.message, "step x: inner 1");
+        error_clear(&err);
+        CU_ASSERT_PTR_NULL(err.message);
+        error_set_errno(&err, ENOENT, "open %s", "/nope");
+        CU_ASSERT_STRING_EQUAL(err.message, "open /nope: No such file or directory");
+        CU_ASSERT_EQUAL(err.code, ENOENT);
+        error_clear(&err);
+}
+
+static void test_strv_split_join_insert(void)
+{
+        struct strv v = STRV_INIT;
+        strv_split(&v, ",0,, 1 2,", ", ");
+        CU_ASSERT_EQUAL(v.count, 3);
+        CU_ASSERT_PTR_NULL(v.items[3]);
+        cleanup_free char *joined = strv_join(&v, "+");
+        CU_ASSERT_STRING_EQUAL(joined, "0+1+2");
+        strv_insert(&v, 1, "x");
+        strv_insert(&v, 99, "end");
+        cleanup_free char *joined2 = strv_join(&v, " ");
+        CU_ASSERT_STRING_EQUAL(joined2, "0 x 1 2 end");
+        for (int i = 0; i < 100; i++)
+                strv_pushf(&v, "n%d", i);
+        CU_ASSERT_EQUAL(v.count, 105);
+        CU_ASSERT_STRING_EQUAL(v.items[104], "n99");
+        CU_ASSERT_PTR_NULL(v.items[105]);
+        strv_destroy(&v);
+        strv_destroy(&v);
+}
+
+static void test_buf_printf_and_read_limit(void)
+{
+        struct buf b = BUF_INIT;
+        buf_printf(&b, "%s=%d", "a", 7);
+        buf_puts(&b, ";");
+        CU_ASSERT_STRING_EQUAL(b.data, "a=7;");
+        CU_ASSERT_EQUAL(b.len, 4);
+        cleanup_free char *s = buf_steal(&b);
+        CU_ASSERT_STRING_EQUAL(s, "a=7;");
+        CU_ASSERT_PTR_NULL(b.data);
+
+        int fds[2];
+        CU_ASSERT_EQUAL_FATAL(pipe(fds), 0);
+        CU_ASSERT_EQUAL(write(fds[1], "0123456789", 10), 10);
+        close(fds[1]);
+        CU_ASSERT_EQUAL(buf_read_fd(&b, fds[0], 5), -1);
+        CU_ASSERT_EQUAL(errno, E2BIG);
+        close(fds[0]);
+        buf_destroy(&b);
+
+        CU_ASSERT_EQUAL_FATAL(pipe(fds), 0);
+        CU_ASSERT_EQUAL(write(fds[1], "abc", 3), 3);
+        close(fds[1]);
+        CU_ASSERT_EQUAL(buf_read_fd(&b, fds[0], 5), 0);
+        CU_ASSERT_STRING_EQUAL(b.data, "abc");
+        close(fds[0]);
+        buf_destroy(&b);
+}
+
+UNIT_MAIN("common", UNIT(test_error_first_message_wins), UNIT(test_strv_split_join_insert),
+          UNIT(test_buf_printf_and_read_limit))
