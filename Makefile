@@ -1,6 +1,6 @@
 # nvidia-docker: the docker wrapper and its GPU plugin daemon.
 # Targets: all (default), deps, check, sanitize, fuzz, bench, test, demo, install, uninstall, clean.
-# Module owners extend the build with fragments in mk/*.mk (included at the end).
+# Module owners extend the build with fragments in mk/*.mk (add rules, and to CHECK_DEPS).
 
 VERSION := $(shell cat VERSION)
 
@@ -49,8 +49,20 @@ RUN_LIBS    = $(call PKG_LIBS,libcurl jansson libssh2) -lpthread
 PLUGIN_LIBS = $(call PKG_LIBS,libmicrohttpd jansson libelf) -ldl -lpthread
 TEST_LIBS   = $(call PKG_LIBS,$(PKGS) cunit) -ldl -lpthread -lutil
 
-# Extra things `make check` needs built (fakes, helpers): fragments add to it.
+# Extra things `make check` needs built (fakes, tools): fragments add to it.
 CHECK_DEPS :=
+
+# Small programs the tests and benchmarks use (tests/tools/<name>.c → build/tools/<name>).
+TOOLS_SRC := $(wildcard tests/tools/*.c)
+TOOLS_BIN := $(TOOLS_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+CHECK_DEPS += $(TOOLS_BIN)
+$(BUILD)/tools/%: tests/tools/%.c $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -MMD -MP $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(TEST_LIBS)
+
+# Module fragments: extra rules and CHECK_DEPS additions (included before the rules that use them).
+.DEFAULT_GOAL := all
+-include mk/*.mk
 
 .PHONY: all deps check sanitize fuzz bench test demo install uninstall clean format
 
@@ -145,5 +157,5 @@ format:
 clean:
 	rm -rf build bin lib
 
--include mk/*.mk
 -include $(LIB_OBJ:.o=.d) $(wildcard $(BUILD)/tests/unit/*.d)
+
