@@ -109,26 +109,6 @@ static void run_state_destroy(struct run_state *s)
         strv_destroy(&s->final_words);
 }
 
-/* The words before the subcommand: run_request's command_index points at `run`, after a
- * possible `container`, which is not a global option. */
-static size_t global_options_end(const struct run_request *r)
-{
-        size_t end = r->args->command_index;
-        if (end > 0 && strcmp(r->words[end - 1], "container") == 0) {
-                /* ... unless `container` is the value of a global option (--config container) */
-                static const char *const valued[] = {
-                    "-H",          "--host",      "-c",        "--context", "--config", "-l",
-                    "--log-level", "--tlscacert", "--tlscert", "--tlskey",  NULL};
-                bool is_value = false;
-                if (end > 1)
-                        for (const char *const *v = valued; *v != NULL; v++)
-                                is_value |= strcmp(r->words[end - 2], *v) == 0;
-                if (!is_value)
-                        end--;
-        }
-        return end;
-}
-
 static int pass_through(struct run_state *s, struct error *err)
 {
         const struct run_request *r = s->request;
@@ -149,7 +129,7 @@ static int image_resolve(struct run_state *s, bool *passthrough, struct error *e
             .home = getenv("HOME"),
         };
         struct engine_target target;
-        engine_target_init(&target, r->docker, r->words, global_options_end(r),
+        engine_target_init(&target, r->docker, r->words, r->args->global_count,
                            r->args->daemon_options, &env);
         if (target.use_cli)
                 debug(s, "engine: asking `%s image inspect` (%s)", r->docker->items[0],
