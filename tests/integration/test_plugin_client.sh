@@ -191,6 +191,22 @@ NV_HOST=$FAKE_URL http_proxy="http://127.0.0.1:$port" HTTP_PROXY="http://127.0.0
 t_eq "proxy variables ignored" 0 "$RC"
 stop_fake
 
+# --- the fake itself: routes with and without /v1.0, text form, 404 (its interface is shared) ---
+if command -v curl >/dev/null; then
+  start_fake --gpus 2 --driver 375.39
+  t_eq "fake: /docker/cli text form" "--volume-driver=nvidia-docker --volume=nvidia_driver_375.39:/usr/local/nvidia:ro --device=/dev/nvidiactl --device=/dev/nvidia-uvm --device=/dev/nvidia-uvm-tools --device=/dev/nvidia0 --device=/dev/nvidia1" \
+    "$(curl -s --noproxy '*' "$FAKE_URL/docker/cli")"
+  t_eq "fake: /v1.0/docker/cli?dev=1 text form" "--volume-driver=nvidia-docker --volume=nvidia_driver_375.39:/usr/local/nvidia:ro --device=/dev/nvidiactl --device=/dev/nvidia-uvm --device=/dev/nvidia-uvm-tools --device=/dev/nvidia1" \
+    "$(curl -s --noproxy '*' "$FAKE_URL/v1.0/docker/cli?dev=1")"
+  t_eq "fake: /docker/cli/json?dev=9 is 400" "400 invalid device: 9" \
+    "$(curl -s --noproxy '*' -w '%{http_code} ' -o "$T_TMP/body" "$FAKE_URL/docker/cli/json?dev=9"; cat "$T_TMP/body")"
+  t_match "fake: /gpu/info/json without /v1.0" '^\{"Version":\{"Driver":"375.39","CUDA":"13.0"\},"Devices":\[\{"UUID":"GPU-' \
+    "$(curl -s --noproxy '*' "$FAKE_URL/gpu/info/json")"
+  t_eq "fake: unknown path is 404" "404 404 page not found" \
+    "$(curl -s --noproxy '*' -w '%{http_code} ' -o "$T_TMP/body" "$FAKE_URL/gpu/info/json/"; cat "$T_TMP/body")"
+  stop_fake
+fi
+
 # --- ssh:// goes to the tunnel (placeholder until the ssh branch lands) -------------------------
 NV_HOST="ssh://nobody@127.0.0.1:1:3476" query cli
 t_eq "ssh target: tunnel error, one line" "1 1" "$RC $(wc -l <<<"$ERR")"
