@@ -129,7 +129,9 @@ int plugin_client_open(const struct plugin_target *target, struct plugin_client 
         const char *timeout_env = getenv("NV_TIMEOUT");
         if (read_timeout(timeout_env, &timeout_ms, err) < 0)
                 return -1;
-        if (target == NULL || target->url == NULL)
+        if (target == NULL || target->url == NULL || target->plugin_port == NULL ||
+            (target->transport == PLUGIN_TRANSPORT_SSH &&
+             (target->ssh_host == NULL || target->ssh_port == NULL)))
                 return error_set(err, "no plugin address (host_select did not succeed)");
 
         struct plugin_client *c = xcalloc(1, sizeof *c);
@@ -226,7 +228,12 @@ static int transport_error(struct plugin_client *c, CURLcode code, struct error 
 {
         long os_errno = 0;
         curl_easy_getinfo(c->curl, CURLINFO_OS_ERRNO, &os_errno);
-        const char *detail = c->curl_error[0] ? c->curl_error : curl_easy_strerror(code);
+        if (c->curl_error[0] == '\0')
+                snprintf(c->curl_error, sizeof c->curl_error, "%s", curl_easy_strerror(code));
+        for (char *p = c->curl_error; *p; p++) /* one line */
+                if ((unsigned char)*p < 0x20)
+                        *p = ' ';
+        const char *detail = c->curl_error;
         if (c->ssh && code == CURLE_COULDNT_CONNECT)
                 return error_set(err, "the SSH tunnel to %s %s", c->display,
                                  c->connections > 0 ? "was closed; run the command again"
