@@ -182,28 +182,27 @@ for name, (kind, short, current) in sorted(container.items()):
     if not current or name == "help":
         continue
     if name in run_only:
-        head = run_head()
-        tail = [IMG, "true"]
+        head, tail = run_head, [IMG, "true"]
     else:
-        head, tail = ["create"], [IMG] + CMD
+        head, tail = (lambda: ["create"]), [IMG] + CMD
     if kind == "value":
         if name not in SAMPLES:
             fail(f"no sample value for --{name} in this test")
             continue
-        add(f"--{name} v", head + [f"--{name}", sample(name)] + tail)
-        add(f"--{name}=v", head + [f"--{name}={sample(name)}"] + tail)
+        add(f"--{name} v", head() + [f"--{name}", sample(name)] + tail)
+        add(f"--{name}=v", head() + [f"--{name}={sample(name)}"] + tail)
         if short:
-            add(f"-{short} v", head + [f"-{short}", sample(name)] + tail)
-            add(f"-{short}v", head + [f"-{short}{sample(name)}"] + tail)
-            add(f"-{short}=v", head + [f"-{short}={sample(name)}"] + tail)
-            add(f"-i{short} v", head + [f"-i{short}", sample(name)] + tail)
+            add(f"-{short} v", head() + [f"-{short}", sample(name)] + tail)
+            add(f"-{short}v", head() + [f"-{short}{sample(name)}"] + tail)
+            add(f"-{short}=v", head() + [f"-{short}={sample(name)}"] + tail)
+            add(f"-i{short} v", head() + [f"-i{short}", sample(name)] + tail)
     else:
-        add(f"--{name}", head + [f"--{name}"] + tail)
-        add(f"--{name}=false", head + [f"--{name}=false"] + tail)
-        add(f"--{name}=true", head + [f"--{name}=true"] + tail)
+        add(f"--{name}", head() + [f"--{name}"] + tail)
+        add(f"--{name}=false", head() + [f"--{name}=false"] + tail)
+        add(f"--{name}=true", head() + [f"--{name}=true"] + tail)
         if short:
-            add(f"-{short}", head + [f"-{short}"] + tail)
-            add(f"-{short}=false", head + [f"-{short}=false"] + tail)
+            add(f"-{short}", head() + [f"-{short}"] + tail)
+            add(f"-{short}=false", head() + [f"-{short}=false"] + tail)
 
 C = ["create"]
 more = [
