@@ -19,6 +19,10 @@ DUMP=$NVD_BUILD/tools/args_dump
 [ -x "$DOCKER" ] || t_skip_all "no docker client at $DOCKER"
 [ -x "$DUMP" ] || { t_fail "args_dump built ($DUMP)"; t_finish; }
 start_dockerd || { t_fail "docker engine started"; t_finish; }
+# One run at a time (make check and make sanitize may overlap): the images named `run`,
+# `create`, `container` and the container nvd-args-link are shared names.
+exec 9>/tmp/nvd-args-vs-docker.lock
+flock 9
 
 IMG=nvd-args-img
 make_image "$IMG" -c 'CMD ["nvd-default"]' || { t_fail "image $IMG made"; t_finish; }
