@@ -120,6 +120,10 @@ t_eq "NV_GPU forces GPUs on a plain image, order kept" \
   "$REC container run --rm --device=/dev/nvidiactl --device=/dev/nvidia-uvm --device=/dev/nvidia-uvm-tools --device=/dev/nvidia1 --device=/dev/nvidia0 $MOUNT $ENVV $IMG_PLAIN true" "$RECORD"
 t_eq "plain image with NV_GPU: no CUDA query" "" "$(grep gpu/info "$T_TMP/two.log")"
 
+nvd "$PORT_one" NV_GPU=0 -- run --gpus all --rm "$IMG_LABEL" true
+t_eq "--gpus given: docker decides, argv unchanged" "$REC run --gpus all --rm $IMG_LABEL true" "$RECORD"
+t_match "--gpus given with NV_GPU: warns that NV_GPU is ignored" "Warning: NV_GPU is ignored: the command line has --gpus" "$ERR"
+
 nvd "$PORT_one" -- run -v myvol:/x --name "$P-x" "$IMG_LABEL" ls /x
 t_eq "user's -v myvol:/x untouched, no --volume-driver" \
   "$REC run -v myvol:/x --name $P-x $GPU1 $MOUNT $ENVV $IMG_LABEL ls /x" "$RECORD"
@@ -250,7 +254,7 @@ t_match "NV_DEBUG: why GPUs are not added" "Debug: GPUs not added: " "$ERR"
 # --- a real docker run with the rewritten line ---------------------------------------------
 # NV_GPU on a plain image: no CUDA check, so the fake's one canned answer serves docker/cli.
 out=$(env -u DOCKER_HOST -u NV_DOCKER NV_GPU=0 NV_HOST="http://127.0.0.1:$PORT_e2e" \
-  "$NVD" run --rm "$IMG_PLAIN" sh -c 'echo "$NVIDIA_VISIBLE_DEVICES"; test -c /dev/full && echo dev; grep " /usr/local/nvidia " /proc/mounts' 2>"$T_TMP/e2e.err")
+  "$NVD" run --rm --network none "$IMG_PLAIN" sh -c 'echo "$NVIDIA_VISIBLE_DEVICES"; test -c /dev/full && echo dev; grep " /usr/local/nvidia " /proc/mounts' 2>"$T_TMP/e2e.err")
 rc=$?
 t_eq "real docker accepts the rewritten line: exit 0" 0 "$rc"
 t_match "real docker: env void, device, read-only volume" "^void
