@@ -183,6 +183,16 @@ t_eq "socket absent: the CLI is asked and its error shown: exit 1" 1 "$RC"
 t_match "socket absent: docker's own error" "cannot inspect image '$IMG_LABEL' with .*nonexistent.sock" "$ERR"
 t_eq "socket absent: no pull" "" "$(grep pull "$CALLS")"
 
+if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
+  out=$(cd / && setpriv --reuid 65534 --regid 65534 --clear-groups env -u DOCKER_HOST HOME=/nonexistent \
+    NV_DOCKER=docker NV_DEBUG=1 NV_HOST="http://127.0.0.1:$PORT_one" "$NVD" run --rm "$IMG_LABEL" true 2>&1)
+  rc=$?
+  t_eq "socket not accessible to the user: exit 1" 1 "$rc"
+  t_match "socket not accessible: falls back to the CLI" "asking .docker image inspect. \(the daemon socket cannot be opened" "$out"
+  t_match "socket not accessible: docker's permission error shown, not a pull" "Error: cannot inspect image .*permission denied" "$out"
+  t_eq "socket not accessible: no pull tried" "" "$(grep -i pull <<<"$out")"
+fi
+
 # --- the plugin -------------------------------------------------------------------------------
 nvd "$DOWN_PORT" -- run "$IMG_LABEL"
 t_eq "plugin down: exit 1, docker not run" "1:" "$RC:$RECORD"
