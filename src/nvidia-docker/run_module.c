@@ -153,8 +153,10 @@ static int image_resolve(struct run_state *s, bool *passthrough, struct error *e
                 return -1;
         if (s->image.found)
                 return 0;
-        if (never || always) {
-                debug(s, "image %s not found and --pull=%s: docker reports it", image, pull);
+        if (always)
+                return error_set(err, "image '%s' is still missing after `docker pull`", image);
+        if (never) {
+                debug(s, "image %s not found and --pull=never: docker reports it", image);
                 *passthrough = true;
                 return 0;
         }
