@@ -142,6 +142,17 @@ t_eq "-H given: inspect through the CLI with the user's globals, then the run" \
   "-H unix:///var/run/docker.sock image inspect --format {{json .}} -- $IMG_LABEL|-H unix:///var/run/docker.sock run --rm $GPU1 $MOUNT $ENVV $IMG_LABEL true" \
   "$(paste -sd'|' "$CALLS")"
 
+# A CLI that answers the inspect with too much, or with something that is not JSON.
+printf '#!/bin/sh\nfor a; do [ "$a" = inspect ] && exec head -c 20000000 /dev/zero; done\nexit 0\n' > "$T_TMP/bigcli"
+printf '#!/bin/sh\nfor a; do [ "$a" = inspect ] && { echo "not json"; exit 0; }; done\nexit 0\n' > "$T_TMP/badcli"
+chmod +x "$T_TMP/bigcli" "$T_TMP/badcli"
+nvd "$PORT_one" NV_DOCKER="$T_TMP/bigcli" -- -H unix:///var/run/docker.sock run "$IMG_LABEL"
+t_eq "CLI inspect answers 20 MB: exit 1" 1 "$RC"
+t_match "CLI inspect answers 20 MB: size limit named" "output of .* is larger than [0-9]+ bytes" "$ERR"
+nvd "$PORT_one" NV_DOCKER="$T_TMP/badcli" -- -H unix:///var/run/docker.sock run "$IMG_LABEL"
+t_eq "CLI inspect answers garbage: exit 1" 1 "$RC"
+t_match "CLI inspect answers garbage: says so" "cannot read the image data from the docker engine" "$ERR"
+
 MISSING=$P-missing-image
 nvd "$PORT_one" NV_DOCKER="$T_TMP/forwarding" -- run --rm "$MISSING" true
 t_eq "missing image, pull fails: exit 1" 1 "$RC"
