@@ -5,6 +5,8 @@
 #   - labelled image: Engine API over the socket, the (fake) plugin on loopback asked twice
 #     (gpu/info for the CUDA check, docker/cli), GPU options added. Target: <= 10 ms overhead.
 #   - plain image: one inspect over the socket, no plugin.
+# Wall times on a shared 2-CPU machine move with its load, so the instructions each process
+# executes before its exec (callgrind, deterministic) are printed too.
 # Also the floor that is not ours: loading the run module with libcurl, jansson, libssh2 and
 # their ~30 dependencies (build/tools/load_module, RTLD_NOW as the front end does, RTLD_LAZY
 # for comparison, and with curl_global_init).
@@ -71,3 +73,21 @@ echo "floor that is not ours (process that only loads the module), vs the record
 compare "load module, RTLD_NOW" "$LOAD $MODULE now" "$REC"
 compare "load module, RTLD_NOW + curl_global_init" "$LOAD $MODULE now init" "$REC"
 compare "load module, RTLD_LAZY" "$LOAD $MODULE lazy" "$REC"
+
+# instructions COMMAND...: instructions executed up to the exec (or the exit), from callgrind.
+instructions() {
+  rm -f "$T_TMP"/cg.*
+  valgrind --tool=callgrind --dump-before=execvp --callgrind-out-file="$T_TMP/cg.%p" "$@" \
+    >/dev/null 2>&1 || { echo "?"; return; }
+  local biggest
+  biggest=$(ls -S "$T_TMP"/cg.* | head -n 1)
+  callgrind_annotate "$biggest" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); printf "%.2f M\n", $1 / 1e6}'
+}
+if command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null; then
+  echo "instructions executed before the exec (callgrind; load-independent):"
+  echo "  run, labelled image                    $(instructions "$NVD" run --rm "$LABELLED" true)"
+  echo "  run, plain image                       $(instructions "$NVD" run --rm "$PLAIN" true)"
+  echo "  load module (RTLD_NOW)                 $(instructions "$LOAD" "$MODULE" now)"
+  echo "  load module + curl_global_init         $(instructions "$LOAD" "$MODULE" now init)"
+  echo "  recorder alone                         $(instructions "$REC" run --rm "$PLAIN" true)"
+fi
