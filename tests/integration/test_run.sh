@@ -142,6 +142,11 @@ t_eq "-H given: inspect through the CLI with the user's globals, then the run" \
   "-H unix:///var/run/docker.sock image inspect --format {{json .}} -- $IMG_LABEL|-H unix:///var/run/docker.sock run --rm $GPU1 $MOUNT $ENVV $IMG_LABEL true" \
   "$(paste -sd'|' "$CALLS")"
 
+nvd "$PORT_one" NV_DOCKER="$T_TMP/forwarding  --log-level  error" -- run --rm "$IMG_LABEL" true
+t_eq "NV_DOCKER with several words: inspect through the CLI, the words on every call" \
+  "--log-level error image inspect --format {{json .}} -- $IMG_LABEL|--log-level error run --rm $GPU1 $MOUNT $ENVV $IMG_LABEL true" \
+  "$(paste -sd'|' "$CALLS")"
+
 # A CLI that answers the inspect with too much, or with something that is not JSON.
 printf '#!/bin/sh\nfor a; do [ "$a" = inspect ] && exec head -c 20000000 /dev/zero; done\nexit 0\n' > "$T_TMP/bigcli"
 printf '#!/bin/sh\nfor a; do [ "$a" = inspect ] && { echo "not json"; exit 0; }; done\nexit 0\n' > "$T_TMP/badcli"
