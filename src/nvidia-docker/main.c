@@ -41,7 +41,7 @@ static void print_version_banner(void)
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n <= 0)
-                        return; /* like 1.0: a closed stdout does not stop docker */
+                        return; /* a closed stdout (EBADF) does not stop docker */
                 done += (size_t)n;
         }
 }
