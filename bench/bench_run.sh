@@ -12,8 +12,8 @@
 # for comparison, and with curl_global_init).
 . "$(dirname "$0")/../tests/lib/common.sh"
 set -u
-ROUNDS=${BENCH_ROUNDS:-5}
-PER_ROUND=${BENCH_RUNS_PER_ROUND:-60}
+ROUNDS=${BENCH_ROUNDS:-10}
+PER_ROUND=${BENCH_RUNS_PER_ROUND:-30}
 NVD=$NVD_BIN/nvidia-docker
 REC=$NVD_BUILD/tools/recorder
 LOAD=$NVD_BUILD/tools/load_module
@@ -55,13 +55,15 @@ compare() {
   python3 - "$name" "$T_TMP/$name".*.json <<'PY'
 import json, statistics, sys
 name, files = sys.argv[1], sys.argv[2:]
-times = [[], []]
+times, cpu = [[], []], [[], []]
 for f in files:
     for i, result in enumerate(json.load(open(f))["results"]):
         times[i] += result["times"]
+        cpu[i].append(result["user"] + result["system"])
 ours, base = (statistics.median(t) * 1000 for t in times)
-print(f"  {name:<38} median {ours:6.2f} ms vs {base:5.2f} ms: overhead {ours - base:+6.2f} ms "
-      f"(x{ours / base:.1f})  [{len(times[0])} runs each]")
+cpu_ours, cpu_base = (statistics.median(c) * 1000 for c in cpu)
+print(f"  {name:<40} median {ours:6.2f} ms vs {base:5.2f} ms: overhead {ours - base:+6.2f} ms "
+      f"(x{ours / base:.1f}); CPU {cpu_ours:5.2f} vs {cpu_base:4.2f} ms  [{len(times[0])} runs each]")
 PY
 }
 
