@@ -112,6 +112,13 @@ int subprocess_run(const char *const *argv, int stdout_fd, size_t out_limit, siz
                 error_set(err, "the output of `%s` is larger than %zu bytes", argv[0], out_limit);
                 goto out_pipes;
         }
+        /* Where posix_spawn cannot report a failed exec (valgrind, some libcs), the child
+         * exits 127 without a word, as a shell does for "command not found". */
+        if (WIFEXITED(res->status) && WEXITSTATUS(res->status) == 127 && res->err.len == 0 &&
+            res->out.len == 0) {
+                error_set_errno(err, ENOENT, "cannot run `%s`", argv[0]);
+                goto out_pipes;
+        }
         /* Both buffers NUL-terminated even when empty. */
         buf_append(&res->out, "", 0);
         buf_append(&res->err, "", 0);

@@ -23,7 +23,8 @@ struct subprocess_result {
 
 /* stdout_fd < 0: capture stdout (at most out_limit bytes); otherwise stdout goes to that
  * descriptor. Fails (-1) only when the program cannot be started or read, or stdout is too
- * large; a program that runs and exits non-zero is a success with res->status telling. */
+ * large; a program that runs and exits non-zero is a success with res->status telling
+ * (except a silent exit status 127, the "could not exec" of posix_spawn and shells: ENOENT). */
 int subprocess_run(const char *const *argv, int stdout_fd, size_t out_limit, size_t err_limit,
                    struct subprocess_result *res, struct error *err);
 /* true when the program exited with status 0 */
