@@ -14,6 +14,7 @@
 #ifndef NVD_DRIVER_FILES_H
 #define NVD_DRIVER_FILES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,7 +55,9 @@ struct driver_files_options {
         unsigned capabilities;    /* DRIVER_CAP_*; 0 means DRIVER_CAP_DEFAULT */
         const char *path_env;     /* colon list for binaries; NULL: DRIVER_FILES_DEFAULT_PATH */
         const char *ldcache_path; /* NULL: <root>/etc/ld.so.cache */
-        int32_t arch64, arch32;   /* ld.so.cache arch values; both 0: the host's (compile time) */
+        bool arch_given;          /* false: the host's arch values (compile time) */
+        int32_t arch64;           /* ld.so.cache arch of lib64 entries, e.g. LDCACHE_ARCH_X86_64 */
+        int32_t arch32;           /* arch of lib entries (LDCACHE_ARCH_I386), -1: none */
 };
 
 #define DRIVER_FILES_DEFAULT_PATH                                                                  \

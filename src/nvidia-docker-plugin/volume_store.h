@@ -25,6 +25,7 @@ struct volume_store {
         char *root;     /* -d */
         char *kind_dir; /* <root>/nvidia_driver */
         char *lock_path;
+        int lock_fd;                       /* open on lock_path, for flock */
         struct driver_files_options files; /* owned copies of the strings */
         pthread_mutex_t mutex;
 };
