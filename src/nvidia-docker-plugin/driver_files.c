@@ -178,8 +178,9 @@ char *driver_files_resolve(const char *root, const char *path)
         return steal_pointer(&out);
 }
 
+/* `name`: the file's name in the volume; NULL for the resolved basename. */
 static void files_add(struct driver_files *files, size_t *capacity, enum driver_file_place place,
-                      const char *root, const char *resolved)
+                      const char *root, const char *resolved, const char *name)
 {
         if (files->count == *capacity) {
                 *capacity = *capacity ? *capacity * 2 : 32;
@@ -189,7 +190,9 @@ static void files_add(struct driver_files *files, size_t *capacity, enum driver_
         files->items[files->count++] = (struct driver_file){
             .place = place,
             .path = host_path(root, resolved),
-            .name = xstrdup(slash ? slash + 1 : resolved),
+            .name = xstrdup(name    ? name
+                            : slash ? slash + 1
+                                    : resolved),
         };
 }
 
@@ -232,7 +235,8 @@ static void find_binaries(struct driver_files *files, size_t *capacity, struct s
                                 continue;
                         if (!already_taken(taken, resolved)) {
                                 strv_push(taken, resolved);
-                                files_add(files, capacity, DRIVER_FILE_BIN, root, resolved);
+                                files_add(files, capacity, DRIVER_FILE_BIN, root, resolved,
+                                          driver_binaries[b].name);
                         }
                         break;
                 }
@@ -314,7 +318,7 @@ int driver_files_find(struct driver_files *files, const struct driver_files_opti
                     already_taken(&taken, resolved))
                         continue;
                 strv_push(&taken, resolved);
-                files_add(files, &capacity, place, root, resolved);
+                files_add(files, &capacity, place, root, resolved, NULL);
         }
         strv_destroy(&taken);
         ldcache_destroy(&cache);

@@ -41,7 +41,8 @@ enum driver_file_place {
 struct driver_file {
         enum driver_file_place place;
         char *path; /* host path of the resolved file: <root> + resolved path */
-        char *name; /* basename of the resolved file: its name in the volume */
+        char *name; /* name in the volume: a library's resolved basename (the soname links
+                     * point to it), a binary's own name (nvidia-smi even if a symlink) */
 };
 
 struct driver_files {

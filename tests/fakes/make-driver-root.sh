@@ -7,10 +7,15 @@
 # etc/ld.so.cache written by `ldconfig -r ROOT` (which also makes the soname links).
 # Layout (Debian multiarch, like a distribution package of the driver):
 #   usr/lib/x86_64-linux-gnu/   64-bit libraries      usr/lib/i386-linux-gnu/  32-bit ones
-#   usr/bin/                    nvidia-smi, nvidia-cuda-mps-control (on PATH)
+#   usr/bin/                    nvidia-smi, nvidia-cuda-mps-control, nvidia-debugdump.real
+#   usr/local/bin/nvidia-debugdump -> /usr/bin/nvidia-debugdump.real
 # Plus things the volume must NOT take: a Mesa-like libGL.so.1.7.0 and libEGL.so.1.1.0 (no
 # version suffix, no NVIDIA core in DT_NEEDED), a GDK stub libnvidia-ml.so.1 in another
 # directory, nvidia-modprobe (excluded binary), libnvidia-gtk3 (never taken).
+# FAKE_LAYOUT=gpu-host: shaped like the test fleet's GPU host (driver.md §6.2): libraries in
+# usr/local/nvidia/lib64 with usr/local/nvidia/lib -> lib64, binaries in usr/local/nvidia/bin,
+# /lib -> usr/lib holding symlinks into /usr/local/nvidia/lib64 (duplicate cache keys), no
+# 32-bit libraries, ld.so.conf naming /usr/local/nvidia/lib64 and /usr/local/nvidia/lib.
 # Environment: FAKE_TLS_ABI=old makes libnvidia-tls carry ABI tag 2.2.5 (blacklisted);
 # FAKE_NO_32=1 skips the 32-bit libraries.
 set -euo pipefail
@@ -18,7 +23,17 @@ root=${1:?usage: make-driver-root.sh ROOT VERSION}
 version=${2:?usage: make-driver-root.sh ROOT VERSION}
 lib64=$root/usr/lib/x86_64-linux-gnu
 lib32=$root/usr/lib/i386-linux-gnu
-mkdir -p "$lib64" "$lib32" "$root/usr/bin" "$root/etc" "$root/usr/local/bin"
+bindir=$root/usr/bin
+if [ "${FAKE_LAYOUT:-}" = gpu-host ]; then
+  lib64=$root/usr/local/nvidia/lib64
+  bindir=$root/usr/local/nvidia/bin
+  FAKE_NO_32=1
+  mkdir -p "$root/usr/lib"
+  mkdir -p "$root/usr/local/nvidia"
+  ln -sfn usr/lib "$root/lib"
+  ln -sfn lib64 "$root/usr/local/nvidia/lib"
+fi
+mkdir -p "$lib64" "$lib32" "$bindir" "$root/etc" "$root/usr/local/bin"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -82,13 +97,26 @@ int main(int argc, char **argv)
         return 0;
 }
 C
-gcc -static -O1 -DFAKE_VERSION="\"$v\"" -o "$root/usr/bin/nvidia-smi" "$work/nvidia-smi.c" 2>/dev/null ||
-  gcc -O1 -DFAKE_VERSION="\"$v\"" -o "$root/usr/bin/nvidia-smi" "$work/nvidia-smi.c"
-cp "$root/usr/bin/nvidia-smi" "$root/usr/bin/nvidia-cuda-mps-control"
-cp "$root/usr/bin/nvidia-smi" "$root/usr/bin/nvidia-modprobe"
+gcc -static -O1 -DFAKE_VERSION="\"$v\"" -o "$bindir/nvidia-smi" "$work/nvidia-smi.c" 2>/dev/null ||
+  gcc -O1 -DFAKE_VERSION="\"$v\"" -o "$bindir/nvidia-smi" "$work/nvidia-smi.c"
+cp "$bindir/nvidia-smi" "$bindir/nvidia-cuda-mps-control"
+cp "$bindir/nvidia-smi" "$bindir/nvidia-modprobe"
 # nvidia-debugdump through a symlink from another PATH directory (resolved inside the root).
-cp "$root/usr/bin/nvidia-smi" "$root/usr/bin/nvidia-debugdump.real"
-ln -sf /usr/bin/nvidia-debugdump.real "$root/usr/local/bin/nvidia-debugdump"
+cp "$bindir/nvidia-smi" "$bindir/nvidia-debugdump.real"
+ln -sf "${bindir#"$root"}/nvidia-debugdump.real" "$root/usr/local/bin/nvidia-debugdump"
 
-printf '%s\n' /usr/lib/x86_64-linux-gnu /usr/lib/i386-linux-gnu /usr/local/gdk/lib64 >"$root/etc/ld.so.conf"
+if [ "${FAKE_LAYOUT:-}" = gpu-host ]; then
+  # Soname and development links, and the /lib duplicates pointing into the driver directory.
+  for f in "$lib64"/*.so.*; do
+    [ -L "$f" ] && continue
+    base=${f##*/}
+    soname=$(readelf -d "$f" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+    [ "$soname" != "$base" ] && ln -sfn "$base" "$lib64/$soname"
+    ln -sfn "$soname" "$lib64/${base%%.so*}.so"
+    ln -sfn "/usr/local/nvidia/lib64/$soname" "$root/usr/lib/$soname"
+  done
+  printf '%s\n' /usr/local/nvidia/lib64 /usr/local/nvidia/lib >"$root/etc/ld.so.conf"
+else
+  printf '%s\n' /usr/lib/x86_64-linux-gnu /usr/lib/i386-linux-gnu /usr/local/gdk/lib64 >"$root/etc/ld.so.conf"
+fi
 ldconfig -r "$root"

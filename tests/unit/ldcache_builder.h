@@ -94,8 +94,7 @@ static inline size_t lcb_write_new(const struct ldcache_builder *b, unsigned cha
 }
 
 /* New format alone (glibc >= 2.32). Caller frees. */
-static inline unsigned char *lcb_new(const struct ldcache_builder *b, size_t *size,
-                                     int extension)
+static inline unsigned char *lcb_new(const struct ldcache_builder *b, size_t *size, int extension)
 {
         unsigned char *out = calloc(1, 48 + 24 * b->count + b->strings_len + 64);
         *size = lcb_write_new(b, out, extension);

@@ -122,6 +122,5 @@ static void test_version_compare(void)
         CU_ASSERT(volume_version_compare("99999999999999999999.1", "99999999999999999998.9") > 0);
 }
 
-UNIT_MAIN("volume_name", UNIT(test_valid_names), UNIT(test_bad_format),
-          UNIT(test_hostile_versions), UNIT(test_unsupported_kind), UNIT(test_version_rule),
-          UNIT(test_version_compare))
+UNIT_MAIN("volume_name", UNIT(test_valid_names), UNIT(test_bad_format), UNIT(test_hostile_versions),
+          UNIT(test_unsupported_kind), UNIT(test_version_rule), UNIT(test_version_compare))
