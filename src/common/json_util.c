@@ -51,7 +51,7 @@ void json_append_stringn(struct buf *b, const char *str, size_t len)
                 if (c >= 0x80) {
                         step = utf8_sequence(s + i, len - i);
                         if (step == 0) {
-                                esc = "\xef\xbf\xbd"; /* U+FFFD */
+                                esc = "\\ufffd"; /* as Go writes it */
                                 step = 1;
                         } else if (step == 3 && c == 0xe2 && s[i + 1] == 0x80 &&
                                    (s[i + 2] == 0xa8 || s[i + 2] == 0xa9)) {

@@ -145,7 +145,19 @@ EXPORT nvmlReturn_t nvmlSystemGetProcessName(unsigned int pid, char *name, unsig
                 {
                         if (json_integer_value(json_object_get(p, "pid")) == pid) {
                                 const char *s = json_string_value(json_object_get(p, "name"));
-                                snprintf(name, len, "%s", s ? s : "");
+                                if (s == NULL)
+                                        s = "";
+                                /* "hex:<bytes>" gives names that JSON cannot hold
+                                 * (invalid UTF-8). */
+                                if (strncmp(s, "hex:", 4) == 0) {
+                                        unsigned int n = 0, byte;
+                                        for (s += 4; n + 1 < len && sscanf(s, "%2x", &byte) == 1;
+                                             s += 2)
+                                                name[n++] = (char)byte;
+                                        name[n] = 0;
+                                        return 0;
+                                }
+                                snprintf(name, len, "%s", s);
                                 return 0;
                         }
                 }
