@@ -47,9 +47,9 @@ static void print_version_banner(void)
 }
 
 /* The run module's path: NVD_RUN_MODULE, else ../lib/nvidia-docker/ next to the executable
- * (/proc/self/exe, as the loader's $ORIGIN), else the bare name for the loader to find through
- * the RUNPATH. An absolute path here lets the binary drop its RUNPATH, which costs every
- * pass-through ~20 failed opens of libc.so.6 in $ORIGIN/../lib/nvidia-docker/. */
+ * (/proc/self/exe, as the loader's $ORIGIN), else the bare name for the loader's search. The
+ * binary has no RUNPATH on purpose: one would cost every pass-through ~20 failed opens of
+ * libc.so.6 in $ORIGIN/../lib/nvidia-docker/. */
 static const char *run_module_path(char *buffer, size_t size)
 {
         static const char suffix[] = "/../lib/nvidia-docker/" RUN_MODULE_FILE;
