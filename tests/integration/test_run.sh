@@ -288,4 +288,53 @@ dev
 [^ ]+ /usr/local/nvidia [^ ]+ ro," "$out"
 [ $rc -eq 0 ] || cat "$T_TMP/e2e.err"
 
+# --- the whole stack: the real nvidia-docker-plugin (fake NVML, FAKE driver root) ------------
+# docker/cli from the real plugin, and docker creating the driver volume through the plugin's
+# volume API because of the rewritten --mount (scoped to that one mount: the user's own -v
+# volume stays with the local driver). `create` only: the host has no /dev/nvidia* to start it.
+STACK_ROOT=$NVD_ROOT/tests/fakes/make-driver-root.sh
+if [ -x "$NVD_BIN/nvidia-docker-plugin" ] && [ -e "$NVD_BUILD/fakes/libnvidia-ml.so.1" ] &&
+   [ -e "$STACK_ROOT" ]; then
+  DRV=580.159.04 # tests/fakes/gpus-h200.json
+  W=$T_TMP/stack
+  mkdir -p "$W/dev" "$W/vols" /run/docker/plugins
+  exec 8>/tmp/nvd-plugin-socket.lock # the plugin socket path is machine-global
+  flock 8
+  bash "$STACK_ROOT" "$W/root" "$DRV" >"$W/root.log" 2>&1
+  . "$NVD_ROOT/tests/fakes/fake_env.sh" # fake_node: NVIDIA's device numbers under $W/dev
+  fake_node "$W/dev/nvidiactl" 195 255
+  fake_node "$W/dev/nvidia-uvm" 238 0
+  fake_node "$W/dev/nvidia-uvm-tools" 238 1
+  fake_node "$W/dev/nvidia0" 195 0
+  fake_node "$W/dev/nvidia3" 195 3
+  SPORT=$(free_port)
+  LD_LIBRARY_PATH=$NVD_BUILD/fakes FAKE_NVML_CONFIG=$NVD_ROOT/tests/fakes/gpus-h200.json \
+    NVD_DEV_ROOT=$W/dev "$NVD_BIN/nvidia-docker-plugin" -s /run/docker/plugins \
+    -l "127.0.0.1:$SPORT" -d "$W/vols" -r "$W/root" 2>"$W/plugin.log" &
+  SPID=$!
+  t_cleanup "kill $SPID; rm -f /run/docker/plugins/nvidia-docker.sock"
+  t_cleanup "docker rm -f $P-stack >/dev/null 2>&1; docker volume rm -f nvidia_driver_$DRV $P-uservol"
+  if wait_for "nvidia-docker-plugin" curl -sf "http://127.0.0.1:$SPORT/v1.0/gpu/info/json" &&
+     wait_for "plugin socket" test -S /run/docker/plugins/nvidia-docker.sock; then
+    out=$(env -u NV_GPU -u DOCKER_HOST -u NV_DOCKER NV_HOST="http://127.0.0.1:$SPORT" \
+      "$NVD" create --name "$P-stack" --network none -v "$P-uservol:/x" "$IMG_LABEL" true 2>&1)
+    t_eq "real plugin + real docker: create accepted" 0 "$?"
+    [[ "$out" =~ ^[0-9a-f]{64}$ ]] || echo "$out"
+    mounts=$(docker inspect -f '{{range .Mounts}}{{.Name}}|{{.Driver}}|{{.Destination}}|{{.RW}} {{end}}' "$P-stack")
+    t_match "driver volume made through the plugin's volume API, read-only" \
+      "nvidia_driver_$DRV\|nvidia-docker\|/usr/local/nvidia\|false" "$mounts"
+    t_match "the user's own -v volume stays with the local driver" "$P-uservol\|local\|/x\|true" "$mounts"
+    t_eq "devices from the plugin" "/dev/nvidiactl /dev/nvidia-uvm /dev/nvidia-uvm-tools /dev/nvidia0 /dev/nvidia3" \
+      "$(docker inspect -f '{{range .HostConfig.Devices}}{{.PathOnHost}} {{end}}' "$P-stack" | sed 's/ $//')"
+    t_match "NVIDIA_VISIBLE_DEVICES=void in the container's env" "NVIDIA_VISIBLE_DEVICES=void" \
+      "$(docker inspect -f '{{json .Config.Env}}' "$P-stack")"
+    t_check "the plugin provisioned the driver files" test -d "$W/vols/nvidia_driver/$DRV"
+  else
+    t_fail "nvidia-docker-plugin did not start"; tail -5 "$W/plugin.log"
+  fi
+  flock -u 8
+else
+  echo "# full-stack section skipped: nvidia-docker-plugin or its fakes not built"
+fi
+
 t_finish
