@@ -71,6 +71,25 @@ echo "bench_run (hyperfine -N, $ROUNDS alternating rounds of $PER_ROUND runs; $(
   "load $(cut -d' ' -f1 /proc/loadavg)); baseline = the recorder alone, same words"
 compare "run, labelled image (target <= 10 ms)" "$NVD run --rm $LABELLED true" "$REC run --rm $LABELLED true"
 compare "run, plain image" "$NVD run --rm $PLAIN true" "$REC run --rm $PLAIN true"
+# The same against the real nvidia-docker-plugin (fake NVML, nodes under a scratch /dev), when
+# it is built: its own socket directory, so no machine-global state is touched.
+if [ -x "$NVD_BIN/nvidia-docker-plugin" ] && [ -e "$NVD_BUILD/fakes/libnvidia-ml.so.1" ]; then
+  . "$NVD_ROOT/tests/fakes/fake_env.sh"
+  mkdir -p "$T_TMP/dev" "$T_TMP/sockets" "$T_TMP/root"
+  fake_node "$T_TMP/dev/nvidiactl" 195 255; fake_node "$T_TMP/dev/nvidia-uvm" 238 0
+  fake_node "$T_TMP/dev/nvidia-uvm-tools" 238 1; fake_node "$T_TMP/dev/nvidia0" 195 0
+  fake_node "$T_TMP/dev/nvidia3" 195 3
+  RPORT=$(free_port)
+  LD_LIBRARY_PATH=$NVD_BUILD/fakes FAKE_NVML_CONFIG=$NVD_ROOT/tests/fakes/gpus-h200.json \
+    NVD_DEV_ROOT=$T_TMP/dev "$NVD_BIN/nvidia-docker-plugin" -s "$T_TMP/sockets" \
+    -l "127.0.0.1:$RPORT" -d "$T_TMP/vols" -r "$T_TMP/root" >/dev/null 2>&1 &
+  t_cleanup "kill $!"
+  if wait_for "nvidia-docker-plugin" curl -sf "http://127.0.0.1:$RPORT/v1.0/gpu/info/json" &&
+     NVD_RECORD= NV_HOST=http://127.0.0.1:$RPORT "$NVD" run --rm "$LABELLED" true | grep -q /dev/nvidia3; then
+    NV_HOST=http://127.0.0.1:$RPORT compare "run, labelled, real plugin (fake NVML)" \
+      "$NVD run --rm $LABELLED true" "$REC run --rm $LABELLED true"
+  fi
+fi
 echo "floor that is not ours (process that only loads the module), vs the recorder:"
 compare "load module, RTLD_NOW" "$LOAD $MODULE now" "$REC"
 compare "load module, RTLD_NOW + curl_global_init" "$LOAD $MODULE now init" "$REC"
