@@ -251,7 +251,8 @@ static int run_pipeline(struct run_state *s, struct error *err)
 
         struct gpu_plan_input in = {
             .image = &s->image,
-            .nv_gpu_set = env_set("NV_GPU"),
+            /* Blank NV_GPU means all GPUs, like unset: not an explicit request. */
+            .nv_gpu_set = !s->selection.all,
             .gpus_option = a->gpus_option,
             .disable_require = getenv("NVIDIA_DISABLE_REQUIRE") != NULL,
         };

@@ -108,6 +108,9 @@ nvd "$PORT_one" -- run --rm -it "$IMG_PLAIN" sh -c 'echo hi'
 t_eq "plain image: argv unchanged" "$REC run --rm -it $IMG_PLAIN sh -c echo hi" "$RECORD"
 t_eq "plain image: plugin not asked" "" "$(cat "$T_TMP/one.log")"
 
+nvd "$PORT_one" NV_GPU=" , " -- run "$IMG_PLAIN" true
+t_eq "blank NV_GPU (all GPUs, like unset) does not force GPUs on a plain image" "$REC run $IMG_PLAIN true" "$RECORD"
+
 nvd "$PORT_one" -- create "$IMG_ENV"
 t_eq "NVIDIA_VISIBLE_DEVICES image (create): GPUs added" "$REC create $GPU1 $MOUNT $ENVV $IMG_ENV" "$RECORD"
 
