@@ -153,6 +153,12 @@ t_match "UserKnownHostsFile from ~/.ssh/config is used; odd lines skipped" 'Volu
 rm -f "$HOME/.ssh/config"
 echo "[127.0.0.1]:$SSHPORT $(hostkey)" > "$KH"
 
+# --- only the ecdsa host key known: negotiated first (the server would prefer another)
+echo "[127.0.0.1]:$SSHPORT $(cut -d' ' -f1,2 "$S/host_ecdsa.pub")" > "$KH"
+out=$(probe 127.0.0.1 $CLI </dev/null 2>&1)
+t_match "host key algorithm follows the known key type (ecdsa)" 'VolumeDriver' "$out"
+echo "[127.0.0.1]:$SSHPORT $(hostkey)" > "$KH"
+
 # --- plugin not running on the remote host
 DEADPORT=$(free_port)
 out=$("$PROBE" -l "$TUSER" -p "$SSHPORT" -P "$DEADPORT" 127.0.0.1 $CLI </dev/null 2>&1); rc=$?
@@ -276,7 +282,7 @@ if ip netns add "$NS" 2>/dev/null; then
   ip netns exec "$NS" ip addr add "$NSIP/30" dev "nvdsb$SUB"
   ip netns exec "$NS" ip link set "nvdsb$SUB" up
   ip netns exec "$NS" ip link set lo up
-  NETNS_EXEC="ip netns exec $NS" start_sshd ns "$NSIP:22" || t_fail "sshd in the namespace starts"
+  NETNS_EXEC="ip netns exec $NS" start_sshd ns "$NSIP:22" "[::1]:22" || t_fail "sshd in the namespace starts"
   ip netns exec "$NS" python3 "$RESPONDER" 127.0.0.1 3476 "$T_TMP/plugin-ns.log" &
   t_cleanup "kill $!"
   for _ in $(seq 1 50); do ip netns exec "$NS" curl -sf http://127.0.0.1:3476/v1.0/gpu/info/json >/dev/null && break; sleep 0.1; done
@@ -291,11 +297,65 @@ if ip netns add "$NS" 2>/dev/null; then
   rm -f "$HOME/.ssh/config"
   out=$("$PROBE" -l "$TUSER" -P 3477 "$NSIP" /v1.0/gpu/info/json </dev/null 2>&1); rc=$?
   t_match "remote host: no plugin on 3477 there → channel step named" "not listening on 127.0.0.1:3477 on $NSIP" "$out"
+
+  # --- the wrapper end to end: NV_HOST=ssh://... nvidia-docker run, docker = the recorder
+  NVD=$NVD_BIN/nvidia-docker REC=$NVD_BUILD/tools/recorder FAKE=$NVD_BUILD/fakes/fake-plugin
+  if [ -x "$NVD" ] && [ -x "$REC" ] && [ -x "$FAKE" ] && start_dockerd; then
+    IMG=nvd-ssh-t$$-labelled
+    t_cleanup "docker rmi -f $IMG"
+    make_image "$IMG" -c 'LABEL com.nvidia.volumes.needed="nvidia_driver"'
+    ip netns exec "$NS" "$FAKE" --port 3478 --path /dev/nvidia7 --uuid GPU-55a00000-0000-0000-0000-000000000007 \
+      --driver 535.9 --log "$T_TMP/fake-ns.log" --max-seconds 300 >/dev/null 2>&1 &
+    t_cleanup "kill $!"
+    for _ in $(seq 1 50); do ip netns exec "$NS" curl -sf http://127.0.0.1:3478/v1.0/gpu/info/json >/dev/null && break; sleep 0.1; done
+    # wrap [VAR=value...] -- args: the wrapper with the recorder as docker; RC, ERR, RECORD
+    wrap() {
+      local envs=(); while [ "$1" != "--" ]; do envs+=("$1"); shift; done; shift
+      rm -f "$T_TMP/rec"
+      env -u NV_GPU -u NV_DEBUG NV_DOCKER="$REC" NVD_RECORD="$T_TMP/rec" \
+        DOCKER_HOST=unix:///var/run/docker.sock "${envs[@]}" "$NVD" "$@" </dev/null >/dev/null 2>"$T_TMP/err"
+      RC=$?; ERR=$(cat "$T_TMP/err")
+      RECORD=$([ -e "$T_TMP/rec" ] && tr '\n' ' ' <"$T_TMP/rec")
+    }
+    before=$(accepted ns)
+    wrap NV_HOST="ssh://$TUSER@$NSIP:3478" -- run --rm "$IMG" true
+    t_eq "e2e NV_HOST=ssh://$TUSER@$NSIP:3478 run: exit 0" 0 "$RC"
+    t_match "e2e: the final argv has the remote plugin's device" "--device=/dev/nvidia7 .*$IMG true" "$RECORD"
+    t_match "e2e: the remote plugin's volume (driver 535.9)" "nvidia_driver_535.9" "$RECORD"
+    t_eq "e2e: one SSH handshake for the run" $((before + 1)) "$(accepted ns)"
+    printf 'Host gpu1\n  HostName %s\n  User %s\n' "$NSIP" "$TUSER" > "$HOME/.ssh/config"
+    before=$(accepted ns)
+    wrap NV_HOST="ssh://gpu1:3478" USER=root -- run --rm "$IMG" true
+    t_match "e2e NV_HOST=ssh://gpu1:3478 (alias from ~/.ssh/config) like ssh gpu1" "--device=/dev/nvidia7" "$RECORD"
+    t_eq "e2e alias: one SSH handshake" $((before + 1)) "$(accepted ns)"
+    rm -f "$HOME/.ssh/config"
+    wrap NV_HOST="ssh://$TUSER@$NSIP:3479" -- run --rm "$IMG" true
+    t_eq "e2e plugin absent remotely: exit 1, docker never started" "1:" "$RC:$RECORD"
+    t_match "e2e plugin absent remotely: the step is named" "not listening on 127.0.0.1:3479 on $NSIP" "$ERR"
+    : > "$KH"
+    wrap NV_HOST="ssh://$TUSER@$NSIP:3478" -- run --rm "$IMG" true
+    t_eq "e2e unknown host key: exit 1, docker never started" "1:" "$RC:$RECORD"
+    t_match "e2e unknown host key: how to accept it" "host key of $NSIP is not known .*ssh $TUSER@$NSIP" "$ERR"
+    # IPv6 literal in brackets: the wrapper runs inside the namespace, whose ::1 has sshd on 22
+    echo "::1 $(hostkey)" > "$KH"
+    if ip netns exec "$NS" python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.connect(("::1",22))' 2>/dev/null; then
+      rm -f "$T_TMP/rec"
+      ip netns exec "$NS" env -u NV_GPU NV_DOCKER="$REC" NVD_RECORD="$T_TMP/rec" HOME="$HOME" \
+        DOCKER_HOST=unix:///var/run/docker.sock NV_HOST="ssh://$TUSER@[::1]:3478" "$NVD" run --rm "$IMG" true </dev/null 2>"$T_TMP/err"
+      t_match "e2e NV_HOST=ssh://$TUSER@[::1]:3478 (IPv6 literal)" "--device=/dev/nvidia7" "$([ -e "$T_TMP/rec" ] && tr '\n' ' ' <"$T_TMP/rec") $(cat "$T_TMP/err")"
+    else
+      t_fail "sshd in the namespace does not listen on [::1]:22"
+    fi
+    echo "$NSIP $(hostkey)" > "$KH"
+  else
+    echo "(wrapper end-to-end cases skipped: needs bin/nvidia-docker, fake-plugin and dockerd)"
+  fi
 else
   t_fail "cannot create network namespace $NS"
 fi
 
 # --- no leaks (valgrind) on one tunnel run with three requests
+echo "[127.0.0.1]:$SSHPORT $(hostkey)" > "$KH"
 if [ -z "${NVD_SANITIZE:-}" ] && command -v valgrind >/dev/null; then
   valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=9 \
     "$PROBE" -l "$TUSER" -p "$SSHPORT" -P "$PLUGPORT" -n 3 127.0.0.1 $CLI </dev/null >"$T_TMP/vg.out" 2>&1
