@@ -298,6 +298,20 @@ if ip netns add "$NS" 2>/dev/null; then
   out=$("$PROBE" -l "$TUSER" -P 3477 "$NSIP" /v1.0/gpu/info/json </dev/null 2>&1); rc=$?
   t_match "remote host: no plugin on 3477 there → channel step named" "not listening on 127.0.0.1:3477 on $NSIP" "$out"
 
+  # --- ConnectTimeout: an address behind a link whose far end never answers (a veth pair
+  # inside the namespace, a permanent neighbour entry: the SYN goes out and is dropped)
+  ip link add "nvdva$SUB" netns "$NS" type veth peer name "nvdvb$SUB" netns "$NS"
+  ip netns exec "$NS" ip addr add "10.232.$SUB.1/24" dev "nvdva$SUB"
+  ip netns exec "$NS" ip link set "nvdva$SUB" up; ip netns exec "$NS" ip link set "nvdvb$SUB" up
+  ip netns exec "$NS" ip neigh add "10.232.$SUB.9" lladdr 02:00:00:00:00:09 dev "nvdva$SUB" nud permanent
+  printf 'Host blackhole\n  HostName 10.232.%s.9\n  ConnectTimeout 1\n' "$SUB" > "$HOME/.ssh/config"
+  start=$(date +%s%N)
+  out=$(ip netns exec "$NS" env HOME="$HOME" "$PROBE" -l "$TUSER" blackhole /x </dev/null 2>&1); rc=$?
+  ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  t_match "ConnectTimeout 1: TCP connect step named" "cannot connect to the SSH server blackhole port 22 \\(10.232.$SUB.9\\): no answer within 1 s \\(ConnectTimeout\\)" "$out"
+  t_check "ConnectTimeout 1: gave up after about 1 s ($ms ms)" test "$ms" -ge 900 -a "$ms" -lt 5000
+  rm -f "$HOME/.ssh/config"
+
   # --- the wrapper end to end: NV_HOST=ssh://... nvidia-docker run, docker = the recorder
   NVD=$NVD_BIN/nvidia-docker REC=$NVD_BUILD/tools/recorder FAKE=$NVD_BUILD/fakes/fake-plugin
   if [ -x "$NVD" ] && [ -x "$REC" ] && [ -x "$FAKE" ] && start_dockerd; then
@@ -336,6 +350,22 @@ if ip netns add "$NS" 2>/dev/null; then
     wrap NV_HOST="ssh://$TUSER@$NSIP:3478" -- run --rm "$IMG" true
     t_eq "e2e unknown host key: exit 1, docker never started" "1:" "$RC:$RECORD"
     t_match "e2e unknown host key: how to accept it" "host key of $NSIP is not known .*ssh $TUSER@$NSIP" "$ERR"
+    # DOCKER_HOST=ssh://user@host (docker's form: SSH port 22, plugin 3476 there); the image
+    # query then goes through the docker CLI, here the real one on the local engine.
+    cat > "$T_TMP/forwarding" <<EOS
+#!/bin/bash
+for a in "\$@"; do case \$a in image|pull) DOCKER_HOST=unix:///var/run/docker.sock exec docker "\$@";; run|create) break;; esac; done
+exec "$REC" "\$@"
+EOS
+    chmod +x "$T_TMP/forwarding"
+    echo "$NSIP $(hostkey)" > "$KH"
+    : > "$T_TMP/plugin-ns.log"
+    before=$(accepted ns)
+    wrap NV_DOCKER="$T_TMP/forwarding" DOCKER_HOST="ssh://$TUSER@$NSIP" -- run --rm "$IMG" true
+    t_eq "e2e DOCKER_HOST=ssh://$TUSER@$NSIP run: exit 0" 0 "$RC"
+    t_match "e2e DOCKER_HOST=ssh://: devices of the plugin on 127.0.0.1:3476 there" "--device=/dev/nvidia0 .*$IMG true" "$RECORD"
+    t_eq "e2e DOCKER_HOST=ssh://: one SSH handshake" $((before + 1)) "$(accepted ns)"
+    t_check "e2e DOCKER_HOST=ssh://: the stand-in on 3476 was asked" test -s "$T_TMP/plugin-ns.log"
     # IPv6 literal in brackets: the wrapper runs inside the namespace, whose ::1 has sshd on 22
     echo "::1 $(hostkey)" > "$KH"
     if ip netns exec "$NS" python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.connect(("::1",22))' 2>/dev/null; then
