@@ -14,7 +14,8 @@ RESPONDER=$NVD_ROOT/tests/integration/ssh_plugin_responder.py
 unset CI SSH_AUTH_SOCK SSH_AGENT_PID
 
 TUSER=nvdssh
-TPASS="nvd-pw-$RANDOM$RANDOM"
+# Fixed: concurrent runs (make check and make sanitize) share the account.
+TPASS="nvd-ssh-test-pw-4"
 id "$TUSER" >/dev/null 2>&1 || useradd -M -d /nonexistent -s /bin/sh "$TUSER" 2>/dev/null || id "$TUSER" >/dev/null
 echo "$TUSER:$TPASS" | chpasswd
 mkdir -p /run/sshd && chmod 755 /run/sshd
