@@ -268,6 +268,25 @@ out=$(expect -c "
   catch wait r; exit [lindex \$r 3]" 2>&1); rc=$?
 t_eq "wrong password three times: exit 1" 1 "$rc"
 t_match "wrong password: message lists password" "authentication failed for $TUSER@127.0.0.1 \\(tried: .*password; the server accepts: publickey,password\\)" "$out"
+
+# --- keyboard-interactive (sshd with PAM, no plain password method)
+KIPORT=$(free_port)
+{ sed -e 's/^UsePAM no/UsePAM yes/' -e 's/^PasswordAuthentication yes/PasswordAuthentication no/' \
+      -e 's/^KbdInteractiveAuthentication no/KbdInteractiveAuthentication yes/' "$S/lo.conf" |
+    grep -v '^ListenAddress'; echo "ListenAddress 127.0.0.1:$KIPORT"; } > "$S/ki.conf.in"
+cp "$S/ki.conf.in" "$S/ki.conf"
+/usr/sbin/sshd -f "$S/ki.conf" -D -e 2>>"$S/ki.log" &
+t_cleanup "kill $!"
+for _ in $(seq 1 50); do grep -q 'Server listening' "$S/ki.log" 2>/dev/null && break; sleep 0.1; done
+echo "[127.0.0.1]:$KIPORT $(hostkey)" >> "$KH"
+out=$(expect -c "
+  set timeout 20
+  spawn $PROBE -l $TUSER -p $KIPORT -P $PLUGPORT 127.0.0.1 $CLI
+  expect \"($TUSER@127.0.0.1) Password: \" { send \"$TPASS\r\" } timeout { exit 3 }
+  expect eof
+  catch wait r; exit [lindex \$r 3]" 2>&1); rc=$?
+t_eq "keyboard-interactive (PAM) on the terminal: exit 0" 0 "$rc"
+t_match "keyboard-interactive: answer comes back" 'VolumeDriver' "$out"
 mv "$T_TMP/id_ed25519.away" "$HOME/.ssh/id_ed25519"
 
 # --- the remote host in its own network namespace
