@@ -388,9 +388,9 @@ static int check_host_key(LIBSSH2_SESSION *session, const struct ssh_plan *plan,
         }
         if (result == KNOWN_HOSTS_OTHER_TYPE)
                 return error_set(err,
-                                 "host key of %s (%s SHA256:%s) is not known: %s:%u has only a "
-                                 "key of type %s, which this client cannot negotiate; connect "
-                                 "once with `%s` to verify and add it",
+                                 "host key of %s (%s SHA256:%s) is not known: %s:%u holds a key of "
+                                 "type %s for it, which the server did not offer; connect once "
+                                 "with `%s` to verify and add it",
                                  name, type ? type : "?", fingerprint, entry->file, entry->line,
                                  entry->key_type, hint);
         return error_set(err,
@@ -591,7 +591,8 @@ static void *bridge_main(void *arg)
                                                         continue;
                                                 c->done = true; /* refused: the client sees EOF */
                                         } else {
-                                                t->connections++;
+                                                __atomic_add_fetch(&t->connections, 1,
+                                                                   __ATOMIC_RELAXED);
                                         }
                                 }
                                 if (c->channel != NULL) {
@@ -649,7 +650,7 @@ static void *bridge_main(void *arg)
                                     .down = xmalloc(BRIDGE_BUFFER),
                                 };
                                 if (spare != NULL)
-                                        t->connections++;
+                                        __atomic_add_fetch(&t->connections, 1, __ATOMIC_RELAXED);
                         }
                 }
         }
@@ -847,7 +848,7 @@ const char *ssh_tunnel_socket_name(const struct ssh_tunnel *tunnel)
 
 unsigned ssh_tunnel_channels(const struct ssh_tunnel *tunnel)
 {
-        return tunnel != NULL ? tunnel->connections : 0;
+        return tunnel != NULL ? __atomic_load_n(&tunnel->connections, __ATOMIC_RELAXED) : 0;
 }
 
 void ssh_tunnel_close(struct ssh_tunnel *tunnel)

@@ -160,6 +160,13 @@ out=$(probe 127.0.0.1 $CLI </dev/null 2>&1)
 t_match "host key algorithm follows the known key type (ecdsa)" 'VolumeDriver' "$out"
 echo "[127.0.0.1]:$SSHPORT $(hostkey)" > "$KH"
 
+# --- only a key of a type the server does not have (RSA) is known: unknown, and says why
+echo "[127.0.0.1]:$SSHPORT $(cut -d' ' -f1,2 "$T_TMP/rsa_key.pub")" > "$KH"
+out=$(probe 127.0.0.1 $CLI </dev/null 2>&1); rc=$?
+t_eq "only an RSA key known, server has none: refused" 1 "$rc"
+t_match "only an RSA key known: message names it" "holds a key of type ssh-rsa for it, which the server did not offer" "$out"
+echo "[127.0.0.1]:$SSHPORT $(hostkey)" > "$KH"
+
 # --- plugin not running on the remote host
 DEADPORT=$(free_port)
 out=$("$PROBE" -l "$TUSER" -p "$SSHPORT" -P "$DEADPORT" 127.0.0.1 $CLI </dev/null 2>&1); rc=$?
