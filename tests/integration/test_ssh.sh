@@ -359,11 +359,15 @@ if ip netns add "$NS" 2>/dev/null; then
       RECORD=$([ -e "$T_TMP/rec" ] && tr '\n' ' ' <"$T_TMP/rec")
     }
     before=$(accepted ns)
+    : > "$T_TMP/fake-ns.log"
     wrap NV_HOST="ssh://$TUSER@$NSIP:3478" -- run --rm "$IMG" true
     t_eq "e2e NV_HOST=ssh://$TUSER@$NSIP:3478 run: exit 0" 0 "$RC"
     t_match "e2e: the final argv has the remote plugin's device" "--device=/dev/nvidia7 .*$IMG true" "$RECORD"
     t_match "e2e: the remote plugin's volume (driver 535.9)" "nvidia_driver_535.9" "$RECORD"
     t_eq "e2e: one SSH handshake for the run" $((before + 1)) "$(accepted ns)"
+    t_check "e2e: the plugin was asked" test -s "$T_TMP/fake-ns.log"
+    t_eq "e2e: every request of the run over one channel (one client port at the plugin)" 1 \
+      "$(awk '{print $1}' "$T_TMP/fake-ns.log" | sort -u | wc -l)"
     printf 'Host gpu1\n  HostName %s\n  User %s\n' "$NSIP" "$TUSER" > "$HOME/.ssh/config"
     before=$(accepted ns)
     wrap NV_HOST="ssh://gpu1:3478" USER=root -- run --rm "$IMG" true
