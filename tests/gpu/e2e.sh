@@ -4,7 +4,13 @@
 # port, fetches /v1.0/gpu/info/json, /gpu/info, /gpu/status/json and /docker/cli, and compares
 # UUID, PCI bus ID and total memory with
 #   nvidia-smi --query-gpu=uuid,pci.bus_id,memory.total --format=csv,noheader
-# Usage: tests/gpu/e2e.sh [PLUGIN_BINARY]   (default: bin/nvidia-docker-plugin)
+# When a Docker engine answers (on the GPU machine: ../shared/gpu-host/start-docker.sh, which
+# also imports the image gpu-host/base), the plugin serves its volume socket where Docker looks
+# (/run/docker/plugins) and the wrapper runs real containers: `NV_GPU=0 nvidia-docker run
+# gpu-host/base nvidia-smi -L`, a CUDA vector addition built here with nvcc, and NV_GPU=1 (absent)
+# failing with the list of valid GPUs.
+# Usage: tests/gpu/e2e.sh [PLUGIN_BINARY]   (default: bin/nvidia-docker-plugin; the wrapper is
+# the nvidia-docker beside it)
 # Prints "e2e: N passed, N failed"; exit status 1 on any failure.
 set -u
 plugin=${1:-$(dirname "$0")/../../bin/nvidia-docker-plugin}
@@ -15,6 +21,13 @@ command -v nvidia-smi >/dev/null || { echo "e2e: nvidia-smi not found; not a GPU
 
 tmp=$(mktemp -d)
 port=$(( (RANDOM % 20000) + 30000 ))
+wrapper=$(dirname "$plugin")/nvidia-docker
+sock_dir=$tmp/sock
+with_docker=false
+if command -v docker >/dev/null && docker info >/dev/null 2>&1 && [ -x "$wrapper" ]; then
+  with_docker=true
+  sock_dir=/run/docker/plugins
+fi
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
@@ -30,7 +43,7 @@ http_get() {
   printf '%s' "${reply#*$'\r\n\r\n'}"
 }
 
-"$plugin" -l "127.0.0.1:$port" -s "$tmp/sock" -d "$tmp/volumes" 2>"$tmp/log" &
+"$plugin" -l "127.0.0.1:$port" -s "$sock_dir" -d "$tmp/volumes" 2>"$tmp/log" &
 pid=$!
 for _ in $(seq 1 100); do
   http_get /v1.0/gpu/info/json >/dev/null 2>&1 && break
@@ -74,7 +87,7 @@ grep -q '^{"Devices":\[{"Power":' <<<"$status_json" && ok "/gpu/status/json" || 
 # The volume plugin protocol on the socket: build the driver volume from the real driver files
 # (on the GPU hosts they sit on their own read-only file system: link-or-copy must copy).
 if command -v curl >/dev/null; then
-  vol() { curl -s --unix-socket "$tmp/sock/nvidia-docker.sock" -H 'Accept: application/vnd.docker.plugins.v1.2+json' -X POST "http://plugin/$1" -d "${2:-}"; }
+  vol() { curl -s --unix-socket "$sock_dir/nvidia-docker.sock" -H 'Accept: application/vnd.docker.plugins.v1.2+json' -X POST "http://plugin/$1" -d "${2:-}"; }
   drv=$(printf '%s' "$info_json" | sed -E 's/.*"Driver":"([^"]*)".*/\1/')
   echo "--- Plugin.Activate: $(vol Plugin.Activate)"
   start_ns=$(date +%s%N)
@@ -94,13 +107,52 @@ if command -v curl >/dev/null; then
       echo "--- nvidia-smi -L from the volume: $out"
       grep -q '^GPU 0' <<<"$out" && ok "nvidia-smi from the volume runs" || fail "nvidia-smi from the volume: $out"
     else fail "bin/nvidia-smi missing in the volume"; fi
+    start_ns=$(date +%s%N)
+    again=$(vol VolumeDriver.Mount "{\"Name\":\"nvidia_driver_$drv\",\"ID\":\"e2e2\"}")
+    echo "--- VolumeDriver.Mount of the existing volume: $(( ($(date +%s%N) - start_ns) / 1000 )) us"
+    [ "$again" = "$mounted" ] && ok "warm mount answers the same mount point" || fail "warm mount: $again"
+    vol VolumeDriver.Unmount "{\"Name\":\"nvidia_driver_$drv\",\"ID\":\"e2e\"}" >/dev/null
+    vol VolumeDriver.Unmount "{\"Name\":\"nvidia_driver_$drv\",\"ID\":\"e2e2\"}" >/dev/null
   else fail "volume mount: $mounted"; fi
 else
   echo "(curl not found: volume protocol checks skipped)"
 fi
 
+# --- Containers through the wrapper (only where a Docker engine answers) -----------------
+if $with_docker; then
+  export NV_HOST="http://127.0.0.1:$port"
+  image=${NVD_E2E_IMAGE:-gpu-host/base}
+  smi_uuid=$(nvidia-smi --query-gpu=uuid --format=csv,noheader | head -n 1)
+  echo "--- NV_GPU=0 NV_DEBUG=1 nvidia-docker run --rm --network none $image nvidia-smi -L"
+  out=$(NV_GPU=0 NV_DEBUG=1 "$wrapper" run --rm --network none "$image" nvidia-smi -L 2>"$tmp/err"); rc=$?
+  cat "$tmp/err"; echo "$out"
+  [ "$rc" = 0 ] && ok "nvidia-docker run nvidia-smi -L: exit 0" || fail "nvidia-docker run nvidia-smi -L: exit $rc"
+  grep -q "^GPU 0: .*(UUID: $smi_uuid)" <<<"$out" && ok "the container sees GPU 0 ($smi_uuid)" || fail "GPU not seen in the container"
+  out=$(docker run --rm --network none "$image" nvidia-smi -L 2>&1); rc=$?
+  [ "$rc" != 0 ] && ok "plain docker run of the same image has no GPU (exit $rc)" || fail "plain docker run saw a GPU: $out"
+  if command -v nvcc >/dev/null; then
+    if nvcc -O2 -o "$tmp/vector_add" "$(dirname "$0")/vector_add.cu" 2>"$tmp/nvcc.log"; then
+      echo "--- nvidia-docker run --rm --network none -v $tmp:/w:ro $image /w/vector_add"
+      out=$("$wrapper" run --rm --network none -v "$tmp:/w:ro" "$image" /w/vector_add 2>&1); rc=$?
+      echo "$out"
+      [ "$rc" = 0 ] && grep -q '^vector_add: OK' <<<"$out" && ok "CUDA vector addition inside the container" ||
+        fail "CUDA vector addition inside the container (exit $rc)"
+    else cat "$tmp/nvcc.log"; fail "nvcc could not build vector_add.cu"; fi
+  else fail "nvcc not found: the CUDA test cannot run"; fi
+  echo "--- NV_GPU=1 nvidia-docker run --rm --network none $image nvidia-smi -L"
+  out=$(NV_GPU=1 "$wrapper" run --rm --network none "$image" nvidia-smi -L 2>&1); rc=$?
+  echo "$out"
+  [ "$rc" != 0 ] && ok "NV_GPU=1 (absent): exit $rc" || fail "NV_GPU=1 (absent) ran"
+  grep -q "invalid device: 1" <<<"$out" && grep -q "$smi_uuid" <<<"$out" &&
+    ok "NV_GPU=1: the error names the device and lists the valid GPUs" || fail "NV_GPU=1: unclear error"
+  [ "$(printf '%s\n' "$out" | grep -c .)" = 1 ] && ok "NV_GPU=1: one line" || fail "NV_GPU=1: more than one line"
+  docker volume rm "nvidia_driver_$drv" >/dev/null 2>&1
+else
+  echo "(no Docker engine: container checks skipped; see ../shared/gpu-host/README.md)"
+fi
+
 kill -TERM "$pid"; wait "$pid"; rc=$?; pid=
 [ "$rc" = 0 ] && ok "SIGTERM: exit 0" || fail "SIGTERM: exit $rc"
-[ ! -e "$tmp/sock/nvidia-docker.sock" ] && ok "socket removed" || fail "socket left behind"
+[ ! -e "$sock_dir/nvidia-docker.sock" ] && ok "socket removed" || fail "socket left behind"
 echo "e2e: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
