@@ -3,9 +3,9 @@
 # Owner: ship. Included by the Makefile before its own rules.
 
 # Where `make install` puts the extra files. Each can be overridden on the command line.
-# bash-completion's own directory, relocated under PREFIX (pkg-config), else the usual path.
-BASHCOMPDIR ?= $(or $(shell $(PKG_CONFIG) --define-variable=prefix=$(PREFIX) \
-                 --variable=completionsdir bash-completion 2>/dev/null),$(PREFIX)/share/bash-completion/completions)
+# bash-completion's own directory (pkg-config) for PREFIX=/usr, else PREFIX/share/...
+BASHCOMPDIR ?= $(if $(filter /usr,$(PREFIX)),$(or $(shell $(PKG_CONFIG) --variable=completionsdir \
+                 bash-completion 2>/dev/null),/usr/share/bash-completion/completions),$(PREFIX)/share/bash-completion/completions)
 # Debian's zsh reads vendor-completions for packages in /usr; site-functions everywhere else.
 ZSHCOMPDIR  ?= $(if $(and $(filter /usr,$(PREFIX)),$(wildcard /usr/share/zsh/vendor-completions)),$(PREFIX)/share/zsh/vendor-completions,$(PREFIX)/share/zsh/site-functions)
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
