@@ -7,6 +7,15 @@
  * When the line cannot be read with certainty (unknown option, missing value, no image),
  * `certain` is false and `uncertain_reason` says why: the caller then passes the argv to
  * docker unchanged so that docker reports its own error.
+ *
+ * The syntax is docker's (spf13/pflag under cobra): `--flag value`, `--flag=value`,
+ * `--bool=false`, short clusters (`-it`, `-dit`), attached values (`-p8080:80`, `-uroot`,
+ * `-e=A=1`), a value flag ending a cluster takes the next word (`-itp 80:80`), `--` ends the
+ * options (the next word is IMAGE and GPU options go before the `--`), and nothing after IMAGE
+ * is read. Which flags take a value comes from docker_flags (the union over docker 1.12-28.x).
+ * Global options that cannot be read (unknown, missing value, --help, --version) make the line
+ * uncertain whatever the command; the command is then DOCKER_COMMAND_OTHER unless it could
+ * still be found.
  */
 #ifndef NVD_DOCKER_ARGS_H
 #define NVD_DOCKER_ARGS_H
@@ -25,18 +34,21 @@ enum docker_command {
 struct docker_args {
         enum docker_command command;
         size_t command_index; /* index of the subcommand word (`run`, not `container`) */
+        /* Number of words before the command word (before `container` for `container run`):
+         * the user's global options, which the run path repeats on its own docker calls. */
+        size_t global_count;
         /* Global options that choose another daemon or client configuration (-H/--host,
          * -c/--context, --config, --tls*): the engine must then be asked through the CLI. */
         bool daemon_options;
 
         /* run/create only. */
-        bool certain;                 /* false: pass through unchanged */
-        char uncertain_reason[160];   /* for NV_DEBUG, when !certain */
-        size_t image_index;           /* index of IMAGE */
-        size_t insert_index;          /* where GPU options go: image_index, or the `--` before it */
-        const char *pull;             /* value of --pull (points into the words), or NULL */
-        const char *platform;         /* value of --platform, or NULL */
-        bool gpus_option;             /* the user gave --gpus themselves */
+        bool certain;               /* false: pass through unchanged */
+        char uncertain_reason[160]; /* for NV_DEBUG, when !certain */
+        size_t image_index;         /* index of IMAGE */
+        size_t insert_index;        /* where GPU options go: image_index, or the `--` before it */
+        const char *pull;           /* value of --pull (points into the words), or NULL */
+        const char *platform;       /* value of --platform, or NULL */
+        bool gpus_option;           /* the user gave --gpus themselves */
 };
 
 /* Never fails: an unreadable line is reported through `certain`. */

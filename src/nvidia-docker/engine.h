@@ -1,12 +1,17 @@
 /*
  * engine: what the docker engine knows about an image, asked once per run.
  *
- * When the daemon is the local one (no -H/--context/--config global options, no tls, DOCKER_HOST
- * unset or unix://, no DOCKER_CONTEXT or current context other than `default`, NV_DOCKER a
- * single word) and its socket is readable, the Engine API is asked directly over the unix
- * socket with libcurl (GET /images/<name>/json): no docker subprocess. Otherwise one
- * `$NV_DOCKER [global options] image inspect IMAGE` call answers. Missing images are pulled
- * with `$NV_DOCKER [global options] pull [--platform P] IMAGE`, progress on stderr.
+ * When the daemon is the local one (no -H/--context/--config/--tls* global options, DOCKER_HOST
+ * unset or unix://PATH, DOCKER_CONTEXT unset or `default`, no current context other than
+ * `default` in $DOCKER_CONFIG/config.json or ~/.docker/config.json, NV_DOCKER a single word)
+ * and its socket can be opened, the Engine API is asked directly over the unix socket with
+ * libcurl (GET /images/<name>/json): no docker subprocess. Otherwise one
+ * `$NV_DOCKER [global options] image inspect --format '{{json .}}' IMAGE` call answers.
+ * Missing images are pulled with `$NV_DOCKER [global options] pull [--platform P] IMAGE`, its
+ * progress on our stderr so that the container's stdout stays clean.
+ *
+ * "Not found" is only ever a 404 from the API or docker's "No such image": a daemon that
+ * cannot be reached or refuses us is an error, never a reason to pull.
  */
 #ifndef NVD_ENGINE_H
 #define NVD_ENGINE_H
@@ -27,20 +32,39 @@ struct image_info {
 };
 
 struct engine_target {
-        const struct strv *docker;   /* NV_DOCKER words */
-        const char *const *global;   /* the user's global options (words before the command) */
+        const struct strv *docker; /* NV_DOCKER words */
+        const char *const *global; /* the user's global options (words before the command) */
         size_t global_count;
-        bool use_cli;                /* true: ask through the docker CLI, not the socket */
-        const char *socket_path;     /* the local daemon's socket (DOCKER_HOST unix:// or default) */
+        bool use_cli;            /* true: ask through the docker CLI, not the socket */
+        const char *socket_path; /* the local daemon's socket (DOCKER_HOST unix:// or default) */
+        const char *cli_reason;  /* why use_cli (static text, for NV_DEBUG), or NULL */
 };
 
-/* Decodes one image object, or an array holding one (`docker image inspect` output). Pure. */
+/* What engine_target_init reads besides the argv (NULL = unset). */
+struct engine_env {
+        const char *docker_host;    /* DOCKER_HOST */
+        const char *docker_context; /* DOCKER_CONTEXT */
+        const char *docker_config;  /* DOCKER_CONFIG (the directory) */
+        const char *home;           /* HOME */
+};
+
+#define ENGINE_DEFAULT_SOCKET "/var/run/docker.sock"
+
+/* Decides socket or CLI. The config file is read only when everything else says "local";
+ * an unreadable or unparsable one means CLI (docker itself will then decide). The target
+ * points into `env` and the given arrays: keep them alive. */
+void engine_target_init(struct engine_target *target, const struct strv *docker,
+                        const char *const *global, size_t global_count, bool daemon_options,
+                        const struct engine_env *env);
+
+/* Decodes one image object, or an array holding one (`docker image inspect` output; an empty
+ * array means not found). Pure. */
 int image_info_decode(const char *json, size_t len, struct image_info *out, struct error *err);
 /* found=false (and 0 returned) when the image does not exist; -1 only for real failures. */
 int engine_inspect_image(const struct engine_target *target, const char *image,
                          struct image_info *out, struct error *err);
-int engine_pull_image(const struct engine_target *target, const char *image,
-                      const char *platform, struct error *err);
+int engine_pull_image(const struct engine_target *target, const char *image, const char *platform,
+                      struct error *err);
 void image_info_destroy(struct image_info *info);
 
 #endif

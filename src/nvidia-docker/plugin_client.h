@@ -1,10 +1,35 @@
 /*
  * plugin_client: asks nvidia-docker-plugin's REST API v1.0 (libcurl, decoded with jansson).
  *
- * One client = one connection reused for every request of a wrapper run (keep-alive), with a
- * total timeout per request (NV_TIMEOUT seconds, default 10). Over SSH the connection is the
- * local end of an ssh_tunnel. Any non-200 answer is an error carrying the plugin's text.
- * The decoders are pure and are what the fuzzers drive.
+ * One client = one curl handle = one connection reused for every request of a wrapper run
+ * (keep-alive), with a total timeout per request: NV_TIMEOUT seconds (read from the
+ * environment by plugin_client_open; a positive number, fractions allowed; default 10). No
+ * proxy is ever used (proxies must not see plugin traffic), no redirects, no signals. Answers
+ * over 1 MiB are an error ("plugin answer too large"). Over SSH the connection is the local
+ * end of an ssh_tunnel (curl is handed a dup of its socket, already connected), and requests
+ * go to http://127.0.0.1:<plugin_port> on the far side.
+ *
+ * Requests: GET /v1.0/docker/cli/json?vol=<kinds joined by +>&dev=<items joined by +>, each
+ * item URL-escaped (vol omitted when there are no kinds, dev when the selection is all), and
+ * GET /v1.0/gpu/info/json.
+ *
+ * Errors (one line each; URL = the target's url, or ssh://user@host:port (plugin port P)):
+ *   "plugin not reachable at URL: Connection refused; is nvidia-docker-plugin running? …"
+ *   "nvidia-docker-plugin at URL did not answer within N s; set NV_TIMEOUT (seconds) …"
+ *   "nvidia-docker-plugin at URL refused the request: <first line of its text>" (HTTP 400)
+ *   "nvidia-docker-plugin at URL answered HTTP <code>: <first line of its text>" (others)
+ *   "NV_GPU: invalid device: 5; this host has GPUs 0 (GPU-…, Model), 1 (GPU-…)" (400 invalid
+ *     device: the GPU list comes from one more request, /v1.0/gpu/info/json)
+ *   "bad answer from nvidia-docker-plugin at URL: <what>" (not JSON, wrong types, relative
+ *     device paths, bad volume specs, truncated bodies, over 1 MiB: "plugin answer too large")
+ *
+ * The decoders (plugin_answer.c) are pure and are what the fuzzers drive; their messages say
+ * what is wrong, and the client puts "bad answer from nvidia-docker-plugin at URL: " in front.
+ * Validation: the top level is an object; docker/cli needs VolumeDriver (string), Volumes
+ * (list of "name:/target[:options]" or null) and Devices (list of absolute paths without ':'
+ * or ',', or null); gpu/info needs Version.Driver and Version.CUDA (strings) and Devices (list
+ * or null) of objects with UUID (non-empty string), Path (absolute) and Model (string or null).
+ * Strings must not contain NUL or other control characters. Unknown fields are ignored.
  */
 #ifndef NVD_PLUGIN_CLIENT_H
 #define NVD_PLUGIN_CLIENT_H
@@ -18,9 +43,9 @@
 
 /* GET /v1.0/docker/cli/json */
 struct docker_cli_answer {
-        char *volume_driver;  /* "nvidia-docker" */
-        struct strv volumes;  /* "nvidia_driver_580.1:/usr/local/nvidia:ro" */
-        struct strv devices;  /* "/dev/nvidiactl", ... */
+        char *volume_driver; /* "nvidia-docker" */
+        struct strv volumes; /* "nvidia_driver_580.1:/usr/local/nvidia:ro" */
+        struct strv devices; /* "/dev/nvidiactl", ... */
 };
 
 /* GET /v1.0/gpu/info/json (the parts the wrapper uses) */
@@ -41,7 +66,7 @@ void gpu_info_answer_destroy(struct gpu_info_answer *answer);
 
 struct plugin_client;
 
-/* Opens the transport (for SSH: the tunnel). No request is made yet. */
+/* Opens the transport (for SSH: the tunnel) and reads NV_TIMEOUT. No request is made yet. */
 int plugin_client_open(const struct plugin_target *target, struct plugin_client **out,
                        struct error *err);
 /* vol: volume kinds (e.g. "nvidia_driver"); sel: NV_GPU. A 400 "invalid device" answer is

@@ -1,0 +1,151 @@
+#include "subprocess.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "xalloc.h"
+
+extern char **environ;
+
+void subprocess_result_destroy(struct subprocess_result *res)
+{
+        if (res == NULL)
+                return;
+        buf_destroy(&res->out);
+        buf_destroy(&res->err);
+}
+
+int subprocess_succeeded(const struct subprocess_result *res)
+{
+        return WIFEXITED(res->status) && WEXITSTATUS(res->status) == 0;
+}
+
+/* Reads what is available on fd into b. Returns 1 on EOF, 0 when more may come, -1 on error.
+ * Bytes past `limit` are dropped and *overflow set. */
+static int drain(int fd, struct buf *b, size_t limit, int *overflow)
+{
+        char chunk[16384];
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0)
+                return (errno == EINTR || errno == EAGAIN) ? 0 : -1;
+        if (n == 0)
+                return 1;
+        size_t keep = (size_t)n;
+        if (b->len + keep > limit) {
+                keep = limit > b->len ? limit - b->len : 0;
+                *overflow = 1;
+        }
+        if (keep > 0)
+                buf_append(b, chunk, keep);
+        return 0;
+}
+
+int subprocess_run(const char *const *argv, int stdout_fd, size_t out_limit, size_t err_limit,
+                   struct subprocess_result *res, struct error *err)
+{
+        memset(res, 0, sizeof(*res));
+        int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
+        posix_spawn_file_actions_t actions;
+        int rc = -1;
+
+        if (pipe2(err_pipe, O_CLOEXEC) < 0 || (stdout_fd < 0 && pipe2(out_pipe, O_CLOEXEC) < 0)) {
+                error_set_errno(err, errno, "cannot run `%s`: pipe", argv[0]);
+                goto out_pipes;
+        }
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_adddup2(&actions, stdout_fd < 0 ? out_pipe[1] : stdout_fd, 1);
+        posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+
+        pid_t pid;
+        int spawn_errno = posix_spawnp(&pid, argv[0], &actions, NULL, (char *const *)argv, environ);
+        posix_spawn_file_actions_destroy(&actions);
+        if (spawn_errno != 0) {
+                error_set_errno(err, spawn_errno, "cannot run `%s`", argv[0]);
+                goto out_pipes;
+        }
+        close(err_pipe[1]);
+        err_pipe[1] = -1;
+        if (out_pipe[1] >= 0) {
+                close(out_pipe[1]);
+                out_pipe[1] = -1;
+        }
+
+        int out_overflow = 0, err_overflow = 0, read_failed = 0;
+        struct pollfd fds[2] = {{.fd = err_pipe[0], .events = POLLIN},
+                                {.fd = out_pipe[0], .events = POLLIN}};
+        while (fds[0].fd >= 0 || fds[1].fd >= 0) {
+                if (poll(fds, 2, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        read_failed = errno;
+                        break;
+                }
+                for (int i = 0; i < 2; i++) {
+                        if (fds[i].fd < 0 || fds[i].revents == 0)
+                                continue;
+                        int r = i == 0 ? drain(fds[i].fd, &res->err, err_limit, &err_overflow)
+                                       : drain(fds[i].fd, &res->out, out_limit, &out_overflow);
+                        if (r < 0)
+                                read_failed = errno;
+                        if (r != 0)
+                                fds[i].fd = -1;
+                }
+                if (out_overflow || read_failed)
+                        break;
+        }
+        if (out_overflow || read_failed)
+                kill(pid, SIGKILL);
+        while (waitpid(pid, &res->status, 0) < 0 && errno == EINTR)
+                ;
+        if (read_failed) {
+                error_set_errno(err, read_failed, "cannot read the output of `%s`", argv[0]);
+                goto out_pipes;
+        }
+        if (out_overflow) {
+                error_set(err, "the output of `%s` is larger than %zu bytes", argv[0], out_limit);
+                goto out_pipes;
+        }
+        /* Both buffers NUL-terminated even when empty. */
+        buf_append(&res->out, "", 0);
+        buf_append(&res->err, "", 0);
+        rc = 0;
+
+out_pipes:
+        for (int i = 0; i < 2; i++) {
+                if (out_pipe[i] >= 0)
+                        close(out_pipe[i]);
+                if (err_pipe[i] >= 0)
+                        close(err_pipe[i]);
+        }
+        if (rc < 0)
+                subprocess_result_destroy(res);
+        return rc;
+}
+
+char *subprocess_error_text(const struct subprocess_result *res)
+{
+        const char *s = res->err.data != NULL ? res->err.data : "";
+        struct buf line = BUF_INIT;
+        for (const char *p = s; *p != '\0';) {
+                size_t space = strspn(p, " \t\r\n\v\f");
+                p += space;
+                size_t word = strcspn(p, " \t\r\n\v\f");
+                if (word == 0)
+                        break;
+                if (line.len > 0)
+                        buf_append(&line, " ", 1);
+                buf_append(&line, p, word);
+                p += word;
+        }
+        char *text = buf_steal(&line);
+        if (strncmp(text, "Error: ", 7) == 0)
+                memmove(text, text + 7, strlen(text + 7) + 1);
+        return text;
+}

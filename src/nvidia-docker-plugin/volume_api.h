@@ -1,0 +1,73 @@
+/*
+ * volume_api: the Docker volume plugin protocol (plugin-api.md §2), served on the plugin's unix
+ * socket. Pure with respect to HTTP: http_server hands each request to volume_api_handle().
+ *
+ * Contract for the plugin main:
+ *   struct volume_api api;
+ *   struct volume_api_config config = {
+ *           .volume_root = "/var/lib/nvidia-docker/volumes",  -d
+ *           .driver_root = "/",                               -r (driver files under it)
+ *           .driver_version = "580.159.04",                   from NVML, at start-up
+ *           .path_env = getenv("PATH"),                       where binaries are looked for
+ *   };
+ *   if (volume_api_init(&api, &config, &err) < 0) -> print err, exit 1
+ *   http_server(..., volume_api_handle, &api)   (handler may run in several threads at once)
+ *   volume_api_destroy(&api);
+ * volume_api_init creates <volume_root>/nvidia_driver (0755) if missing and removes temporary
+ * directories that an interrupted build left behind; it reads no driver file. The file list is
+ * computed when a volume is first built (ld.so.cache of the driver root, PATH), not at start-up.
+ *
+ * Calls (POST, exact paths; anything else is 404 `404 page not found\n`):
+ *   /Plugin.Activate, /VolumeDriver.{Create,Remove,Mount,Path,Unmount,Get,List,Capabilities}.
+ * Replies carry Content-Type application/vnd.docker.plugins.v1+json and 1.0's exact JSON shapes
+ * (`"Err":null` on success). Accept: any `application/vnd.docker.plugins.v1*+json`, `*` / `*`,
+ * or no header at all; anything else is 406 with an empty body (logged). Request keys are
+ * matched case-insensitively; an empty or malformed body is 500 `internal error, check logs for
+ * details\n` (text/plain); a body over VOLUME_API_MAX_BODY is 413.
+ *
+ * Names: nvidia_driver_<version>, version = digit groups separated by single dots. Every name is
+ * checked before the disk is touched (bad volume format / unsupported volume).
+ *
+ * Driver upgrades (decision): the process serves exactly one driver version, the running one.
+ *   - Create of the current version builds its volume (once, atomically, under a lock).
+ *   - Create of an OLDER version (a container or compose file from before an upgrade) is
+ *     accepted and mapped to the current volume; a NEWER version than the running driver is
+ *     `invalid volume version`.
+ *   - Mount, Path and Get of the current or an older version build the current volume if
+ *     needed and answer its mount point; for an older version one line is logged
+ *     (`Serving volume '<name>' with driver <current> ...`). A newer version is `no such volume`.
+ *   - Remove deletes <volume_root>/nvidia_driver/<version> if present (only that directory;
+ *     a missing one is success). Unmount only validates.
+ *   - List answers every provisioned version directory (sorted), `null` when none.
+ */
+#ifndef NVD_VOLUME_API_H
+#define NVD_VOLUME_API_H
+
+#include "common/error.h"
+#include "nvidia-docker-plugin/http.h"
+#include "nvidia-docker-plugin/volume_store.h"
+
+/* Requests larger than this are refused (413); Docker's are under 1 KiB. */
+#define VOLUME_API_MAX_BODY (64 * 1024)
+
+struct volume_api_config {
+        const char *volume_root;    /* -d; required */
+        const char *driver_root;    /* -r; NULL means "/" */
+        const char *driver_version; /* running driver, e.g. "580.159.04"; required */
+        const char *path_env;       /* PATH for binaries (colon list); NULL: a default list */
+        unsigned capabilities;      /* DRIVER_CAP_* of driver_files.h; 0: DRIVER_CAP_DEFAULT */
+};
+
+struct volume_api {
+        struct volume_store store;
+};
+
+int volume_api_init(struct volume_api *api, const struct volume_api_config *config,
+                    struct error *err);
+void volume_api_destroy(struct volume_api *api);
+
+/* An http_handler_fn; `context` is the struct volume_api. Thread-safe. */
+void volume_api_handle(void *context, const struct http_request *request,
+                       struct http_response *response);
+
+#endif

@@ -1,0 +1,499 @@
+#include "nvidia-docker-plugin/volume_store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "nvidia-docker-plugin/elf_file.h"
+#include "nvidia-docker-plugin/volume_name.h"
+
+#define TMP_PREFIX     ".tmp-"
+#define TLS_ABI_2_3_99 0x0000006300000003ull
+
+static const char *const place_dirs[] = {
+    [DRIVER_FILE_BIN] = "bin",
+    [DRIVER_FILE_LIB] = "lib",
+    [DRIVER_FILE_LIB64] = "lib64",
+};
+
+/* mkdir -p with mode 0755 for each missing component. */
+static int make_dirs(const char *path, struct error *err)
+{
+        cleanup_free char *copy = xstrdup(path);
+        for (char *p = copy + 1;; p++) {
+                if (*p != '/' && *p != '\0')
+                        continue;
+                char saved = *p;
+                *p = '\0';
+                if (mkdir(copy, 0755) < 0 && errno != EEXIST)
+                        return error_set_errno(err, errno, "create directory %s", copy);
+                *p = saved;
+                if (saved == '\0')
+                        break;
+        }
+        struct stat st;
+        if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+                return error_set(err, "%s is not a directory", path);
+        return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+        if (flag == FTW_DP)
+                return rmdir(path);
+        return unlink(path);
+}
+
+/* rm -rf without following symlinks or crossing mounts. */
+static int remove_tree(const char *path, struct error *err)
+{
+        struct stat st;
+        if (lstat(path, &st) < 0) {
+                if (errno == ENOENT)
+                        return 0;
+                return error_set_errno(err, errno, "stat %s", path);
+        }
+        if (!S_ISDIR(st.st_mode)) {
+                if (unlink(path) < 0 && errno != ENOENT)
+                        return error_set_errno(err, errno, "remove %s", path);
+                return 0;
+        }
+        if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0)
+                return error_set_errno(err, errno, "remove %s", path);
+        return 0;
+}
+
+static int lock_acquire(struct volume_store *store, struct error *err)
+{
+        pthread_mutex_lock(&store->mutex);
+        while (flock(store->lock_fd, LOCK_EX) < 0) {
+                if (errno == EINTR)
+                        continue;
+                int saved = errno;
+                pthread_mutex_unlock(&store->mutex);
+                return error_set_errno(err, saved, "lock %s", store->lock_path);
+        }
+        return 0;
+}
+
+static void lock_release(struct volume_store *store)
+{
+        flock(store->lock_fd, LOCK_UN);
+        pthread_mutex_unlock(&store->mutex);
+}
+
+/* Removes what interrupted builds left (the caller holds the lock). */
+static void remove_stale_builds(struct volume_store *store)
+{
+        DIR *dir = opendir(store->kind_dir);
+        if (dir == NULL)
+                return;
+        struct strv stale = STRV_INIT;
+        struct dirent *entry;
+        while ((entry = readdir(dir)) != NULL)
+                if (strncmp(entry->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0)
+                        strv_pushf(&stale, "%s/%s", store->kind_dir, entry->d_name);
+        closedir(dir);
+        for (size_t i = 0; i < stale.count; i++) {
+                struct error err = ERROR_INIT;
+                if (remove_tree(stale.items[i], &err) < 0)
+                        log_warning("%s", err.message);
+                else
+                        log_msg("Removed the unfinished volume %s", stale.items[i]);
+                error_clear(&err);
+        }
+        strv_destroy(&stale);
+}
+
+static char *dup_or_null(const char *s)
+{
+        return s ? xstrdup(s) : NULL;
+}
+
+int volume_store_init(struct volume_store *store, const char *root,
+                      const struct driver_files_options *files, struct error *err)
+{
+        memset(store, 0, sizeof(*store));
+        store->lock_fd = -1;
+        if (root == NULL || root[0] != '/')
+                return error_set(err, "volume root must be an absolute path (got '%s')",
+                                 root ? root : "");
+        store->root = xstrdup(root);
+        store->kind_dir = xasprintf("%s/%s", root, VOLUME_KIND_DRIVER);
+        store->lock_path = xasprintf("%s/.lock", store->kind_dir);
+        store->files = *files;
+        store->files.root = dup_or_null(files->root);
+        store->files.version = dup_or_null(files->version);
+        store->files.path_env = dup_or_null(files->path_env);
+        store->files.ldcache_path = dup_or_null(files->ldcache_path);
+        pthread_mutex_init(&store->mutex, NULL);
+        if (make_dirs(store->kind_dir, err) < 0)
+                goto fail;
+        store->lock_fd = open(store->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (store->lock_fd < 0) {
+                error_set_errno(err, errno, "open %s", store->lock_path);
+                goto fail;
+        }
+        if (lock_acquire(store, err) < 0)
+                goto fail;
+        remove_stale_builds(store);
+        lock_release(store);
+        return 0;
+fail:
+        volume_store_destroy(store);
+        return -1;
+}
+
+void volume_store_destroy(struct volume_store *store)
+{
+        if (store == NULL || store->root == NULL)
+                return;
+        if (store->lock_fd >= 0)
+                close(store->lock_fd);
+        free(store->root);
+        free(store->kind_dir);
+        free(store->lock_path);
+        free((char *)store->files.root);
+        free((char *)store->files.version);
+        free((char *)store->files.path_env);
+        free((char *)store->files.ldcache_path);
+        pthread_mutex_destroy(&store->mutex);
+        memset(store, 0, sizeof(*store));
+        store->lock_fd = -1;
+}
+
+char *volume_store_path(const struct volume_store *store, const char *version)
+{
+        return xasprintf("%s/%s", store->kind_dir, version);
+}
+
+/* 1 if a directory, 0 if missing, -1 (with err) if something else is there. */
+static int volume_exists(const char *path, struct error *err)
+{
+        struct stat st;
+        if (lstat(path, &st) < 0) {
+                if (errno == ENOENT)
+                        return 0;
+                return error_set_errno(err, errno, "stat %s", path);
+        }
+        if (!S_ISDIR(st.st_mode))
+                return error_set(err, "%s exists and is not a directory; remove it", path);
+        return 1;
+}
+
+/* ---- building ---- */
+
+/* Copies `src` to a new file `dst` in `dirfd`, keeping the permission bits. */
+static int copy_file(const char *src, int dirfd, const char *dst, const char *dst_shown,
+                     struct error *err)
+{
+        cleanup_close int in = open(src, O_RDONLY | O_CLOEXEC);
+        if (in < 0)
+                return error_set_errno(err, errno, "open %s", src);
+        struct stat st;
+        if (fstat(in, &st) < 0)
+                return error_set_errno(err, errno, "stat %s", src);
+        mode_t mode = st.st_mode & 0777;
+        cleanup_close int out =
+            openat(dirfd, dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode | 0200);
+        if (out < 0)
+                return error_set_errno(err, errno, "create %s", dst_shown);
+        off_t left = st.st_size;
+        bool use_copy_range = true;
+        char buffer[65536];
+        while (left > 0) {
+                ssize_t n;
+                if (use_copy_range) {
+                        n = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
+                        if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
+                                      errno == EOPNOTSUPP)) {
+                                use_copy_range = false;
+                                continue;
+                        }
+                } else {
+                        n = read(in, buffer, sizeof(buffer));
+                        if (n > 0) {
+                                for (ssize_t w = 0; w < n;) {
+                                        ssize_t m = write(out, buffer + w, (size_t)(n - w));
+                                        if (m < 0 && errno == EINTR)
+                                                continue;
+                                        if (m < 0)
+                                                return error_set_errno(err, errno, "write %s",
+                                                                       dst_shown);
+                                        w += m;
+                                }
+                        }
+                }
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return error_set_errno(err, errno, "copy %s to %s", src, dst_shown);
+                if (n == 0)
+                        break; /* the file shrank */
+                left -= n;
+        }
+        if (fchmod(out, mode) < 0)
+                return error_set_errno(err, errno, "chmod %s", dst_shown);
+        int fd = out;
+        out = -1;
+        if (close(fd) < 0)
+                return error_set_errno(err, errno, "write %s", dst_shown);
+        return 0;
+}
+
+/* A relative symlink `name` -> `target` in `dirfd`; an existing entry is kept (1.0). */
+static int add_link(int dirfd, const char *name, const char *target, const char *dir,
+                    struct error *err)
+{
+        /* Link names come from the ELF file: never let one leave the directory. */
+        if (name[0] == '\0' || strchr(name, '/') != NULL || strcmp(name, ".") == 0 ||
+            strcmp(name, "..") == 0) {
+                log_warning("%s/%s: ignoring the unusable soname '%s'", dir, target, name);
+                return 0;
+        }
+        if (strcmp(name, target) == 0)
+                return 0;
+        if (symlinkat(target, dirfd, name) < 0 && errno != EEXIST)
+                return error_set_errno(err, errno, "symlink %s/%s -> %s", dir, name, target);
+        return 0;
+}
+
+/* The NAME of ".../lib<NAME>.so[.digits.dots]", or NULL. */
+static char *library_name(const char *file)
+{
+        if (strncmp(file, "lib", 3) != 0)
+                return NULL;
+        const char *so = strstr(file + 3, ".so");
+        if (so == NULL || so == file + 3)
+                return NULL;
+        for (const char *p = so + 3; *p != '\0'; p++)
+                if (!(*p == '.' || (*p >= '0' && *p <= '9')))
+                        return NULL;
+        return xstrndup(file + 3, (size_t)(so - (file + 3)));
+}
+
+static bool needs_any(const struct elf_file *elf, const char *const *names)
+{
+        for (size_t i = 0; i < elf->needed.count; i++)
+                for (const char *const *n = names; *n != NULL; n++)
+                        if (strstr(elf->needed.items[i], *n) != NULL)
+                                return true;
+        return false;
+}
+
+/* 1.0's blacklist (driver.md §1.4): true if the file must be left out. */
+static bool blacklisted(const char *file, const struct elf_file *elf)
+{
+        static const char *const gl_cores[] = {"libnvidia-glcore.so", "libnvidia-eglcore.so",
+                                               "libGLdispatch.so", NULL};
+        cleanup_free char *name = library_name(file);
+        if (name == NULL)
+                return false;
+        if (strcmp(name, "EGL") == 0 || strcmp(name, "GLESv1_CM") == 0 ||
+            strcmp(name, "GLESv2") == 0 || strcmp(name, "GL") == 0)
+                return !needs_any(elf, gl_cores);
+        if (strcmp(name, "nvidia-tls") == 0)
+                return !elf->has_abi_tag || elf->abi_tag != TLS_ABI_2_3_99;
+        return false;
+}
+
+static int place_file(int dirfd, const char *dir, const struct driver_file *file, struct error *err)
+{
+        struct elf_file elf;
+        struct error elf_err = ERROR_INIT;
+        bool is_elf = elf_file_read(&elf, file->path, &elf_err) == 0;
+        if (!is_elf && file->place != DRIVER_FILE_BIN) {
+                /* A library that is no ELF file: 1.0 fails the Create with "<path>: <error>". */
+                error_set(err, "%s", elf_err.message);
+                error_clear(&elf_err);
+                return -1;
+        }
+        error_clear(&elf_err);
+        int rc = -1;
+        if (is_elf && blacklisted(file->name, &elf)) {
+                rc = 0;
+                goto out;
+        }
+        cleanup_free char *shown = xasprintf("%s/%s", dir, file->name);
+        if (linkat(AT_FDCWD, file->path, dirfd, file->name, 0) < 0) {
+                if (errno == EEXIST) {
+                        /* Two files with one basename: keep the first (cache order). */
+                        log_warning("%s: %s exists already, skipping this copy", file->path, shown);
+                        rc = 0;
+                        goto out;
+                }
+                /* EXDEV (other file system), EPERM (protected_hardlinks), EROFS, ... */
+                if (copy_file(file->path, dirfd, file->name, shown, err) < 0)
+                        goto out;
+        }
+        if (is_elf && elf.soname != NULL) {
+                if (add_link(dirfd, elf.soname, file->name, dir, err) < 0)
+                        goto out;
+                if (strncmp(elf.soname, "libcuda", 7) == 0) {
+                        cleanup_free char *plain = xstrdup(elf.soname);
+                        size_t len = strlen(plain);
+                        while (len > 0 && (plain[len - 1] == '.' ||
+                                           (plain[len - 1] >= '0' && plain[len - 1] <= '9')))
+                                plain[--len] = '\0';
+                        if (add_link(dirfd, plain, file->name, dir, err) < 0)
+                                goto out;
+                }
+                const char *glx = strstr(elf.soname, "GLX_nvidia");
+                if (strncmp(elf.soname, "libGLX_nvidia", 13) == 0 && glx != NULL) {
+                        cleanup_free char *indirect =
+                            xasprintf("%.*sGLX_indirect%s", (int)(glx - elf.soname), elf.soname,
+                                      glx + strlen("GLX_nvidia"));
+                        if (add_link(dirfd, indirect, file->name, dir, err) < 0)
+                                goto out;
+                }
+        }
+        rc = 0;
+out:
+        if (is_elf)
+                elf_file_destroy(&elf);
+        return rc;
+}
+
+int volume_store_populate(const char *dir, const struct driver_files *files, struct error *err)
+{
+        int dirfds[3] = {-1, -1, -1};
+        char *sub[3] = {NULL, NULL, NULL};
+        int rc = -1;
+        for (int p = 0; p < 3; p++) {
+                sub[p] = xasprintf("%s/%s", dir, place_dirs[p]);
+                if (mkdir(sub[p], 0755) < 0 && errno != EEXIST) {
+                        error_set_errno(err, errno, "create directory %s", sub[p]);
+                        goto out;
+                }
+                dirfds[p] = open(sub[p], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (dirfds[p] < 0) {
+                        error_set_errno(err, errno, "open %s", sub[p]);
+                        goto out;
+                }
+        }
+        for (size_t i = 0; i < files->count; i++) {
+                const struct driver_file *f = &files->items[i];
+                if (place_file(dirfds[f->place], sub[f->place], f, err) < 0)
+                        goto out;
+        }
+        rc = 0;
+out:
+        for (int p = 0; p < 3; p++) {
+                free(sub[p]);
+                sub[p] = NULL;
+                if (dirfds[p] >= 0)
+                        close(dirfds[p]);
+        }
+        return rc;
+}
+
+static int build(struct volume_store *store, const char *version, const char *final,
+                 struct error *err)
+{
+        struct driver_files files;
+        if (driver_files_find(&files, &store->files, err) < 0)
+                return -1;
+        cleanup_free char *tmp = xasprintf("%s/" TMP_PREFIX "%s-XXXXXX", store->kind_dir, version);
+        int rc = -1;
+        if (mkdtemp(tmp) == NULL) {
+                error_set_errno(err, errno, "create directory in %s", store->kind_dir);
+                goto out;
+        }
+        if (chmod(tmp, 0755) < 0) {
+                error_set_errno(err, errno, "chmod %s", tmp);
+                goto fail;
+        }
+        if (volume_store_populate(tmp, &files, err) < 0)
+                goto fail;
+        if (rename(tmp, final) < 0) {
+                error_set_errno(err, errno, "rename %s to %s", tmp, final);
+                goto fail;
+        }
+        rc = 0;
+        goto out;
+fail:;
+        struct error cleanup_err = ERROR_INIT;
+        if (remove_tree(tmp, &cleanup_err) < 0)
+                log_warning("%s", cleanup_err.message);
+        error_clear(&cleanup_err);
+out:
+        driver_files_destroy(&files);
+        return rc;
+}
+
+int volume_store_ensure(struct volume_store *store, const char *version, bool *built,
+                        struct error *err)
+{
+        if (built != NULL)
+                *built = false;
+        if (!volume_version_is_valid(version))
+                return error_set(err, "invalid volume version '%s'", version);
+        cleanup_free char *final = volume_store_path(store, version);
+        /* Fast path: a complete volume appears only by rename, so it is safe to use unlocked. */
+        int exists = volume_exists(final, err);
+        if (exists != 0)
+                return exists < 0 ? -1 : 0;
+        if (lock_acquire(store, err) < 0)
+                return -1;
+        int rc = volume_exists(final, err);
+        if (rc == 0) {
+                rc = build(store, version, final, err);
+                if (rc == 0 && built != NULL)
+                        *built = true;
+        } else if (rc > 0) {
+                rc = 0;
+        }
+        lock_release(store);
+        if (rc < 0)
+                error_prefix(err, "building volume %s", final);
+        return rc;
+}
+
+int volume_store_remove(struct volume_store *store, const char *version, struct error *err)
+{
+        if (!volume_version_is_valid(version))
+                return error_set(err, "invalid volume version '%s'", version);
+        cleanup_free char *path = volume_store_path(store, version);
+        if (lock_acquire(store, err) < 0)
+                return -1;
+        int rc = remove_tree(path, err);
+        lock_release(store);
+        return rc;
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int volume_store_list(struct volume_store *store, struct strv *versions, struct error *err)
+{
+        DIR *dir = opendir(store->kind_dir);
+        if (dir == NULL) {
+                if (errno == ENOENT)
+                        return 0;
+                return error_set_errno(err, errno, "open %s", store->kind_dir);
+        }
+        struct dirent *entry;
+        while ((entry = readdir(dir)) != NULL) {
+                if (!volume_version_is_valid(entry->d_name))
+                        continue;
+                struct stat st;
+                if (fstatat(dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                    S_ISDIR(st.st_mode))
+                        strv_push(versions, entry->d_name);
+        }
+        closedir(dir);
+        if (versions->count > 1)
+                qsort(versions->items, versions->count, sizeof(char *), compare_strings);
+        return 0;
+}

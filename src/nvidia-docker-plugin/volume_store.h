@@ -1,0 +1,53 @@
+/*
+ * volume_store: the driver volumes on disk (driver.md §1):
+ *   <volume root>/nvidia_driver/<version>/{bin,lib,lib64}
+ * A version directory is built once: under an in-process mutex and an flock on
+ * <volume root>/nvidia_driver/.lock (other plugin processes), in a temporary directory
+ * .tmp-<version>-XXXXXX beside it, then renamed into place, so a reader sees a complete
+ * volume or none; temporary directories of a crashed build are removed by volume_store_init.
+ * Each file is hard-linked, or copied keeping its mode when linking fails (EXDEV across file
+ * systems, EPERM under protected_hardlinks, a read-only source); then the soname symlink, the
+ * extra libcuda.so link and the libGLX_indirect link are made, and 1.0's blacklist applies
+ * (GL/EGL/GLES only with libnvidia-(e)glcore or libGLdispatch in DT_NEEDED; libnvidia-tls only
+ * with ABI tag 2.3.99). Versions passed in must be valid (volume_version_is_valid).
+ */
+#ifndef NVD_VOLUME_STORE_H
+#define NVD_VOLUME_STORE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "common/error.h"
+#include "common/strv.h"
+#include "nvidia-docker-plugin/driver_files.h"
+
+struct volume_store {
+        char *root;     /* -d */
+        char *kind_dir; /* <root>/nvidia_driver */
+        char *lock_path;
+        int lock_fd;                       /* open on lock_path, for flock */
+        struct driver_files_options files; /* owned copies of the strings */
+        pthread_mutex_t mutex;
+};
+
+/* Copies the options; creates kind_dir (and root) 0755; removes stale temporary directories. */
+int volume_store_init(struct volume_store *store, const char *root,
+                      const struct driver_files_options *files, struct error *err);
+void volume_store_destroy(struct volume_store *store);
+
+/* <kind_dir>/<version>, owned. */
+char *volume_store_path(const struct volume_store *store, const char *version);
+/* Builds the volume of `version` with the current driver files unless it exists; sets *built
+ * (may be NULL) when this call built it. */
+int volume_store_ensure(struct volume_store *store, const char *version, bool *built,
+                        struct error *err);
+/* Deletes <kind_dir>/<version> recursively if it exists (a symlink is only unlinked). */
+int volume_store_remove(struct volume_store *store, const char *version, struct error *err);
+/* Valid version directories under kind_dir, sorted by name. */
+int volume_store_list(struct volume_store *store, struct strv *versions, struct error *err);
+
+/* Fills the existing empty directory `dir` from an explicit file list: the building
+ * block of volume_store_ensure, exposed for tests. Not locked, not atomic. */
+int volume_store_populate(const char *dir, const struct driver_files *files, struct error *err);
+
+#endif

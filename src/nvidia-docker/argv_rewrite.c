@@ -1,0 +1,91 @@
+#include "nvidia-docker/argv_rewrite.h"
+
+#include <string.h>
+
+#include "common/buf.h"
+#include "common/xalloc.h"
+
+/* "name:target[:ro|rw]" -> --mount=type=volume,source=name,target=target[,readonly][,...] */
+static int volume_option(const char *volume, const char *driver, struct strv *out,
+                         struct error *err)
+{
+        cleanup_free char *copy = xstrdup(volume);
+        char *name = copy, *target = strchr(copy, ':'), *mode = NULL;
+        if (target == NULL || target == name)
+                return error_set(err,
+                                 "nvidia-docker-plugin answered a volume '%s' without a "
+                                 "name or target (want NAME:TARGET[:ro]); is the plugin up "
+                                 "to date?",
+                                 volume);
+        *target++ = '\0';
+        if ((mode = strchr(target, ':')) != NULL)
+                *mode++ = '\0';
+        if (target[0] != '/')
+                return error_set(err,
+                                 "nvidia-docker-plugin answered a volume '%s' whose target "
+                                 "is not an absolute path",
+                                 volume);
+        if (mode != NULL && strcmp(mode, "ro") != 0 && strcmp(mode, "rw") != 0)
+                return error_set(err,
+                                 "nvidia-docker-plugin answered a volume '%s' with mode "
+                                 "'%s' (want ro or rw)",
+                                 volume, mode);
+        /* --mount is CSV: a comma or quote would split the value. */
+        if (strpbrk(volume, ",\"") != NULL || (driver != NULL && strpbrk(driver, ",\"") != NULL))
+                return error_set(err,
+                                 "nvidia-docker-plugin answered a volume '%s' that cannot be "
+                                 "written as a --mount option (comma or quote)",
+                                 volume);
+        struct buf line = BUF_INIT;
+        buf_printf(&line, "--mount=type=volume,source=%s,target=%s", name, target);
+        if (mode != NULL && strcmp(mode, "ro") == 0)
+                buf_puts(&line, ",readonly");
+        if (driver != NULL && driver[0] != '\0')
+                buf_printf(&line, ",volume-driver=%s", driver);
+        strv_push_owned(out, buf_steal(&line));
+        return 0;
+}
+
+int argv_gpu_options(const struct docker_cli_answer *answer, struct strv *out, struct error *err)
+{
+        struct strv options = STRV_INIT;
+        strv_init(&options);
+        for (size_t i = 0; i < answer->devices.count; i++) {
+                const char *device = answer->devices.items[i];
+                if (device[0] != '/') {
+                        strv_destroy(&options);
+                        return error_set(err,
+                                         "nvidia-docker-plugin answered a device '%s' that "
+                                         "is not an absolute path",
+                                         device);
+                }
+                strv_pushf(&options, "--device=%s", device);
+        }
+        for (size_t i = 0; i < answer->volumes.count; i++) {
+                if (volume_option(answer->volumes.items[i], answer->volume_driver, &options, err) <
+                    0) {
+                        strv_destroy(&options);
+                        return -1;
+                }
+        }
+        strv_push(&options, "--env=NVIDIA_VISIBLE_DEVICES=void");
+        for (size_t i = 0; i < options.count; i++)
+                strv_push(out, options.items[i]);
+        strv_destroy(&options);
+        return 0;
+}
+
+void argv_rewrite(const struct strv *docker, const char *const *words, size_t count,
+                  size_t insert_index, const struct strv *options, struct strv *out)
+{
+        if (insert_index > count)
+                insert_index = count;
+        for (size_t i = 0; i < docker->count; i++)
+                strv_push(out, docker->items[i]);
+        for (size_t i = 0; i < insert_index; i++)
+                strv_push(out, words[i]);
+        for (size_t i = 0; options != NULL && i < options->count; i++)
+                strv_push(out, options->items[i]);
+        for (size_t i = insert_index; i < count; i++)
+                strv_push(out, words[i]);
+}

@@ -1,0 +1,57 @@
+/*
+ * docker_flags: which docker CLI options exist and which of them take a value.
+ *
+ * Two tables: the global options (before the command word) and the options of `run`/`create`
+ * (shared, plus the run-only ones). Each is the union over the docker clients 1.12 to 28.x,
+ * hidden and deprecated options included, so that one table reads the command line of any of
+ * those clients. No docker is asked for its version. Lookups are by long name (without the
+ * dashes) or by one-letter shorthand.
+ */
+#ifndef NVD_DOCKER_FLAGS_H
+#define NVD_DOCKER_FLAGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* What an option means to the wrapper, beyond its syntax. */
+enum docker_flag_role {
+        DOCKER_FLAG_PLAIN,    /* nothing special */
+        DOCKER_FLAG_HELP,     /* --help (-h among the global options): docker prints usage */
+        DOCKER_FLAG_VERSION,  /* global -v/--version: docker prints its version, runs nothing */
+        DOCKER_FLAG_DAEMON,   /* global option choosing the daemon or client configuration */
+        DOCKER_FLAG_PULL,     /* run/create --pull */
+        DOCKER_FLAG_PLATFORM, /* run/create --platform */
+        DOCKER_FLAG_GPUS,     /* run/create --gpus */
+};
+
+/* Where a run/create option is accepted. */
+enum docker_flag_scope {
+        DOCKER_FLAG_RUN_CREATE, /* both `run` and `create` */
+        DOCKER_FLAG_RUN_ONLY,   /* `run` only (-d, --sig-proxy, --detach-keys) */
+};
+
+struct docker_flag {
+        const char *name;             /* long name without the leading `--` */
+        char shorthand;               /* one-letter form, or 0 */
+        bool takes_value;             /* false: boolean (`--x`, `--x=false`) */
+        enum docker_flag_scope scope; /* run/create table only */
+        enum docker_flag_role role;
+        bool current; /* accepted by the 28.x client (false: older clients only) */
+};
+
+/* The tables; `*count` receives the number of rows. */
+const struct docker_flag *docker_flags_global(size_t *count);
+const struct docker_flag *docker_flags_container(size_t *count);
+
+/* Finds a row by long name (`name` need not be NUL-terminated: `length` bytes) or by
+ * shorthand. NULL when unknown. */
+const struct docker_flag *docker_flags_find_long(const struct docker_flag *table, size_t count,
+                                                 const char *name, size_t length);
+const struct docker_flag *docker_flags_find_short(const struct docker_flag *table, size_t count,
+                                                  char shorthand);
+
+/* Go's strconv.ParseBool, which pflag uses for `--rm=false`: true if `value` is a valid
+ * boolean spelling ("1", "t", "T", "TRUE", "true", "True", "0", "f", ...). */
+bool docker_flags_valid_bool(const char *value);
+
+#endif

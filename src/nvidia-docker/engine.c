@@ -1,0 +1,434 @@
+#include "nvidia-docker/engine.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "common/subprocess.h"
+#include "common/xalloc.h"
+
+/* An image object is a few KiB; anything near this is not one. */
+#define ENGINE_BODY_LIMIT    (8u << 20)
+#define ENGINE_STDERR_LIMIT  (64u << 10)
+#define ENGINE_API_TIMEOUT_S 60L
+
+#define LABEL_VOLUMES "com.nvidia.volumes.needed"
+#define LABEL_CUDA    "com.nvidia.cuda.version"
+
+void image_info_destroy(struct image_info *info)
+{
+        if (info == NULL)
+                return;
+        free(info->volumes_label);
+        free(info->cuda_version_label);
+        free(info->visible_devices);
+        free(info->require_cuda);
+        free(info->cuda_version_env);
+        memset(info, 0, sizeof(*info));
+}
+
+/* ---- where the daemon is ---------------------------------------------------------------- */
+
+static bool is_set(const char *s)
+{
+        return s != NULL && s[0] != '\0';
+}
+
+/* The `currentContext` of the docker client's config file: 0 with *is_default when none or
+ * "default"; -1 when the file exists but cannot be read or parsed (the caller then lets
+ * docker decide). */
+static int config_context_is_default(const struct engine_env *env, bool *is_default)
+{
+        cleanup_free char *path = NULL;
+        if (is_set(env->docker_config))
+                path = xasprintf("%s/config.json", env->docker_config);
+        else if (is_set(env->home))
+                path = xasprintf("%s/.docker/config.json", env->home);
+        else
+                return -1;
+        *is_default = true;
+        if (access(path, F_OK) < 0)
+                return errno == ENOENT ? 0 : -1;
+        json_error_t jerr;
+        json_t *root = json_load_file(path, 0, &jerr);
+        if (root == NULL)
+                return -1;
+        int rc = 0;
+        json_t *context = json_object_get(root, "currentContext");
+        if (json_is_string(context)) {
+                const char *name = json_string_value(context);
+                *is_default = name[0] == '\0' || strcmp(name, "default") == 0;
+        } else if (context != NULL && !json_is_null(context)) {
+                rc = -1;
+        }
+        json_decref(root);
+        return rc;
+}
+
+void engine_target_init(struct engine_target *target, const struct strv *docker,
+                        const char *const *global, size_t global_count, bool daemon_options,
+                        const struct engine_env *env)
+{
+        memset(target, 0, sizeof(*target));
+        target->docker = docker;
+        target->global = global;
+        target->global_count = global_count;
+        target->socket_path = ENGINE_DEFAULT_SOCKET;
+        target->use_cli = true;
+
+        if (daemon_options) {
+                target->cli_reason = "global options choose the daemon";
+                return;
+        }
+        if (docker->count != 1) {
+                target->cli_reason = "NV_DOCKER has several words";
+                return;
+        }
+        if (is_set(env->docker_host)) {
+                if (strncmp(env->docker_host, "unix://", 7) != 0 || env->docker_host[7] == '\0') {
+                        target->cli_reason = "DOCKER_HOST is not a unix:// socket";
+                        return;
+                }
+                target->socket_path = env->docker_host + 7;
+        }
+        if (is_set(env->docker_context) && strcmp(env->docker_context, "default") != 0) {
+                target->cli_reason = "DOCKER_CONTEXT chooses a context";
+                return;
+        }
+        /* DOCKER_HOST overrides the config file's context in docker too. */
+        if (!is_set(env->docker_host) && !is_set(env->docker_context)) {
+                bool is_default = true;
+                if (config_context_is_default(env, &is_default) < 0) {
+                        target->cli_reason = "the docker config file cannot be read";
+                        return;
+                }
+                if (!is_default) {
+                        target->cli_reason = "the docker config file chooses a context";
+                        return;
+                }
+        }
+        if (access(target->socket_path, R_OK | W_OK) < 0) {
+                target->cli_reason = "the daemon socket cannot be opened by this user";
+                return;
+        }
+        target->use_cli = false;
+}
+
+/* ---- decoding ----------------------------------------------------------------------------- */
+
+static int take_string(json_t *value, const char *what, char **out, struct error *err)
+{
+        if (!json_is_string(value))
+                return error_set(err,
+                                 "unexpected image data from the docker engine: %s is not "
+                                 "a string",
+                                 what);
+        free(*out);
+        *out = xstrndup(json_string_value(value), json_string_length(value));
+        return 0;
+}
+
+static int decode_object(json_t *image, struct image_info *out, struct error *err)
+{
+        if (!json_is_object(image))
+                return error_set(err, "unexpected image data from the docker engine: not an "
+                                      "object");
+        json_t *config = json_object_get(image, "Config");
+        if (config != NULL && !json_is_null(config)) {
+                if (!json_is_object(config))
+                        return error_set(err, "unexpected image data from the docker engine: "
+                                              "Config is not an object");
+                json_t *labels = json_object_get(config, "Labels");
+                if (labels != NULL && !json_is_null(labels)) {
+                        if (!json_is_object(labels))
+                                return error_set(err, "unexpected image data from the docker "
+                                                      "engine: Config.Labels is not an object");
+                        json_t *v;
+                        if ((v = json_object_get(labels, LABEL_VOLUMES)) != NULL &&
+                            take_string(v, "label " LABEL_VOLUMES, &out->volumes_label, err) < 0)
+                                return -1;
+                        if ((v = json_object_get(labels, LABEL_CUDA)) != NULL &&
+                            take_string(v, "label " LABEL_CUDA, &out->cuda_version_label, err) < 0)
+                                return -1;
+                }
+                json_t *env = json_object_get(config, "Env");
+                if (env != NULL && !json_is_null(env)) {
+                        if (!json_is_array(env))
+                                return error_set(err, "unexpected image data from the docker "
+                                                      "engine: Config.Env is not an array");
+                        size_t i;
+                        json_t *item;
+                        json_array_foreach(env, i, item)
+                        {
+                                if (!json_is_string(item))
+                                        return error_set(err,
+                                                         "unexpected image data from the "
+                                                         "docker engine: Config.Env[%zu] is "
+                                                         "not a string",
+                                                         i);
+                                const char *kv = json_string_value(item);
+                                size_t len = json_string_length(item);
+                                const char *eq = memchr(kv, '=', len);
+                                if (eq == NULL)
+                                        continue;
+                                size_t name_len = (size_t)(eq - kv);
+                                char **slot = NULL;
+                                if (name_len == 22 && memcmp(kv, "NVIDIA_VISIBLE_DEVICES", 22) == 0)
+                                        slot = &out->visible_devices;
+                                else if (name_len == 19 &&
+                                         memcmp(kv, "NVIDIA_REQUIRE_CUDA", 19) == 0)
+                                        slot = &out->require_cuda;
+                                else if (name_len == 12 && memcmp(kv, "CUDA_VERSION", 12) == 0)
+                                        slot = &out->cuda_version_env;
+                                if (slot == NULL)
+                                        continue;
+                                /* Like docker, the last definition wins. */
+                                free(*slot);
+                                *slot = xstrndup(eq + 1, len - name_len - 1);
+                        }
+                }
+        }
+        out->found = true;
+        return 0;
+}
+
+int image_info_decode(const char *json, size_t len, struct image_info *out, struct error *err)
+{
+        memset(out, 0, sizeof(*out));
+        json_error_t jerr;
+        json_t *root = json_loadb(json, len, 0, &jerr);
+        if (root == NULL)
+                return error_set(err,
+                                 "cannot read the image data from the docker engine: %s "
+                                 "(line %d)",
+                                 jerr.text, jerr.line);
+        int rc = 0;
+        if (json_is_array(root)) {
+                size_t n = json_array_size(root);
+                if (n > 1)
+                        rc = error_set(err,
+                                       "unexpected image data from the docker engine: %zu "
+                                       "images where one was asked for",
+                                       n);
+                else if (n == 1)
+                        rc = decode_object(json_array_get(root, 0), out, err);
+        } else {
+                rc = decode_object(root, out, err);
+        }
+        json_decref(root);
+        if (rc < 0)
+                image_info_destroy(out);
+        return rc;
+}
+
+/* ---- asking the Engine API over the socket --------------------------------------------- */
+
+struct body {
+        struct buf data;
+        bool too_large;
+};
+
+static size_t body_write(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+        struct body *body = userdata;
+        size_t n = size * nmemb;
+        if (body->data.len + n > ENGINE_BODY_LIMIT) {
+                body->too_large = true;
+                return 0;
+        }
+        buf_append(&body->data, ptr, n);
+        return n;
+}
+
+/* Path escaping as docker's client does it (url.URL.EscapedPath): '/' and ':' and '@' stay. */
+static char *escape_image_name(const char *image)
+{
+        static const char hex[] = "0123456789ABCDEF";
+        struct buf out = BUF_INIT;
+        for (const unsigned char *p = (const unsigned char *)image; *p != '\0'; p++) {
+                if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                    (*p >= '0' && *p <= '9') || strchr("-._~/:@", *p) != NULL) {
+                        buf_append(&out, p, 1);
+                } else {
+                        char esc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+                        buf_append(&out, esc, 3);
+                }
+        }
+        return buf_steal(&out);
+}
+
+/* The daemon's {"message": "..."} error body, or the raw body. */
+static char *daemon_message(const struct buf *body)
+{
+        if (body->data == NULL || body->len == 0)
+                return xstrdup("(empty answer)");
+        json_t *root = json_loadb(body->data, body->len, 0, NULL);
+        json_t *message = json_object_get(root, "message");
+        char *text = json_is_string(message)
+                         ? xstrdup(json_string_value(message))
+                         : xstrndup(body->data, body->len > 200 ? 200 : body->len);
+        json_decref(root);
+        for (char *p = text; *p != '\0'; p++)
+                if (*p == '\n' || *p == '\r')
+                        *p = ' ';
+        return text;
+}
+
+static int inspect_over_socket(const struct engine_target *target, const char *image,
+                               struct image_info *out, struct error *err)
+{
+        cleanup_free char *escaped = escape_image_name(image);
+        cleanup_free char *url = xasprintf("http://localhost/images/%s/json", escaped);
+        struct body body = {BUF_INIT, false};
+        char curl_error[CURL_ERROR_SIZE] = "";
+        int rc = -1;
+
+        CURL *curl = curl_easy_init();
+        if (curl == NULL)
+                return error_set(err, "cannot ask the docker engine: libcurl failed to start");
+        curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, target->socket_path);
+        curl_easy_setopt(curl, CURLOPT_URL, url);
+        curl_easy_setopt(curl, CURLOPT_PROXY, "");
+        curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(curl, CURLOPT_TIMEOUT, ENGINE_API_TIMEOUT_S);
+        curl_easy_setopt(curl, CURLOPT_USERAGENT, "nvidia-docker/" NVD_VERSION);
+        curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, body_write);
+        curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+        curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
+
+        CURLcode res = curl_easy_perform(curl);
+        long status = 0;
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+        if (body.too_large) {
+                error_set(err,
+                          "the docker engine's answer about image '%s' is larger than %u "
+                          "bytes",
+                          image, ENGINE_BODY_LIMIT);
+        } else if (res != CURLE_OK) {
+                error_set(err,
+                          "cannot ask the docker engine at unix://%s about image '%s': %s; "
+                          "is dockerd running?",
+                          target->socket_path, image,
+                          curl_error[0] != '\0' ? curl_error : curl_easy_strerror(res));
+        } else if (status == 200) {
+                rc = image_info_decode(body.data.data, body.data.len, out, err);
+        } else if (status == 404) {
+                memset(out, 0, sizeof(*out));
+                rc = 0;
+        } else {
+                cleanup_free char *message = daemon_message(&body.data);
+                error_set(err,
+                          "the docker engine at unix://%s refused to describe image '%s' "
+                          "(HTTP %ld): %s",
+                          target->socket_path, image, status, message);
+        }
+        curl_easy_cleanup(curl);
+        buf_destroy(&body.data);
+        return rc;
+}
+
+/* ---- asking through the docker CLI ------------------------------------------------------ */
+
+static void docker_argv(const struct engine_target *target, struct strv *argv)
+{
+        strv_init(argv);
+        for (size_t i = 0; i < target->docker->count; i++)
+                strv_push(argv, target->docker->items[i]);
+        for (size_t i = 0; i < target->global_count; i++)
+                strv_push(argv, target->global[i]);
+}
+
+/* "cannot inspect image 'x': cannot run `docker`: No such file or directory; install ..." */
+static void spawn_failed(struct error *err, const char *what, const char *image)
+{
+        cleanup_free char *cause = steal_pointer(&err->message);
+        int code = err->code;
+        error_clear(err);
+        error_set(err, "%s '%s': %s%s", what, image, cause != NULL ? cause : "failed",
+                  code == ENOENT ? "; install docker or set NV_DOCKER" : "");
+        err->code = code;
+}
+
+static bool mentions_no_such_image(const char *text)
+{
+        return strcasestr(text, "no such image") != NULL;
+}
+
+static int inspect_with_cli(const struct engine_target *target, const char *image,
+                            struct image_info *out, struct error *err)
+{
+        struct strv argv = STRV_INIT;
+        docker_argv(target, &argv);
+        strv_push(&argv, "image");
+        strv_push(&argv, "inspect");
+        strv_push(&argv, "--format");
+        strv_push(&argv, "{{json .}}");
+        strv_push(&argv, "--");
+        strv_push(&argv, image);
+
+        struct subprocess_result res;
+        int rc = subprocess_run((const char *const *)argv.items, -1, ENGINE_BODY_LIMIT,
+                                ENGINE_STDERR_LIMIT, &res, err);
+        if (rc < 0) {
+                spawn_failed(err, "cannot inspect image", image);
+                goto out;
+        }
+        if (subprocess_succeeded(&res)) {
+                rc = image_info_decode(res.out.data, res.out.len, out, err);
+        } else {
+                cleanup_free char *text = subprocess_error_text(&res);
+                if (mentions_no_such_image(text)) {
+                        memset(out, 0, sizeof(*out));
+                } else {
+                        rc = error_set(err, "cannot inspect image '%s' with `%s`: %s", image,
+                                       argv.items[0],
+                                       text[0] != '\0' ? text : "failed to run docker command");
+                }
+        }
+        subprocess_result_destroy(&res);
+out:
+        strv_destroy(&argv);
+        return rc;
+}
+
+int engine_inspect_image(const struct engine_target *target, const char *image,
+                         struct image_info *out, struct error *err)
+{
+        memset(out, 0, sizeof(*out));
+        if (target->use_cli)
+                return inspect_with_cli(target, image, out, err);
+        return inspect_over_socket(target, image, out, err);
+}
+
+int engine_pull_image(const struct engine_target *target, const char *image, const char *platform,
+                      struct error *err)
+{
+        struct strv argv = STRV_INIT;
+        docker_argv(target, &argv);
+        strv_push(&argv, "pull");
+        if (platform != NULL) {
+                strv_push(&argv, "--platform");
+                strv_push(&argv, platform);
+        }
+        strv_push(&argv, "--");
+        strv_push(&argv, image);
+
+        /* Progress goes to our stderr: the container's stdout stays clean. */
+        struct subprocess_result res;
+        int rc = subprocess_run((const char *const *)argv.items, STDERR_FILENO, 0,
+                                ENGINE_STDERR_LIMIT, &res, err);
+        if (rc < 0) {
+                spawn_failed(err, "cannot pull image", image);
+        } else if (!subprocess_succeeded(&res)) {
+                cleanup_free char *text = subprocess_error_text(&res);
+                rc = error_set(err, "cannot pull image '%s': %s", image,
+                               text[0] != '\0' ? text : "docker pull failed");
+        }
+        subprocess_result_destroy(&res);
+        strv_destroy(&argv);
+        return rc;
+}

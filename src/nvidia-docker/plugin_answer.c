@@ -1,0 +1,284 @@
+/* plugin_answer: the pure decoders of plugin_client.h (JSON bodies of the REST API v1.0). */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/xalloc.h"
+#include "nvidia-docker/plugin_client.h"
+
+#define MAX_ITEMS  4096 /* entries in any list: far above any real host */
+#define MAX_STRING 4096 /* bytes in any string we keep */
+#define SHOWN_MAX  80   /* bytes of a bad value quoted in a message */
+
+/* A value for a message: control characters as \xNN, cut after SHOWN_MAX bytes. */
+static char *shown(const char *s)
+{
+        char *out = xmalloc(4 * SHOWN_MAX + 4), *q = out;
+        size_t i;
+        for (i = 0; s[i] != '\0' && i < SHOWN_MAX; i++) {
+                unsigned char c = (unsigned char)s[i];
+                if (c < 0x20 || c == 0x7f)
+                        q += sprintf(q, "\\x%02x", c);
+                else
+                        *q++ = (char)c;
+        }
+        if (s[i] != '\0')
+                q += sprintf(q, "...");
+        *q = '\0';
+        return out;
+}
+
+static bool isalnum_ascii(char c)
+{
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static bool has_control(const char *s)
+{
+        for (; *s; s++)
+                if ((unsigned char)*s < 0x20 || *s == 0x7f)
+                        return true;
+        return false;
+}
+
+static json_t *load(const char *body, size_t len, struct error *err)
+{
+        json_error_t jerr;
+        /* Without JSON_ALLOW_NUL, "\u0000" in a string is rejected: strings are C strings. */
+        json_t *root = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &jerr);
+        if (root == NULL) {
+                cleanup_free char *text = shown(jerr.text);
+                error_set(err, "not JSON (%s at byte %d)", text, jerr.position);
+                return NULL;
+        }
+        if (!json_is_object(root)) {
+                json_decref(root);
+                error_set(err, "expected a JSON object");
+                return NULL;
+        }
+        return root;
+}
+
+/* A string member (or NULL → "" when null_ok); checks length and control characters. */
+static int get_string(json_t *obj, const char *where, const char *key, bool null_ok,
+                      const char **out, struct error *err)
+{
+        json_t *v = json_object_get(obj, key);
+        if (v == NULL)
+                return error_set(err, "%s%s is missing", where, key);
+        if (null_ok && json_is_null(v)) {
+                *out = "";
+                return 0;
+        }
+        if (!json_is_string(v))
+                return error_set(err, "%s%s is not a string", where, key);
+        const char *s = json_string_value(v);
+        if (json_string_length(v) > MAX_STRING)
+                return error_set(err, "%s%s is too long", where, key);
+        if (has_control(s)) {
+                cleanup_free char *text = shown(s);
+                return error_set(err, "%s%s '%s' contains a control character", where, key, text);
+        }
+        *out = s;
+        return 0;
+}
+
+/* An array member or null (empty). */
+static int get_array(json_t *obj, const char *where, const char *key, json_t **out,
+                     struct error *err)
+{
+        json_t *v = json_object_get(obj, key);
+        if (v == NULL)
+                return error_set(err, "%s%s is missing", where, key);
+        if (json_is_null(v)) {
+                *out = NULL;
+                return 0;
+        }
+        if (!json_is_array(v))
+                return error_set(err, "%s%s is not a list", where, key);
+        if (json_array_size(v) > MAX_ITEMS)
+                return error_set(err, "%s%s has too many entries", where, key);
+        *out = v;
+        return 0;
+}
+
+static bool absolute_path(const char *s)
+{
+        return s[0] == '/' && strchr(s, ':') == NULL && strchr(s, ',') == NULL;
+}
+
+/* Docker volume name: [A-Za-z0-9][A-Za-z0-9_.-]+ (docker's own rule). */
+static bool volume_name(const char *s, size_t n)
+{
+        if (n < 2 || !isalnum_ascii(s[0]))
+                return false;
+        for (size_t i = 1; i < n; i++)
+                if (!isalnum_ascii(s[i]) && s[i] != '_' && s[i] != '.' && s[i] != '-')
+                        return false;
+        return true;
+}
+
+/* name:target[:options], target absolute, options letters and commas. */
+static bool volume_spec(const char *s)
+{
+        const char *c1 = strchr(s, ':');
+        if (c1 == NULL || !volume_name(s, (size_t)(c1 - s)) || c1[1] != '/')
+                return false;
+        const char *c2 = strchr(c1 + 1, ':');
+        size_t target_len = c2 ? (size_t)(c2 - c1 - 1) : strlen(c1 + 1);
+        if (memchr(c1 + 1, ',', target_len) != NULL)
+                return false;
+        if (c2 == NULL)
+                return true;
+        if (c2[1] == '\0')
+                return false;
+        for (const char *p = c2 + 1; *p; p++)
+                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == ','))
+                        return false;
+        return true;
+}
+
+static int string_list(json_t *obj, const char *key, bool (*valid)(const char *),
+                       const char *expected, struct strv *out, struct error *err)
+{
+        json_t *list;
+        if (get_array(obj, "", key, &list, err) < 0)
+                return -1;
+        strv_init(out);
+        size_t i;
+        json_t *item;
+        json_array_foreach(list, i, item)
+        {
+                if (!json_is_string(item))
+                        return error_set(err, "%s[%zu] is not a string", key, i);
+                const char *s = json_string_value(item);
+                if (json_string_length(item) > MAX_STRING)
+                        return error_set(err, "%s[%zu] is too long", key, i);
+                if (has_control(s) || !valid(s)) {
+                        cleanup_free char *text = shown(s);
+                        return error_set(err, "%s[%zu] '%s' is not %s", key, i, text, expected);
+                }
+                strv_push(out, s);
+        }
+        return 0;
+}
+
+int plugin_answer_decode_docker_cli(const char *body, size_t len, struct docker_cli_answer *out,
+                                    struct error *err)
+{
+        memset(out, 0, sizeof *out);
+        json_t *root = load(body, len, err);
+        if (root == NULL)
+                return -1;
+        const char *driver;
+        int ret = get_string(root, "", "VolumeDriver", false, &driver, err);
+        if (ret == 0)
+                out->volume_driver = xstrdup(driver);
+        if (ret == 0)
+                ret = string_list(root, "Volumes", volume_spec, "name:/target[:options]",
+                                  &out->volumes, err);
+        if (ret == 0)
+                ret = string_list(root, "Devices", absolute_path, "an absolute device path",
+                                  &out->devices, err);
+        json_decref(root);
+        if (ret < 0)
+                docker_cli_answer_destroy(out);
+        return ret;
+}
+
+static bool uuid_string(const char *s)
+{
+        return s[0] != '\0';
+}
+
+static int decode_device(json_t *dev, size_t i, struct gpu_info_answer *out, struct error *err)
+{
+        char where[48];
+        snprintf(where, sizeof where, "Devices[%zu].", i);
+        if (!json_is_object(dev))
+                return error_set(err, "Devices[%zu] is not an object", i);
+        const char *uuid, *path, *model;
+        if (get_string(dev, where, "UUID", false, &uuid, err) < 0 ||
+            get_string(dev, where, "Path", false, &path, err) < 0 ||
+            get_string(dev, where, "Model", true, &model, err) < 0)
+                return -1;
+        if (!uuid_string(uuid))
+                return error_set(err, "%sUUID is empty", where);
+        if (!absolute_path(path)) {
+                cleanup_free char *text = shown(path);
+                return error_set(err, "%sPath '%s' is not an absolute device path", where, text);
+        }
+        strv_push(&out->uuids, uuid);
+        strv_push(&out->paths, path);
+        strv_push(&out->models, model);
+        return 0;
+}
+
+int plugin_answer_decode_gpu_info(const char *body, size_t len, struct gpu_info_answer *out,
+                                  struct error *err)
+{
+        memset(out, 0, sizeof *out);
+        strv_init(&out->uuids);
+        strv_init(&out->paths);
+        strv_init(&out->models);
+        json_t *root = load(body, len, err);
+        if (root == NULL) {
+                gpu_info_answer_destroy(out);
+                return -1;
+        }
+        int ret = 0;
+        json_t *version = json_object_get(root, "Version");
+        const char *driver, *cuda;
+        if (version == NULL)
+                ret = error_set(err, "Version is missing");
+        else if (!json_is_object(version))
+                ret = error_set(err, "Version is not an object");
+        if (ret == 0 && get_string(version, "Version.", "Driver", false, &driver, err) == 0 &&
+            get_string(version, "Version.", "CUDA", false, &cuda, err) == 0) {
+                out->driver_version = xstrdup(driver);
+                out->cuda_version = xstrdup(cuda);
+        } else {
+                ret = -1;
+        }
+        json_t *devices = NULL;
+        if (ret == 0)
+                ret = get_array(root, "", "Devices", &devices, err);
+        size_t i;
+        json_t *dev;
+        if (ret == 0) {
+                json_array_foreach(devices, i, dev)
+                {
+                        if (decode_device(dev, i, out, err) < 0) {
+                                ret = -1;
+                                break;
+                        }
+                }
+        }
+        json_decref(root);
+        if (ret < 0)
+                gpu_info_answer_destroy(out);
+        return ret;
+}
+
+void docker_cli_answer_destroy(struct docker_cli_answer *answer)
+{
+        if (answer == NULL)
+                return;
+        free(answer->volume_driver);
+        strv_destroy(&answer->volumes);
+        strv_destroy(&answer->devices);
+        memset(answer, 0, sizeof *answer);
+}
+
+void gpu_info_answer_destroy(struct gpu_info_answer *answer)
+{
+        if (answer == NULL)
+                return;
+        free(answer->driver_version);
+        free(answer->cuda_version);
+        strv_destroy(&answer->uuids);
+        strv_destroy(&answer->paths);
+        strv_destroy(&answer->models);
+        memset(answer, 0, sizeof *answer);
+}
