@@ -24,6 +24,7 @@ struct http_request {
         const char *accept;  /* Accept header, or NULL */
         const char *body;    /* request body (not NUL-terminated), may be NULL */
         size_t body_len;
+        const char *query_string; /* raw query after '?' (not decoded), or NULL */
 };
 
 struct http_response {

@@ -1,8 +1,244 @@
-/* Placeholder (replaced by the plugin work). */
+/*
+ * nvidia-docker-plugin: the GPU daemon. Parses 1.0's flags, takes the GPU snapshot, serves the
+ * REST API on TCP (-l) and the Docker volume plugin protocol on <-s>/nvidia-docker.sock until
+ * SIGINT or SIGTERM. Test hooks (not flags, so the usage stays 1.0's): NVD_DEV_ROOT (where
+ * device nodes are looked up, default /dev), NVD_SYS_ROOT (sysfs, default /sys).
+ */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
-int main(void)
+#include "common/error.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "nvidia-docker-plugin/device_nodes.h"
+#include "nvidia-docker-plugin/gpu_discover.h"
+#include "nvidia-docker-plugin/http_server.h"
+#include "nvidia-docker-plugin/rest_api.h"
+
+struct options {
+        const char *listen;
+        const char *socket_dir;
+        const char *volumes;
+        const char *driver_root;
+        int version;
+};
+
+static void usage(FILE *out)
 {
-        printf("NVIDIA Docker plugin: %s\n", NVD_VERSION);
+        fprintf(out, "Usage of nvidia-docker-plugin:\n"
+                     "  -d string\n"
+                     "    \tPath where to store the volumes (default "
+                     "\"/var/lib/nvidia-docker/volumes\")\n"
+                     "  -l string\n"
+                     "    \tServer listen address (default \"127.0.0.1:3476\")\n"
+                     "  -r string\n"
+                     "    \tRoot of the driver files (default \"/\")\n"
+                     "  -s string\n"
+                     "    \tPath to the plugin socket directory (default "
+                     "\"/run/docker/plugins\")\n"
+                     "  -v\tShow the plugin version information\n");
+}
+
+/* Go flag package rules: -x v, -x=v, --x, --x=v; "--" or the first non-flag stops. */
+static int parse_flags(int argc, char **argv, struct options *o)
+{
+        for (int i = 1; i < argc; i++) {
+                const char *a = argv[i];
+                if (a[0] != '-' || a[1] == '\0')
+                        break;
+                if (strcmp(a, "--") == 0)
+                        break;
+                const char *name = a + 1;
+                if (*name == '-')
+                        name++;
+                if (*name == '\0' || *name == '-' || *name == '=') {
+                        fprintf(stderr, "bad flag syntax: %s\n", a);
+                        usage(stderr);
+                        return 2;
+                }
+                cleanup_free char *key = NULL;
+                const char *value = NULL;
+                const char *eq = strchr(name, '=');
+                key = eq ? xstrndup(name, (size_t)(eq - name)) : xstrdup(name);
+                if (eq)
+                        value = eq + 1;
+                if (strcmp(key, "h") == 0 || strcmp(key, "help") == 0) {
+                        usage(stderr);
+                        return 2;
+                }
+                if (strcmp(key, "v") == 0) {
+                        if (value == NULL || strcmp(value, "true") == 0 ||
+                            strcmp(value, "1") == 0 || strcmp(value, "t") == 0 ||
+                            strcmp(value, "T") == 0 || strcmp(value, "TRUE") == 0 ||
+                            strcmp(value, "True") == 0)
+                                o->version = 1;
+                        else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0 ||
+                                 strcmp(value, "f") == 0 || strcmp(value, "F") == 0 ||
+                                 strcmp(value, "FALSE") == 0 || strcmp(value, "False") == 0)
+                                o->version = 0;
+                        else {
+                                fprintf(stderr,
+                                        "invalid boolean value \"%s\" for -v: parse error\n",
+                                        value);
+                                usage(stderr);
+                                return 2;
+                        }
+                        continue;
+                }
+                const char **slot = NULL;
+                if (strcmp(key, "l") == 0)
+                        slot = &o->listen;
+                else if (strcmp(key, "s") == 0)
+                        slot = &o->socket_dir;
+                else if (strcmp(key, "d") == 0)
+                        slot = &o->volumes;
+                else if (strcmp(key, "r") == 0)
+                        slot = &o->driver_root;
+                if (slot == NULL) {
+                        fprintf(stderr, "flag provided but not defined: -%s\n", key);
+                        usage(stderr);
+                        return 2;
+                }
+                if (value == NULL) {
+                        if (i + 1 >= argc) {
+                                fprintf(stderr, "flag needs an argument: -%s\n", key);
+                                usage(stderr);
+                                return 2;
+                        }
+                        value = argv[++i];
+                }
+                *slot = value;
+        }
         return 0;
+}
+
+/* Until the volume side is merged: answers Plugin.Activate, 404 otherwise. */
+static void volume_placeholder(void *context, const struct http_request *req,
+                               struct http_response *resp)
+{
+        if (strcmp(req->method, "POST") == 0 && strcmp(req->path, "/Plugin.Activate") == 0) {
+                log_msg("Received activate request");
+                http_response_text(resp, 200, "application/vnd.docker.plugins.v1+json",
+                                   "{\"Implements\":[\"VolumeDriver\"]}\n");
+                log_msg("Plugins activated [VolumeDriver]");
+                return;
+        }
+        http_response_text(resp, 404, "text/plain; charset=utf-8", "404 page not found\n");
+        resp->nosniff = 1;
+}
+
+static int fatal(struct error *err)
+{
+        log_error("%s", err->message ? err->message : "unknown error");
+        error_clear(err);
+        return 1;
+}
+
+int main(int argc, char **argv)
+{
+        struct options o = {
+            .listen = "127.0.0.1:3476",
+            .socket_dir = "/run/docker/plugins",
+            .volumes = "/var/lib/nvidia-docker/volumes",
+            .driver_root = "/",
+        };
+        int rc = parse_flags(argc, argv, &o);
+        if (rc != 0)
+                return rc;
+        if (o.version) {
+                printf("NVIDIA Docker plugin: %s\n", NVD_VERSION);
+                return 0;
+        }
+        log_init(argv[0]);
+        const char *dev_root = getenv("NVD_DEV_ROOT");
+        const char *sys_root = getenv("NVD_SYS_ROOT");
+        if (dev_root == NULL || dev_root[0] == '\0')
+                dev_root = "/dev";
+        if (sys_root == NULL || sys_root[0] == '\0')
+                sys_root = "/sys";
+
+        /* Signals are handled by sigwait() in this thread; server threads inherit the mask. */
+        sigset_t stop_signals;
+        sigemptyset(&stop_signals);
+        sigaddset(&stop_signals, SIGINT);
+        sigaddset(&stop_signals, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+        signal(SIGPIPE, SIG_IGN);
+
+        struct error err = ERROR_INIT;
+        struct gpu_source source;
+        struct gpu_inventory inventory = {NULL, 0};
+        struct http_server *plugin_server = NULL, *remote_server = NULL;
+        cleanup_free char *socket_path = NULL;
+
+        log_msg("Loading NVIDIA unified memory");
+        {
+                struct error uvm = ERROR_INIT;
+                cleanup_free char *node = xasprintf("%s/nvidia-uvm", dev_root);
+                struct stat st;
+                /* Only when missing: existing nodes are accepted as they are. A failure here is
+                 * not fatal: /docker/cli retries and reports it to the caller. */
+                if (stat(node, &st) < 0 && device_nodes_load_uvm(&uvm) < 0)
+                        log_warning("%s", uvm.message);
+                error_clear(&uvm);
+        }
+
+        log_msg("Loading NVIDIA management library");
+        setenv("CUDA_DISABLE_UNIFIED_MEMORY", "1", 1);
+        setenv("CUDA_CACHE_DISABLE", "1", 1);
+        unsetenv("CUDA_VISIBLE_DEVICES");
+        if (gpu_source_open(&source, dev_root, sys_root, &err) < 0)
+                return fatal(&err);
+
+        log_msg("Discovering GPU devices");
+        if (gpu_discover(&source, &inventory, &err) < 0) {
+                rc = fatal(&err);
+                goto out;
+        }
+        if (inventory.count == 0) {
+                error_set(&err, "no NVIDIA GPU found: NVML reports 0 devices (driver loaded, "
+                                "but no GPU visible to it)");
+                rc = fatal(&err);
+                goto out;
+        }
+        if (gpu_check_device_nodes(&source, &inventory, &err) < 0) {
+                rc = fatal(&err);
+                goto out;
+        }
+
+        log_msg("Provisioning volumes at %s", o.volumes);
+        /* The volume side (branch volume) takes o.volumes and o.driver_root here. */
+
+        struct rest_api api = {.inventory = &inventory, .live = gpu_source_live(&source)};
+        log_msg("Serving plugin API at %s", o.socket_dir);
+        log_msg("Serving remote API at %s", o.listen);
+        mkdir(o.socket_dir, 0700); /* errors show up at bind */
+        socket_path = xasprintf("%s/nvidia-docker.sock", o.socket_dir);
+        plugin_server = http_server_start_unix(socket_path, volume_placeholder, NULL, NULL, &err);
+        if (plugin_server == NULL) {
+                rc = fatal(&err);
+                goto out;
+        }
+        remote_server = http_server_start_tcp(o.listen, rest_api_handle, &api, NULL, &err);
+        if (remote_server == NULL) {
+                rc = fatal(&err);
+                goto out;
+        }
+
+        int sig = 0;
+        while (sigwait(&stop_signals, &sig) != 0)
+                ;
+        rc = 0;
+out:
+        http_server_stop(remote_server);
+        http_server_stop(plugin_server);
+        if (rc == 0)
+                log_msg("Successfully terminated");
+        gpu_inventory_destroy(&inventory);
+        gpu_source_close(&source);
+        return rc;
 }

@@ -306,6 +306,51 @@ static bool blacklisted(const char *file, const struct elf_file *elf)
         return false;
 }
 
+/* The soname link and 1.0's extra links (libcuda.so, libGLX_indirect). */
+static int add_soname_links(int dirfd, const char *dir, const char *soname, const char *file,
+                            struct error *err)
+{
+        if (add_link(dirfd, soname, file, dir, err) < 0)
+                return -1;
+        if (strncmp(soname, "libcuda", 7) == 0) {
+                cleanup_free char *plain = xstrdup(soname);
+                size_t len = strlen(plain);
+                while (len > 0 &&
+                       (plain[len - 1] == '.' || (plain[len - 1] >= '0' && plain[len - 1] <= '9')))
+                        plain[--len] = '\0';
+                if (add_link(dirfd, plain, file, dir, err) < 0)
+                        return -1;
+        }
+        const char *glx = strstr(soname, "GLX_nvidia");
+        if (strncmp(soname, "libGLX_nvidia", 13) == 0 && glx != NULL) {
+                cleanup_free char *indirect = xasprintf("%.*sGLX_indirect%s", (int)(glx - soname),
+                                                        soname, glx + strlen("GLX_nvidia"));
+                if (add_link(dirfd, indirect, file, dir, err) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+/* Hard link, or copy when linking fails; 0 with *placed false for a duplicate basename. */
+static int link_or_copy(int dirfd, const char *dir, const struct driver_file *file, bool *placed,
+                        struct error *err)
+{
+        cleanup_free char *shown = xasprintf("%s/%s", dir, file->name);
+        *placed = false;
+        if (linkat(AT_FDCWD, file->path, dirfd, file->name, 0) < 0) {
+                if (errno == EEXIST) {
+                        /* Two files with one basename: keep the first (cache order). */
+                        log_warning("%s: %s exists already, skipping this copy", file->path, shown);
+                        return 0;
+                }
+                /* EXDEV (other file system), EPERM (protected_hardlinks), EROFS, ... */
+                if (copy_file(file->path, dirfd, file->name, shown, err) < 0)
+                        return -1;
+        }
+        *placed = true;
+        return 0;
+}
+
 static int place_file(int dirfd, const char *dir, const struct driver_file *file, struct error *err)
 {
         struct elf_file elf;
@@ -318,48 +363,16 @@ static int place_file(int dirfd, const char *dir, const struct driver_file *file
                 return -1;
         }
         error_clear(&elf_err);
-        int rc = -1;
-        if (is_elf && blacklisted(file->name, &elf)) {
-                rc = 0;
-                goto out;
+        if (!is_elf) /* a binary that is a script */
+                return link_or_copy(dirfd, dir, file, &(bool){false}, err);
+        int rc = 0;
+        bool placed = false;
+        if (!blacklisted(file->name, &elf)) {
+                rc = link_or_copy(dirfd, dir, file, &placed, err);
+                if (rc == 0 && placed && elf.soname != NULL)
+                        rc = add_soname_links(dirfd, dir, elf.soname, file->name, err);
         }
-        cleanup_free char *shown = xasprintf("%s/%s", dir, file->name);
-        if (linkat(AT_FDCWD, file->path, dirfd, file->name, 0) < 0) {
-                if (errno == EEXIST) {
-                        /* Two files with one basename: keep the first (cache order). */
-                        log_warning("%s: %s exists already, skipping this copy", file->path, shown);
-                        rc = 0;
-                        goto out;
-                }
-                /* EXDEV (other file system), EPERM (protected_hardlinks), EROFS, ... */
-                if (copy_file(file->path, dirfd, file->name, shown, err) < 0)
-                        goto out;
-        }
-        if (is_elf && elf.soname != NULL) {
-                if (add_link(dirfd, elf.soname, file->name, dir, err) < 0)
-                        goto out;
-                if (strncmp(elf.soname, "libcuda", 7) == 0) {
-                        cleanup_free char *plain = xstrdup(elf.soname);
-                        size_t len = strlen(plain);
-                        while (len > 0 && (plain[len - 1] == '.' ||
-                                           (plain[len - 1] >= '0' && plain[len - 1] <= '9')))
-                                plain[--len] = '\0';
-                        if (add_link(dirfd, plain, file->name, dir, err) < 0)
-                                goto out;
-                }
-                const char *glx = strstr(elf.soname, "GLX_nvidia");
-                if (strncmp(elf.soname, "libGLX_nvidia", 13) == 0 && glx != NULL) {
-                        cleanup_free char *indirect =
-                            xasprintf("%.*sGLX_indirect%s", (int)(glx - elf.soname), elf.soname,
-                                      glx + strlen("GLX_nvidia"));
-                        if (add_link(dirfd, indirect, file->name, dir, err) < 0)
-                                goto out;
-                }
-        }
-        rc = 0;
-out:
-        if (is_elf)
-                elf_file_destroy(&elf);
+        elf_file_destroy(&elf);
         return rc;
 }
 

@@ -1,0 +1,792 @@
+#include "nvidia-docker-plugin/rest_api.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "common/json_util.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "nvidia-docker-plugin/text_table.h"
+
+#define TEXT_PLAIN       "text/plain; charset=utf-8"
+#define APPLICATION_JSON "application/json"
+#define INTERNAL_ERROR   "internal error, check logs for details\n"
+
+/* The volume kinds /docker/cli knows; 1.0 had only the driver volume. */
+static const struct volume_kind {
+        const char *name;
+        const char *mountpoint;
+        const char *options;
+} volume_kinds[] = {
+    {"nvidia_driver", "/usr/local/nvidia", "ro"}, /* driver files, read-only */
+};
+#define VOLUME_KIND_COUNT (sizeof(volume_kinds) / sizeof(volume_kinds[0]))
+
+/* ---- text bodies ---- */
+
+static char *with_unit(int64_t value, const char *unit)
+{
+        if (value < 0)
+                return xstrdup("N/A");
+        return xasprintf("%lld%s", (long long)value, unit);
+}
+
+static char *pair_with_unit(int64_t used, int64_t total, const char *unit)
+{
+        if (used < 0 || total < 0)
+                return xstrdup("N/A");
+        return xasprintf("%lld / %lld%s", (long long)used, (long long)total, unit);
+}
+
+#define ROW_UNIT(t, label, value, unit)                                                            \
+        do {                                                                                       \
+                cleanup_free char *v_ = with_unit(value, unit);                                    \
+                text_table_row(t, label, "%s", v_);                                                \
+        } while (0)
+
+void rest_api_info_text(const struct gpu_inventory *inv, const char *driver, const char *cuda,
+                        struct buf *out)
+{
+        struct text_table t = TEXT_TABLE_INIT;
+        text_table_text(&t, "%s", "");
+        text_table_row(&t, "Driver version:", "%s", driver);
+        text_table_row(&t, "Supported CUDA version:", "%s", cuda);
+        for (size_t i = 0; i < inv->count; i++) {
+                const struct gpu_device *d = &inv->devices[i];
+                text_table_text(&t, "%s", "");
+                text_table_text(&t, "Device #%zu", i);
+                text_table_row(&t, "  Model:", "%s", d->model ? d->model : "N/A");
+                text_table_row(&t, "  UUID:", "%s", d->uuid);
+                text_table_row(&t, "  Path:", "%s", d->path);
+                text_table_row(&t, "  Family:", "%s", d->family ? d->family : "N/A");
+                text_table_row(&t, "  Arch:", "%s", d->arch[0] ? d->arch : "N/A");
+                ROW_UNIT(&t, "  Cores:", d->cores, "");
+                ROW_UNIT(&t, "  Power:", d->power, " W");
+                text_table_row(&t, "  CPU Affinity:", "NUMA node%lld", (long long)d->cpu_affinity);
+                text_table_text(&t, "  PCI");
+                text_table_row(&t, "    Bus ID:", "%s", d->bus_id);
+                ROW_UNIT(&t, "    BAR1:", d->bar1, " MiB");
+                ROW_UNIT(&t, "    Bandwidth:", d->pci_bandwidth, " MB/s");
+                text_table_text(&t, "  Memory");
+                text_table_row(&t, "    ECC:", "%s", d->ecc ? "true" : "false");
+                ROW_UNIT(&t, "    Global:", d->memory_global, " MiB");
+                ROW_UNIT(&t, "    Constant:", d->memory_constant, " KiB");
+                ROW_UNIT(&t, "    Shared:", d->memory_shared, " KiB");
+                ROW_UNIT(&t, "    L2 Cache:", d->memory_l2, " KiB");
+                ROW_UNIT(&t, "    Bandwidth:", d->memory_bandwidth, " MB/s");
+                text_table_text(&t, "  Clocks");
+                ROW_UNIT(&t, "    Cores:", d->clock_cores, " MHz");
+                ROW_UNIT(&t, "    Memory:", d->clock_memory, " MHz");
+                if (d->peer_count == 0) {
+                        text_table_row(&t, "  P2P Available:", "None");
+                } else {
+                        text_table_text(&t, "  P2P Available");
+                        for (size_t p = 0; p < d->peer_count; p++)
+                                text_table_text(&t, "    %s - %s", d->peers[p].bus_id,
+                                                gpu_link_text(d->peers[p].link));
+                }
+        }
+        text_table_text(&t, "%s", "");
+        text_table_flush(&t, out);
+}
+
+void rest_api_status_text(const struct gpu_inventory *inv, const struct gpu_status *status,
+                          struct buf *out)
+{
+        struct text_table t = TEXT_TABLE_INIT;
+        text_table_text(&t, "%s", "");
+        for (size_t i = 0; i < inv->count; i++) {
+                const struct gpu_device *d = &inv->devices[i];
+                const struct gpu_status *s = &status[i];
+                cleanup_free char *power = pair_with_unit(s->power, d->power, " W");
+                cleanup_free char *global =
+                    pair_with_unit(s->memory_used, d->memory_global, " MiB");
+                cleanup_free char *bar1 = pair_with_unit(s->bar1_used, d->bar1, " MiB");
+                text_table_text(&t, "Device #%zu", i);
+                text_table_row(&t, "  Power:", "%s", power);
+                ROW_UNIT(&t, "  Temperature:", s->temperature,
+                         " \xc2\xb0"
+                         "C");
+                text_table_text(&t, "  Utilization");
+                ROW_UNIT(&t, "    GPU:", s->util_gpu, " %");
+                ROW_UNIT(&t, "    Memory:", s->util_memory, " %");
+                ROW_UNIT(&t, "    Encoder:", s->util_encoder, " %");
+                ROW_UNIT(&t, "    Decoder:", s->util_decoder, " %");
+                text_table_text(&t, "  Memory");
+                text_table_row(&t, "    Global:", "%s", global);
+                text_table_text(&t, "    ECC Errors");
+                ROW_UNIT(&t, "      L1 Cache:", s->ecc_l1, "");
+                ROW_UNIT(&t, "      L2 Cache:", s->ecc_l2, "");
+                ROW_UNIT(&t, "      Global:", s->ecc_global, "");
+                text_table_text(&t, "  PCI");
+                text_table_row(&t, "    BAR1:", "%s", bar1);
+                text_table_text(&t, "    Throughput");
+                ROW_UNIT(&t, "      RX:", s->rx, " MB/s");
+                ROW_UNIT(&t, "      TX:", s->tx, " MB/s");
+                text_table_text(&t, "  Clocks");
+                ROW_UNIT(&t, "    Cores:", s->clock_cores, " MHz");
+                ROW_UNIT(&t, "    Memory:", s->clock_memory, " MHz");
+                if (s->process_count == 0) {
+                        text_table_row(&t, "  Processes:", "None");
+                } else {
+                        text_table_text(&t, "  Processes");
+                        for (size_t p = 0; p < s->process_count; p++) {
+                                const struct gpu_process *proc = &s->processes[p];
+                                text_table_row(&t, "    - PID:", "%u", proc->pid);
+                                text_table_row(&t, "      Name:", "%s", proc->name);
+                                ROW_UNIT(&t, "      Memory:", proc->memory_used, " MiB");
+                        }
+                }
+                text_table_text(&t, "%s", "");
+        }
+        text_table_flush(&t, out);
+}
+
+/* ---- JSON bodies ---- */
+
+static void json_device(struct buf *b, const struct gpu_device *d)
+{
+        buf_puts(b, "{\"UUID\":");
+        json_append_string(b, d->uuid);
+        buf_puts(b, ",\"Path\":");
+        json_append_string(b, d->path);
+        buf_puts(b, ",\"Model\":");
+        json_append_nullable_string(b, d->model);
+        buf_puts(b, ",\"Power\":");
+        json_append_nullable_int(b, d->power);
+        buf_puts(b, ",\"CPUAffinity\":");
+        json_append_int(b, d->cpu_affinity < 0 ? 0 : d->cpu_affinity);
+        buf_puts(b, ",\"PCI\":{\"BusID\":");
+        json_append_string(b, d->bus_id);
+        buf_puts(b, ",\"BAR1\":");
+        json_append_nullable_int(b, d->bar1);
+        buf_puts(b, ",\"Bandwidth\":");
+        json_append_nullable_int(b, d->pci_bandwidth);
+        buf_puts(b, "},\"Clocks\":{\"Cores\":");
+        json_append_nullable_int(b, d->clock_cores);
+        buf_puts(b, ",\"Memory\":");
+        json_append_nullable_int(b, d->clock_memory);
+        buf_puts(b, "},\"Topology\":");
+        if (d->peer_count == 0) {
+                buf_puts(b, "null");
+        } else {
+                buf_puts(b, "[");
+                for (size_t p = 0; p < d->peer_count; p++) {
+                        buf_puts(b, p ? ",{\"BusID\":" : "{\"BusID\":");
+                        json_append_string(b, d->peers[p].bus_id);
+                        buf_puts(b, ",\"Link\":");
+                        json_append_int(b, d->peers[p].link);
+                        buf_puts(b, "}");
+                }
+                buf_puts(b, "]");
+        }
+        buf_puts(b, ",\"Family\":");
+        json_append_nullable_string(b, d->family);
+        buf_puts(b, ",\"Arch\":");
+        json_append_string(b, d->arch);
+        buf_puts(b, ",\"Cores\":");
+        json_append_nullable_int(b, d->cores);
+        buf_puts(b, ",\"Memory\":{\"ECC\":");
+        buf_puts(b, d->ecc ? "true" : "false");
+        buf_puts(b, ",\"Global\":");
+        json_append_nullable_int(b, d->memory_global);
+        buf_puts(b, ",\"Shared\":");
+        json_append_nullable_int(b, d->memory_shared);
+        buf_puts(b, ",\"Constant\":");
+        json_append_nullable_int(b, d->memory_constant);
+        buf_puts(b, ",\"L2Cache\":");
+        json_append_nullable_int(b, d->memory_l2);
+        buf_puts(b, ",\"Bandwidth\":");
+        json_append_nullable_int(b, d->memory_bandwidth);
+        buf_puts(b, "}}");
+}
+
+void rest_api_info_json(const struct gpu_inventory *inv, const char *driver, const char *cuda,
+                        struct buf *out)
+{
+        buf_puts(out, "{\"Version\":{\"Driver\":");
+        json_append_string(out, driver);
+        buf_puts(out, ",\"CUDA\":");
+        json_append_string(out, cuda);
+        buf_puts(out, "},\"Devices\":[");
+        for (size_t i = 0; i < inv->count; i++) {
+                if (i)
+                        buf_puts(out, ",");
+                json_device(out, &inv->devices[i]);
+        }
+        buf_puts(out, "]}\n");
+}
+
+void rest_api_status_json(const struct gpu_inventory *inv, const struct gpu_status *status,
+                          struct buf *b)
+{
+        buf_puts(b, "{\"Devices\":[");
+        for (size_t i = 0; i < inv->count; i++) {
+                const struct gpu_status *s = &status[i];
+                buf_puts(b, i ? ",{\"Power\":" : "{\"Power\":");
+                json_append_nullable_int(b, s->power);
+                buf_puts(b, ",\"Temperature\":");
+                json_append_nullable_int(b, s->temperature);
+                buf_puts(b, ",\"Utilization\":{\"GPU\":");
+                json_append_nullable_int(b, s->util_gpu);
+                buf_puts(b, ",\"Memory\":");
+                json_append_nullable_int(b, s->util_memory);
+                buf_puts(b, ",\"Encoder\":");
+                json_append_nullable_int(b, s->util_encoder);
+                buf_puts(b, ",\"Decoder\":");
+                json_append_nullable_int(b, s->util_decoder);
+                buf_puts(b, "},\"Memory\":{\"GlobalUsed\":");
+                json_append_nullable_int(b, s->memory_used);
+                buf_puts(b, ",\"ECCErrors\":{\"L1Cache\":");
+                json_append_nullable_int(b, s->ecc_l1);
+                buf_puts(b, ",\"L2Cache\":");
+                json_append_nullable_int(b, s->ecc_l2);
+                buf_puts(b, ",\"Global\":");
+                json_append_nullable_int(b, s->ecc_global);
+                buf_puts(b, "}},\"Clocks\":{\"Cores\":");
+                json_append_nullable_int(b, s->clock_cores);
+                buf_puts(b, ",\"Memory\":");
+                json_append_nullable_int(b, s->clock_memory);
+                buf_puts(b, "},\"PCI\":{\"BAR1Used\":");
+                json_append_nullable_int(b, s->bar1_used);
+                buf_puts(b, ",\"Throughput\":{\"RX\":");
+                json_append_nullable_int(b, s->rx);
+                buf_puts(b, ",\"TX\":");
+                json_append_nullable_int(b, s->tx);
+                buf_puts(b, "}},\"Processes\":");
+                if (s->process_count == 0) {
+                        buf_puts(b, "null");
+                } else {
+                        buf_puts(b, "[");
+                        for (size_t p = 0; p < s->process_count; p++) {
+                                buf_puts(b, p ? ",{\"PID\":" : "{\"PID\":");
+                                json_append_int(b, s->processes[p].pid);
+                                buf_puts(b, ",\"Name\":");
+                                json_append_string(b, s->processes[p].name);
+                                buf_puts(b, ",\"MemoryUsed\":");
+                                json_append_nullable_int(b, s->processes[p].memory_used);
+                                buf_puts(b, "}");
+                        }
+                        buf_puts(b, "]");
+                }
+                buf_puts(b, "}");
+        }
+        buf_puts(b, "]}\n");
+}
+
+/* ---- device and volume selection ---- */
+
+/* Decimal index with optional sign and leading zeros; -1 if not a number or out of range. */
+static long long parse_index(const char *item, int *is_number)
+{
+        const char *p = item;
+        int negative = 0;
+        *is_number = 0;
+        if (*p == '+' || *p == '-')
+                negative = *p++ == '-';
+        if (*p == '\0')
+                return -1;
+        long long value = 0;
+        for (; *p; p++) {
+                if (!isdigit((unsigned char)*p))
+                        return -1;
+                if (value < 100000000)
+                        value = value * 10 + (*p - '0');
+        }
+        *is_number = 1;
+        return negative && value != 0 ? -1 : value;
+}
+
+static int select_one(const struct gpu_inventory *inv, const char *item, size_t *index,
+                      struct error *err)
+{
+        int is_number;
+        long long n = parse_index(item, &is_number);
+        if (is_number) {
+                if (n < 0 || (unsigned long long)n >= inv->count)
+                        return error_set(err, "invalid device: %s", item);
+                *index = (size_t)n;
+                return 0;
+        }
+        if (strncmp(item, "GPU-", 4) != 0 && strncmp(item, "MIG-", 4) != 0)
+                return error_set(err, "invalid device: %s", item);
+        size_t len = strlen(item), matches = 0, first = 0;
+        for (size_t i = 0; i < inv->count; i++) {
+                if (strncmp(inv->devices[i].uuid, item, len) == 0) {
+                        if (matches++ == 0)
+                                first = i;
+                }
+        }
+        if (matches == 0)
+                return error_set(err, "invalid device: %s", item);
+        if (matches > 1) {
+                struct strv candidates = STRV_INIT;
+                for (size_t i = 0; i < inv->count; i++)
+                        if (strncmp(inv->devices[i].uuid, item, len) == 0)
+                                strv_push(&candidates, inv->devices[i].uuid);
+                cleanup_free char *list = strv_join(&candidates, ", ");
+                strv_destroy(&candidates);
+                return error_set(err, "invalid device: %s (ambiguous: %s)", item, list);
+        }
+        *index = first;
+        return 0;
+}
+
+int rest_api_select_devices(const struct gpu_inventory *inv, const char *dev, size_t **out,
+                            size_t *count, struct error *err)
+{
+        cleanup_free size_t *chosen = xcalloc(inv->count + 1, sizeof(*chosen));
+        size_t n = 0;
+        if (dev == NULL || dev[0] == '\0' || strcmp(dev, "*") == 0) {
+                for (size_t i = 0; i < inv->count; i++)
+                        chosen[n++] = i;
+        } else {
+                cleanup_free char *copy = xstrdup(dev);
+                char *rest = copy;
+                for (;;) {
+                        char *space = strchr(rest, ' ');
+                        if (space != NULL)
+                                *space = '\0';
+                        size_t index = 0;
+                        if (select_one(inv, rest, &index, err) < 0)
+                                return -1;
+                        int seen = 0;
+                        for (size_t i = 0; i < n; i++)
+                                seen |= chosen[i] == index;
+                        if (!seen)
+                                chosen[n++] = index;
+                        if (space == NULL)
+                                break;
+                        rest = space + 1;
+                }
+        }
+        *count = n;
+        *out = steal_pointer(&chosen);
+        return 0;
+}
+
+static int select_volumes(const char *vol, const char *driver, struct strv *out, struct error *err)
+{
+        if (vol == NULL || vol[0] == '\0' || strcmp(vol, "*") == 0) {
+                for (size_t k = 0; k < VOLUME_KIND_COUNT; k++)
+                        strv_pushf(out, "%s_%s:%s:%s", volume_kinds[k].name, driver,
+                                   volume_kinds[k].mountpoint, volume_kinds[k].options);
+                return 0;
+        }
+        cleanup_free char *copy = xstrdup(vol);
+        char *rest = copy;
+        for (;;) {
+                char *space = strchr(rest, ' ');
+                if (space != NULL)
+                        *space = '\0';
+                size_t k;
+                for (k = 0; k < VOLUME_KIND_COUNT; k++)
+                        if (strcmp(rest, volume_kinds[k].name) == 0)
+                                break;
+                if (k == VOLUME_KIND_COUNT)
+                        return error_set(err, "invalid volume: %s", rest);
+                strv_pushf(out, "%s_%s:%s:%s", volume_kinds[k].name, driver,
+                           volume_kinds[k].mountpoint, volume_kinds[k].options);
+                if (space == NULL)
+                        break;
+                rest = space + 1;
+        }
+        return 0;
+}
+
+/* ---- paths ---- */
+
+char *rest_api_clean_path(const char *p)
+{
+        if (p[0] == '\0')
+                return xstrdup("/");
+        size_t n = strlen(p);
+        /* Go's path.Clean on "/" + p (when p is not rooted), in place on a copy. */
+        char *out = xmalloc(n + 3);
+        size_t w = 0, r = 0;
+        out[w++] = '/';
+        if (p[0] == '/')
+                r = 1;
+        while (r < n) {
+                if (p[r] == '/') {
+                        r++;
+                } else if (p[r] == '.' && (r + 1 == n || p[r + 1] == '/')) {
+                        r++;
+                } else if (p[r] == '.' && p[r + 1] == '.' && (r + 2 == n || p[r + 2] == '/')) {
+                        r += 2;
+                        if (w > 1) {
+                                w--;
+                                while (w > 1 && out[w - 1] != '/')
+                                        w--;
+                                if (w > 1)
+                                        w--; /* drop the separator too */
+                        }
+                } else {
+                        if (w > 1)
+                                out[w++] = '/';
+                        while (r < n && p[r] != '/')
+                                out[w++] = p[r++];
+                }
+        }
+        if (w > 1 && out[w - 1] == '/')
+                w--;
+        /* ServeMux keeps a trailing slash. */
+        if (p[n - 1] == '/' && !(w == 1))
+                out[w++] = '/';
+        out[w] = '\0';
+        return out;
+}
+
+static int hex_value(char c)
+{
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
+/* Percent-decodes a path ('+' stays); NULL on a malformed escape or an embedded NUL. */
+static char *decode_path(const char *s)
+{
+        size_t n = strlen(s);
+        char *out = xmalloc(n + 1), *w = out;
+        for (size_t i = 0; i < n; i++) {
+                if (s[i] != '%') {
+                        *w++ = s[i];
+                        continue;
+                }
+                if (i + 2 >= n) {
+                        free(out);
+                        return NULL;
+                }
+                int a = hex_value(s[i + 1]), b = hex_value(s[i + 2]);
+                if (a < 0 || b < 0 || (a == 0 && b == 0)) {
+                        free(out);
+                        return NULL;
+                }
+                *w++ = (char)(a * 16 + b);
+                i += 2;
+        }
+        *w = '\0';
+        return out;
+}
+
+/* Escapes a decoded path for a Location header. */
+static char *escape_path(const char *s)
+{
+        static const char hex[] = "0123456789ABCDEF";
+        struct buf b = BUF_INIT;
+        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+                if (isalnum(*p) || strchr("-._~/!$&'()*+,;=:@", *p) != NULL) {
+                        buf_append(&b, p, 1);
+                } else {
+                        char esc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+                        buf_append(&b, esc, 3);
+                }
+        }
+        return buf_steal(&b);
+}
+
+/* ---- handlers ---- */
+
+static void respond_body(struct http_response *resp, int status, const char *type, struct buf *b)
+{
+        free(resp->body);
+        resp->status = status;
+        resp->content_type = type;
+        resp->body_len = b->len;
+        resp->body = buf_steal(b);
+}
+
+static void respond_error(struct http_response *resp, int status, const char *text)
+{
+        http_response_text(resp, status, TEXT_PLAIN, text);
+        resp->nosniff = 1;
+}
+
+static void respond_internal(struct http_response *resp, const struct error *err)
+{
+        log_error("%s", err->message ? err->message : "unknown");
+        respond_error(resp, 500, INTERNAL_ERROR);
+}
+
+static void respond_bad_request(struct http_response *resp, const struct error *err)
+{
+        cleanup_free char *text = xasprintf("%s\n", err->message ? err->message : "error");
+        respond_error(resp, 400, text);
+}
+
+static int versions(const struct rest_api *api, char **driver, char **cuda, struct error *err)
+{
+        if (api->live.driver_version(api->live.context, driver, err) < 0)
+                return -1;
+        if (api->live.cuda_version(api->live.context, cuda, err) < 0) {
+                free(*driver);
+                *driver = NULL;
+                return -1;
+        }
+        return 0;
+}
+
+static void handle_info(const struct rest_api *api, int json, struct http_response *resp)
+{
+        struct error err = ERROR_INIT;
+        cleanup_free char *driver = NULL;
+        cleanup_free char *cuda = NULL;
+        if (versions(api, &driver, &cuda, &err) < 0) {
+                respond_internal(resp, &err);
+                error_clear(&err);
+                return;
+        }
+        struct buf b = BUF_INIT;
+        if (json) {
+                rest_api_info_json(api->inventory, driver, cuda, &b);
+                respond_body(resp, 200, APPLICATION_JSON, &b);
+        } else {
+                rest_api_info_text(api->inventory, driver, cuda, &b);
+                respond_body(resp, 200, TEXT_PLAIN, &b);
+        }
+}
+
+static void handle_status(const struct rest_api *api, int json, struct http_response *resp)
+{
+        const struct gpu_inventory *inv = api->inventory;
+        struct error err = ERROR_INIT;
+        struct gpu_status *status = xcalloc(inv->count + 1, sizeof(*status));
+        size_t done = 0;
+        for (; done < inv->count; done++) {
+                if (api->live.device_status(api->live.context, done, &status[done], &err) < 0) {
+                        error_prefix(&err, "GPU #%zu status", done);
+                        break;
+                }
+        }
+        if (done == inv->count) {
+                struct buf b = BUF_INIT;
+                if (json) {
+                        rest_api_status_json(inv, status, &b);
+                        respond_body(resp, 200, APPLICATION_JSON, &b);
+                } else {
+                        rest_api_status_text(inv, status, &b);
+                        respond_body(resp, 200, TEXT_PLAIN, &b);
+                }
+        } else {
+                respond_internal(resp, &err);
+        }
+        for (size_t i = 0; i < done; i++)
+                gpu_status_destroy(&status[i]);
+        free(status);
+        error_clear(&err);
+}
+
+static void handle_docker_cli(const struct rest_api *api, const struct http_request *req, int json,
+                              struct http_response *resp)
+{
+        struct error err = ERROR_INIT;
+        struct strv devices = STRV_INIT;
+        struct strv volumes = STRV_INIT;
+        cleanup_free size_t *chosen = NULL;
+        cleanup_free char *driver = NULL;
+        size_t count = 0;
+        /* Same order of checks as 1.0: control devices, GPUs, then volumes. */
+        if (api->live.control_devices(api->live.context, &devices, &err) < 0 ||
+            rest_api_select_devices(api->inventory, http_request_query(req, "dev"), &chosen, &count,
+                                    &err) < 0 ||
+            api->live.driver_version(api->live.context, &driver, &err) < 0 ||
+            select_volumes(http_request_query(req, "vol"), driver, &volumes, &err) < 0) {
+                respond_bad_request(resp, &err);
+                goto out;
+        }
+        for (size_t i = 0; i < count; i++)
+                strv_push(&devices, api->inventory->devices[chosen[i]].path);
+        struct buf b = BUF_INIT;
+        if (json) {
+                buf_puts(&b, "{\"VolumeDriver\":\"nvidia-docker\",\"Volumes\":[");
+                for (size_t i = 0; i < volumes.count; i++) {
+                        if (i)
+                                buf_puts(&b, ",");
+                        json_append_string(&b, volumes.items[i]);
+                }
+                buf_puts(&b, "],\"Devices\":[");
+                for (size_t i = 0; i < devices.count; i++) {
+                        if (i)
+                                buf_puts(&b, ",");
+                        json_append_string(&b, devices.items[i]);
+                }
+                buf_puts(&b, "]}\n");
+                respond_body(resp, 200, APPLICATION_JSON, &b);
+        } else {
+                buf_puts(&b, "--volume-driver=nvidia-docker");
+                for (size_t i = 0; i < volumes.count; i++)
+                        buf_printf(&b, " --volume=%s", volumes.items[i]);
+                for (size_t i = 0; i < devices.count; i++)
+                        buf_printf(&b, " --device=%s", devices.items[i]);
+                respond_body(resp, 200, TEXT_PLAIN, &b);
+        }
+out:
+        strv_destroy(&devices);
+        strv_destroy(&volumes);
+        error_clear(&err);
+}
+
+/* URL-safe base64 without padding (RFC 4648 §5). */
+static void base64url(const unsigned char *in, size_t len, struct buf *out)
+{
+        static const char alphabet[] =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        size_t i = 0;
+        for (; i + 3 <= len; i += 3) {
+                unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
+                char q[4] = {alphabet[v >> 18], alphabet[(v >> 12) & 63], alphabet[(v >> 6) & 63],
+                             alphabet[v & 63]};
+                buf_append(out, q, 4);
+        }
+        if (len - i == 1) {
+                unsigned v = (unsigned)in[i] << 16;
+                char q[2] = {alphabet[v >> 18], alphabet[(v >> 12) & 63]};
+                buf_append(out, q, 2);
+        } else if (len - i == 2) {
+                unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8;
+                char q[3] = {alphabet[v >> 18], alphabet[(v >> 12) & 63], alphabet[(v >> 6) & 63]};
+                buf_append(out, q, 3);
+        }
+}
+
+static void handle_mesos_cli(const struct rest_api *api, struct http_response *resp)
+{
+        struct error err = ERROR_INIT;
+        cleanup_free char *driver = NULL;
+        cleanup_free char *cuda = NULL;
+        if (versions(api, &driver, &cuda, &err) < 0) {
+                respond_internal(resp, &err);
+                error_clear(&err);
+                return;
+        }
+        struct buf json = BUF_INIT;
+        rest_api_info_json(api->inventory, driver, cuda, &json);
+        uLongf zlen = compressBound(json.len);
+        cleanup_free unsigned char *z = xmalloc(zlen);
+        if (compress2(z, &zlen, (const Bytef *)json.data, json.len, Z_DEFAULT_COMPRESSION) !=
+            Z_OK) {
+                buf_destroy(&json);
+                error_set(&err, "zlib: cannot compress the GPU inventory");
+                respond_internal(resp, &err);
+                error_clear(&err);
+                return;
+        }
+        buf_destroy(&json);
+        struct buf b = BUF_INIT;
+        buf_puts(&b, "--attributes=gpus:");
+        base64url(z, zlen, &b);
+        buf_puts(&b, " --resources=gpus:{");
+        for (size_t i = 0; i < api->inventory->count; i++) {
+                if (i)
+                        buf_puts(&b, ",");
+                buf_puts(&b, api->inventory->devices[i].uuid);
+        }
+        buf_puts(&b, "}");
+        respond_body(resp, 200, TEXT_PLAIN, &b);
+}
+
+enum route { ROUTE_NONE, INFO, INFO_JSON, STATUS, STATUS_JSON, CLI, CLI_JSON, MESOS };
+
+static enum route find_route(const char *path)
+{
+        static const struct {
+                const char *path;
+                enum route route;
+        } routes[] = {
+            {"/gpu/info", INFO},     {"/gpu/info/json", INFO_JSON},
+            {"/gpu/status", STATUS}, {"/gpu/status/json", STATUS_JSON},
+            {"/docker/cli", CLI},    {"/docker/cli/json", CLI_JSON},
+            {"/mesos/cli", MESOS},
+        };
+        if (strncmp(path, "/v1.0/", 6) == 0)
+                path += 5;
+        for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+                if (strcmp(path, routes[i].path) == 0)
+                        return routes[i].route;
+        return ROUTE_NONE;
+}
+
+void rest_api_handle(void *context, const struct http_request *req, struct http_response *resp)
+{
+        const struct rest_api *api = context;
+        cleanup_free char *path = decode_path(req->path);
+        if (path == NULL || path[0] != '/') {
+                respond_error(resp, 404, "404 page not found\n");
+                return;
+        }
+        cleanup_free char *clean = rest_api_clean_path(path);
+        if (strcmp(clean, path) != 0) {
+                cleanup_free char *escaped = escape_path(clean);
+                const char *q = req->query_string;
+                resp->status = 301;
+                resp->owned_location =
+                    xasprintf("%s%s%s", escaped, q && q[0] ? "?" : "", q && q[0] ? q : "");
+                resp->location = resp->owned_location;
+                if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) {
+                        struct buf b = BUF_INIT;
+                        buf_puts(&b, "<a href=\"");
+                        for (const char *p = resp->owned_location; *p; p++) {
+                                switch (*p) {
+                                case '<':
+                                        buf_puts(&b, "&lt;");
+                                        break;
+                                case '>':
+                                        buf_puts(&b, "&gt;");
+                                        break;
+                                case '&':
+                                        buf_puts(&b, "&amp;");
+                                        break;
+                                case '"':
+                                        buf_puts(&b, "&#34;");
+                                        break;
+                                case '\'':
+                                        buf_puts(&b, "&#39;");
+                                        break;
+                                default:
+                                        buf_append(&b, p, 1);
+                                }
+                        }
+                        buf_puts(&b, "\">Moved Permanently</a>.\n\n");
+                        respond_body(resp, 301, "text/html; charset=utf-8", &b);
+                }
+                return;
+        }
+        enum route route = find_route(path);
+        if (route == ROUTE_NONE || strcmp(req->method, "GET") != 0) {
+                respond_error(resp, 404, "404 page not found\n");
+                return;
+        }
+        switch (route) {
+        case INFO:
+                handle_info(api, 0, resp);
+                break;
+        case INFO_JSON:
+                handle_info(api, 1, resp);
+                break;
+        case STATUS:
+                handle_status(api, 0, resp);
+                break;
+        case STATUS_JSON:
+                handle_status(api, 1, resp);
+                break;
+        case CLI:
+                handle_docker_cli(api, req, 0, resp);
+                break;
+        case CLI_JSON:
+                handle_docker_cli(api, req, 1, resp);
+                break;
+        case MESOS:
+                handle_mesos_cli(api, resp);
+                break;
+        case ROUTE_NONE:
+                break;
+        }
+}

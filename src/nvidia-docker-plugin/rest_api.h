@@ -1,0 +1,46 @@
+/*
+ * rest_api: the REST API v1.0 of 1.0's nvidia-docker-plugin (reference/plugin-api.md §1),
+ * byte-compatible: 7 GET routes with and without /v1.0, Go ServeMux path cleaning (301),
+ * `404 page not found`, 400 `invalid device: <item>` / `invalid volume: <item>`, 500 with the
+ * cause in the log, JSON field order and null rules, tabwriter text layouts.
+ *
+ * The handler works on a `struct gpu_inventory` snapshot plus the `struct gpu_live` queries;
+ * it has no NVML or socket code, so tests and fuzzers drive it with a hand-made inventory.
+ * Unlike 1.0, `dev` keeps the caller's order, drops a GPU named twice after its first mention
+ * and rejects an ambiguous UUID prefix, naming the candidates.
+ */
+#ifndef NVD_REST_API_H
+#define NVD_REST_API_H
+
+#include "common/buf.h"
+#include "common/error.h"
+#include "common/strv.h"
+#include "nvidia-docker-plugin/gpu_inventory.h"
+#include "nvidia-docker-plugin/http.h"
+
+struct rest_api {
+        const struct gpu_inventory *inventory;
+        struct gpu_live live;
+};
+
+/* http_handler_fn for the TCP server; context is a struct rest_api. */
+void rest_api_handle(void *context, const struct http_request *request,
+                     struct http_response *response);
+
+/* Bodies, exposed for the unit tests. */
+void rest_api_info_text(const struct gpu_inventory *inv, const char *driver, const char *cuda,
+                        struct buf *out);
+void rest_api_info_json(const struct gpu_inventory *inv, const char *driver, const char *cuda,
+                        struct buf *out);
+void rest_api_status_text(const struct gpu_inventory *inv, const struct gpu_status *status,
+                          struct buf *out);
+void rest_api_status_json(const struct gpu_inventory *inv, const struct gpu_status *status,
+                          struct buf *out);
+/* Resolves a `dev` value (NULL = absent) to inventory indexes (out, count). Error text is the
+ * 400 body without its newline: "invalid device: <item>[ (ambiguous: ...)]". */
+int rest_api_select_devices(const struct gpu_inventory *inv, const char *dev, size_t **out,
+                            size_t *count, struct error *err);
+/* Go's path.Clean plus ServeMux's trailing-slash rule. Owned string. */
+char *rest_api_clean_path(const char *path);
+
+#endif

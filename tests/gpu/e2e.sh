@@ -1,0 +1,78 @@
+#!/bin/bash
+# End-to-end check of nvidia-docker-plugin on a machine with a real NVIDIA GPU and driver
+# (no Docker needed, no network): starts the plugin against the real NVML on a free loopback
+# port, fetches /v1.0/gpu/info/json, /gpu/info, /gpu/status/json and /docker/cli, and compares
+# UUID, PCI bus ID and total memory with
+#   nvidia-smi --query-gpu=uuid,pci.bus_id,memory.total --format=csv,noheader
+# Usage: tests/gpu/e2e.sh [PLUGIN_BINARY]   (default: bin/nvidia-docker-plugin)
+# Prints "e2e: N passed, N failed"; exit status 1 on any failure.
+set -u
+plugin=${1:-$(dirname "$0")/../../bin/nvidia-docker-plugin}
+passed=0 failed=0
+ok() { passed=$((passed + 1)); echo "ok   - $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL - $*"; }
+command -v nvidia-smi >/dev/null || { echo "e2e: nvidia-smi not found; not a GPU machine?"; echo "e2e: 0 passed, 1 failed"; exit 1; }
+
+tmp=$(mktemp -d)
+port=$(( (RANDOM % 20000) + 30000 ))
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+# http_get PATH: body on stdout (bash /dev/tcp, HTTP/1.0, so no curl is needed).
+http_get() {
+  exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
+  printf 'GET %s HTTP/1.0\r\nHost: plugin\r\n\r\n' "$1" >&3
+  local reply
+  reply=$(cat <&3; printf x)
+  exec 3<&-
+  reply=${reply%x}
+  printf '%s' "${reply#*$'\r\n\r\n'}"
+}
+
+"$plugin" -l "127.0.0.1:$port" -s "$tmp/sock" -d "$tmp/volumes" 2>"$tmp/log" &
+pid=$!
+for _ in $(seq 1 100); do
+  http_get /v1.0/gpu/info/json >/dev/null 2>&1 && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.1
+done
+cat "$tmp/log"
+info_json=$(http_get /v1.0/gpu/info/json) || { fail "plugin answers"; echo "e2e: $passed passed, $failed failed"; exit 1; }
+ok "plugin started with the real NVML"
+echo "--- /v1.0/gpu/info/json"; printf '%s' "$info_json"
+info_text=$(http_get /gpu/info)
+echo "--- /gpu/info"; printf '%s' "$info_text"
+status_json=$(http_get /gpu/status/json)
+echo "--- /gpu/status/json"; printf '%s' "$status_json"
+echo "--- /gpu/status"; http_get /gpu/status
+echo "--- /docker/cli"; http_get /docker/cli; echo
+
+# One "UUID bus memory" line per GPU from the plugin's JSON, in NVML order.
+plugin_rows=$(printf '%s' "$info_json" | grep -o '"UUID":"[^"]*"\|"BusID":"[^"]*","BAR1"\|"Global":[0-9]*' |
+  sed -E 's/"UUID":"([^"]*)"/U \1/; s/"BusID":"([^"]*)","BAR1"/B \1/; s/"Global":([0-9]*)/G \1/' |
+  awk '$1=="U"{u=$2} $1=="B"{b=$2} $1=="G"{print u, b, $2}')
+smi_rows=$(nvidia-smi --query-gpu=uuid,pci.bus_id,memory.total --format=csv,noheader |
+  awk -F', *' '{ bus=$2; if (length(bus) > 12) bus=substr(bus, length(bus)-11); gsub(/ MiB/, "", $3); print $1, toupper(bus), $3 }')
+echo "--- plugin (uuid bus MiB):"; echo "$plugin_rows"
+echo "--- nvidia-smi (uuid bus MiB):"; echo "$smi_rows"
+n_plugin=$(printf '%s\n' "$plugin_rows" | grep -c .)
+n_smi=$(printf '%s\n' "$smi_rows" | grep -c .)
+[ "$n_plugin" = "$n_smi" ] && ok "GPU count $n_smi" || fail "GPU count: plugin $n_plugin, nvidia-smi $n_smi"
+paste -d' ' <(printf '%s\n' "$plugin_rows") <(printf '%s\n' "$smi_rows") | while read -r pu pb pm su sb sm; do
+  [ "$pu" = "$su" ] && echo "ok   - UUID $pu" || echo "FAIL - UUID: plugin $pu, nvidia-smi $su"
+  [ "$pb" = "$sb" ] && echo "ok   - bus ID $pb" || echo "FAIL - bus ID: plugin $pb, nvidia-smi $sb"
+  # Global comes from CUDA (cuDeviceTotalMem), nvidia-smi from NVML: allow 1% difference.
+  if [ -n "$pm" ] && [ -n "$sm" ] && [ $(( (pm > sm ? pm - sm : sm - pm) * 100 )) -le "$sm" ]; then
+    echo "ok   - memory $pm MiB (nvidia-smi $sm MiB)"
+  else echo "FAIL - memory: plugin $pm MiB, nvidia-smi $sm MiB"; fi
+done >"$tmp/cmp"
+cat "$tmp/cmp"
+passed=$((passed + $(grep -c '^ok' "$tmp/cmp"))); failed=$((failed + $(grep -c '^FAIL' "$tmp/cmp")))
+grep -q '^Driver version: ' <<<"$info_text" && ok "text /gpu/info" || fail "text /gpu/info"
+grep -q '^{"Devices":\[{"Power":' <<<"$status_json" && ok "/gpu/status/json" || fail "/gpu/status/json"
+kill -TERM "$pid"; wait "$pid"; rc=$?; pid=
+[ "$rc" = 0 ] && ok "SIGTERM: exit 0" || fail "SIGTERM: exit $rc"
+[ ! -e "$tmp/sock/nvidia-docker.sock" ] && ok "socket removed" || fail "socket left behind"
+echo "e2e: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,339 @@
+/* Unit tests of volume_api: the Docker volume plugin protocol, exact replies
+ * (plugin-api.md §2.3), hostile names, driver upgrades, malformed requests. */
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "common/error.h"
+#include "common/xalloc.h"
+#include "fake_root.h"
+#include "nvidia-docker-plugin/volume_api.h"
+#include "unit.h"
+
+#define VERSION "580.1.2"
+#define V12     "application/vnd.docker.plugins.v1.2+json"
+#define CT      "application/vnd.docker.plugins.v1+json"
+
+static char *driver_root, *volumes;
+static struct volume_api api;
+static bool api_ready;
+
+static void setup(void)
+{
+        if (api_ready)
+                return;
+        driver_root = fake_root_make(NULL, VERSION, NULL, NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(driver_root);
+        volumes = fake_tmpdir(NULL);
+        struct volume_api_config config = {.volume_root = volumes,
+                                           .driver_root = driver_root,
+                                           .driver_version = VERSION,
+                                           .path_env = "/usr/bin"};
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(volume_api_init(&api, &config, &err), 0);
+        api_ready = true;
+}
+
+struct reply {
+        int status;
+        const char *content_type;
+        char *body;
+        char *log; /* what the handler wrote to stderr */
+};
+
+static struct reply call_full(const char *method, const char *path, const char *accept,
+                              const char *body, size_t body_len)
+{
+        setup();
+        struct http_request request = {
+            .method = method, .path = path, .accept = accept, .body = body, .body_len = body_len};
+        struct http_response response = {0};
+        /* Capture stderr (the log) in a file. */
+        fflush(stderr);
+        char log_path[] = "/tmp/nvd-unit-log.XXXXXX";
+        int log_fd = mkstemp(log_path);
+        int saved = dup(2);
+        dup2(log_fd, 2);
+        volume_api_handle(&api, &request, &response);
+        fflush(stderr);
+        dup2(saved, 2);
+        close(saved);
+        struct reply r = {response.status, response.content_type, NULL, NULL};
+        r.body = response.body ? xstrndup(response.body, response.body_len) : NULL;
+        if (response.body)
+                CU_ASSERT_EQUAL(strlen(r.body), response.body_len);
+        off_t size = lseek(log_fd, 0, SEEK_END);
+        r.log = xcalloc(1, (size_t)size + 1);
+        CU_ASSERT(pread(log_fd, r.log, (size_t)size, 0) == size);
+        close(log_fd);
+        unlink(log_path);
+        http_response_destroy(&response);
+        return r;
+}
+
+static struct reply call(const char *path, const char *body)
+{
+        return call_full("POST", path, V12, body, body ? strlen(body) : 0);
+}
+
+static void reply_free(struct reply *r)
+{
+        free(r->body);
+        free(r->log);
+}
+
+static void expect(const char *path, const char *body, int status, const char *want)
+{
+        struct reply r = call(path, body);
+        CU_ASSERT_EQUAL(r.status, status);
+        if (status == 200)
+                CU_ASSERT_STRING_EQUAL(r.content_type ? r.content_type : "", CT);
+        if (r.body == NULL || strcmp(r.body, want) != 0)
+                fprintf(stderr, "%s %s:\n  got  %s  want %s", path, body ? body : "",
+                        r.body ? r.body : "(null)\n", want);
+        CU_ASSERT_STRING_EQUAL(r.body ? r.body : "", want);
+        reply_free(&r);
+}
+
+static bool volume_dir_exists(const char *version)
+{
+        cleanup_free char *p = xasprintf("%s/nvidia_driver/%s", volumes, version);
+        struct stat st;
+        return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void test_activate_capabilities(void)
+{
+        struct reply r = call("/Plugin.Activate", NULL);
+        CU_ASSERT_EQUAL(r.status, 200);
+        CU_ASSERT_STRING_EQUAL(r.content_type, CT);
+        CU_ASSERT_STRING_EQUAL(r.body, "{\"Implements\":[\"VolumeDriver\"]}\n");
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.log, "Received activate request"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.log, "Plugins activated [VolumeDriver]"));
+        reply_free(&r);
+        expect("/VolumeDriver.Capabilities", "{}", 200,
+               "{\"Capabilities\":{\"Scope\":\"local\"}}\n");
+        expect("/VolumeDriver.Capabilities", NULL, 200,
+               "{\"Capabilities\":{\"Scope\":\"local\"}}\n");
+}
+
+static void test_accept_and_routing(void)
+{
+        const char *ok[] = {V12,
+                            "application/vnd.docker.plugins.v1.1+json",
+                            "application/vnd.docker.plugins.v1+json",
+                            NULL,
+                            "*/*",
+                            "text/html, application/vnd.docker.plugins.v1.2+json; q=1"};
+        for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+                struct reply r = call_full("POST", "/Plugin.Activate", ok[i], NULL, 0);
+                CU_ASSERT_EQUAL(r.status, 200);
+                reply_free(&r);
+        }
+        struct reply r = call_full("POST", "/Plugin.Activate", "text/html", NULL, 0);
+        CU_ASSERT_EQUAL(r.status, 406);
+        CU_ASSERT_PTR_NULL(r.body);
+        CU_ASSERT_PTR_NULL(r.content_type);
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.log, "Unsupported plugin API text/html"));
+        reply_free(&r);
+        r = call_full("POST", "/Plugin.Activate", "application/vnd.docker.plugins.v2+json", NULL,
+                      0);
+        CU_ASSERT_EQUAL(r.status, 406);
+        reply_free(&r);
+        r = call_full("GET", "/Plugin.Activate", V12, NULL, 0);
+        CU_ASSERT_EQUAL(r.status, 404);
+        CU_ASSERT_STRING_EQUAL(r.body, "404 page not found\n");
+        reply_free(&r);
+        expect("/NetworkDriver.GetCapabilities", "{}", 404, "404 page not found\n");
+        expect("/VolumeDriver.Create/", "{}", 404, "404 page not found\n");
+        expect("/volumedriver.create", "{}", 404, "404 page not found\n");
+}
+
+static void test_list_empty(void)
+{
+        expect("/VolumeDriver.List", "{}", 200, "{\"Volumes\":null,\"Err\":null}\n");
+}
+
+static void test_create_mount_get_list(void)
+{
+        struct reply r =
+            call("/VolumeDriver.Create", "{\"Name\":\"nvidia_driver_" VERSION "\",\"Opts\":{}}");
+        CU_ASSERT_EQUAL(r.status, 200);
+        CU_ASSERT_STRING_EQUAL(r.body, "{\"Err\":null}\n");
+        CU_ASSERT_PTR_NOT_NULL(
+            strstr(r.log, "Received create request for volume 'nvidia_driver_" VERSION "'"));
+        reply_free(&r);
+        CU_ASSERT_TRUE(volume_dir_exists(VERSION));
+        cleanup_free char *mount =
+            xasprintf("{\"Mountpoint\":\"%s/nvidia_driver/" VERSION "\",\"Err\":null}\n", volumes);
+        expect("/VolumeDriver.Mount", "{\"Name\":\"nvidia_driver_" VERSION "\",\"ID\":\"abc\"}",
+               200, mount);
+        expect("/VolumeDriver.Path", "{\"Name\":\"nvidia_driver_" VERSION "\"}", 200, mount);
+        cleanup_free char *get =
+            xasprintf("{\"Volume\":{\"Name\":\"nvidia_driver_" VERSION
+                      "\",\"Mountpoint\":\"%s/nvidia_driver/" VERSION "\"},\"Err\":null}\n",
+                      volumes);
+        expect("/VolumeDriver.Get", "{\"Name\":\"nvidia_driver_" VERSION "\"}", 200, get);
+        cleanup_free char *list =
+            xasprintf("{\"Volumes\":[{\"Name\":\"nvidia_driver_" VERSION
+                      "\",\"Mountpoint\":\"%s/nvidia_driver/" VERSION "\"}],\"Err\":null}\n",
+                      volumes);
+        expect("/VolumeDriver.List", "{}", 200, list);
+        expect("/VolumeDriver.Unmount", "{\"Name\":\"nvidia_driver_" VERSION "\",\"ID\":\"abc\"}",
+               200, "{\"Err\":null}\n");
+        /* Keys are case-insensitive. */
+        expect("/VolumeDriver.Path", "{\"name\":\"nvidia_driver_" VERSION "\"}", 200, mount);
+        expect("/VolumeDriver.Path", "{\"NAME\":\"nvidia_driver_" VERSION "\"}", 200, mount);
+}
+
+/* A container created before a driver upgrade names the old version. */
+static void test_driver_upgrade(void)
+{
+        cleanup_free char *mount =
+            xasprintf("{\"Mountpoint\":\"%s/nvidia_driver/" VERSION "\",\"Err\":null}\n", volumes);
+        struct reply r = call("/VolumeDriver.Mount", "{\"Name\":\"nvidia_driver_375.39\"}");
+        CU_ASSERT_EQUAL(r.status, 200);
+        CU_ASSERT_STRING_EQUAL(r.body, mount);
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.log, "Serving volume 'nvidia_driver_375.39'"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.log, "from 375.39 to " VERSION));
+        reply_free(&r);
+        expect("/VolumeDriver.Create", "{\"Name\":\"nvidia_driver_375.39\"}", 200,
+               "{\"Err\":null}\n");
+        CU_ASSERT_FALSE(volume_dir_exists("375.39"));
+        cleanup_free char *get =
+            xasprintf("{\"Volume\":{\"Name\":\"nvidia_driver_375.39\","
+                      "\"Mountpoint\":\"%s/nvidia_driver/" VERSION "\"},\"Err\":null}\n",
+                      volumes);
+        expect("/VolumeDriver.Get", "{\"Name\":\"nvidia_driver_375.39\"}", 200, get);
+        /* A newer version than the running driver: refused. */
+        expect("/VolumeDriver.Create", "{\"Name\":\"nvidia_driver_999.1\"}", 200,
+               "{\"Err\":\"invalid volume version: nvidia_driver_999.1\"}\n");
+        expect("/VolumeDriver.Mount", "{\"Name\":\"nvidia_driver_999.1\"}", 200,
+               "{\"Mountpoint\":null,\"Err\":\"no such volume: nvidia_driver_999.1\"}\n");
+        expect("/VolumeDriver.Get", "{\"Name\":\"nvidia_driver_999.1\"}", 200,
+               "{\"Volume\":null,\"Err\":\"no such volume: nvidia_driver_999.1\"}\n");
+        CU_ASSERT_FALSE(volume_dir_exists("999.1"));
+        /* Mount builds the current volume when it is missing (e.g. removed, tmpfs -d). */
+        expect("/VolumeDriver.Remove", "{\"Name\":\"nvidia_driver_" VERSION "\"}", 200,
+               "{\"Err\":null}\n");
+        CU_ASSERT_FALSE(volume_dir_exists(VERSION));
+        expect("/VolumeDriver.Mount", "{\"Name\":\"nvidia_driver_375.39\"}", 200, mount);
+        CU_ASSERT_TRUE(volume_dir_exists(VERSION));
+}
+
+static void test_hostile_names(void)
+{
+        static const char *const names[][2] = {
+            {"nvidia_driver_..", "bad volume format: nvidia_driver_.."},
+            {"nvidia_driver_.", "bad volume format: nvidia_driver_."},
+            {"nvidia_driver_../..", "bad volume format: nvidia_driver_../.."},
+            {"nvidia_driver_1/../../..", "bad volume format: nvidia_driver_1/../../.."},
+            {"nvidia_driver_", "bad volume format: nvidia_driver_"},
+            {"", "bad volume format: "},
+            {"foo", "bad volume format: foo"},
+            {"cuda_8.0", "unsupported volume: cuda_8.0"},
+            {"nvidia_driver_1.", "bad volume format: nvidia_driver_1."},
+        };
+        const char *calls[] = {"/VolumeDriver.Create", "/VolumeDriver.Remove",
+                               "/VolumeDriver.Unmount"};
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+                cleanup_free char *body = xasprintf("{\"Name\":\"%s\"}", names[i][0]);
+                cleanup_free char *err = xasprintf("{\"Err\":\"%s\"}\n", names[i][1]);
+                for (int c = 0; c < 3; c++)
+                        expect(calls[c], body, 200, err);
+                cleanup_free char *mount_err =
+                    xasprintf("{\"Mountpoint\":null,\"Err\":\"%s\"}\n", names[i][1]);
+                expect("/VolumeDriver.Mount", body, 200, mount_err);
+                expect("/VolumeDriver.Path", body, 200, mount_err);
+                cleanup_free char *get_err =
+                    xasprintf("{\"Volume\":null,\"Err\":\"%s\"}\n", names[i][1]);
+                expect("/VolumeDriver.Get", body, 200, get_err);
+        }
+        /* The volume root and its contents survived every Remove above. */
+        struct stat st;
+        CU_ASSERT_EQUAL(stat(volumes, &st), 0);
+        CU_ASSERT_TRUE(volume_dir_exists(VERSION));
+        /* Escaping: quotes, backslashes, <>&, control characters. */
+        expect("/VolumeDriver.Create", "{\"Name\":\"a<b>&\\\"\\\\\"}", 200,
+               "{\"Err\":\"bad volume format: a\\u003cb\\u003e\\u0026\\\"\\\\\"}\n");
+        expect("/VolumeDriver.Create", "{\"Name\":\"nvidia_driver_1\\n\"}", 200,
+               "{\"Err\":\"bad volume format: nvidia_driver_1?\"}\n");
+        expect("/VolumeDriver.Create", "{\"Name\":\"\\u2028x\"}", 200,
+               "{\"Err\":\"bad volume format: \\u2028x\"}\n");
+        /* The log line cannot be split by a newline in the name. */
+        struct reply r = call("/VolumeDriver.Create", "{\"Name\":\"x\\nFAKE LOG\"}");
+        CU_ASSERT_PTR_NULL(strstr(r.log, "\nFAKE LOG"));
+        reply_free(&r);
+}
+
+static void test_malformed_requests(void)
+{
+        const char *bodies[] = {"",
+                                "{",
+                                "[]",
+                                "\"str\"",
+                                "{\"Name\":5}",
+                                "{\"Name\":{}}",
+                                "{\"Name\":\"a\"} trailing",
+                                "\xff\xfe"};
+        for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+                struct reply r = call("/VolumeDriver.Create", bodies[i]);
+                CU_ASSERT_EQUAL(r.status, 500);
+                CU_ASSERT_STRING_EQUAL(r.body, "internal error, check logs for details\n");
+                CU_ASSERT_STRING_EQUAL(r.content_type, "text/plain; charset=utf-8");
+                CU_ASSERT_PTR_NOT_NULL(strstr(r.log, "Error: "));
+                reply_free(&r);
+        }
+        struct reply r = call_full("POST", "/VolumeDriver.Mount", V12, NULL, 0);
+        CU_ASSERT_EQUAL(r.status, 500);
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.log, "Error: EOF"));
+        reply_free(&r);
+        /* null and a missing Name decode like Go's: an empty name. */
+        expect("/VolumeDriver.Create", "null", 200, "{\"Err\":\"bad volume format: \"}\n");
+        expect("/VolumeDriver.Create", "{\"Opts\":{}}", 200, "{\"Err\":\"bad volume format: \"}\n");
+        expect("/VolumeDriver.Create", "{\"Name\":null}", 200,
+               "{\"Err\":\"bad volume format: \"}\n");
+        /* Oversized. */
+        size_t big = VOLUME_API_MAX_BODY + 1;
+        char *body = xmalloc(big);
+        memset(body, ' ', big);
+        r = call_full("POST", "/VolumeDriver.Create", V12, body, big);
+        CU_ASSERT_EQUAL(r.status, 413);
+        reply_free(&r);
+        free(body);
+        /* Embedded NUL in the body: not a valid JSON text for jansson. */
+        r = call_full("POST", "/VolumeDriver.Create", V12, "{\"Name\":\"a\0b\"}", 14);
+        CU_ASSERT_EQUAL(r.status, 500);
+        reply_free(&r);
+}
+
+static void test_init_errors(void)
+{
+        struct volume_api other;
+        struct error err = ERROR_INIT;
+        struct volume_api_config config = {.volume_root = "/tmp", .driver_version = "../1"};
+        CU_ASSERT_EQUAL(volume_api_init(&other, &config, &err), -1);
+        CU_ASSERT_PTR_NOT_NULL(err.message);
+        error_clear(&err);
+        config.driver_version = NULL;
+        CU_ASSERT_EQUAL(volume_api_init(&other, &config, &err), -1);
+        error_clear(&err);
+        config.driver_version = "1.2";
+        config.volume_root = "relative";
+        CU_ASSERT_EQUAL(volume_api_init(&other, &config, &err), -1);
+        error_clear(&err);
+}
+
+static void test_cleanup(void)
+{
+        volume_api_destroy(&api);
+        api_ready = false;
+        fake_rmtree(volumes);
+        fake_rmtree(driver_root);
+        free(volumes);
+        free(driver_root);
+}
+
+UNIT_MAIN("volume_api", UNIT(test_activate_capabilities), UNIT(test_accept_and_routing),
+          UNIT(test_list_empty), UNIT(test_create_mount_get_list), UNIT(test_driver_upgrade),
+          UNIT(test_hostile_names), UNIT(test_malformed_requests), UNIT(test_init_errors),
+          UNIT(test_cleanup))

@@ -1,0 +1,463 @@
+/* Unit tests of volume_store: layout, links, blacklist, link-or-copy across file systems,
+ * atomic build under concurrency (threads and processes), stale temporary directories,
+ * Remove and List. The driver files come from tests/fakes/make-driver-root.sh. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "common/error.h"
+#include "common/xalloc.h"
+#include "fake_root.h"
+#include "nvidia-docker-plugin/volume_store.h"
+#include "unit.h"
+
+#define VERSION "580.1.2"
+
+static char *driver_root; /* Debian layout, made once */
+
+static void ensure_driver_root(void)
+{
+        if (driver_root == NULL)
+                driver_root = fake_root_make(NULL, VERSION, NULL, NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(driver_root);
+}
+
+static int store_open(struct volume_store *store, const char *volumes, const char *root,
+                      const char *version)
+{
+        struct driver_files_options files = {
+            .root = root, .version = version, .path_env = "/usr/local/bin:/usr/bin"};
+        struct error err = ERROR_INIT;
+        int rc = volume_store_init(store, volumes, &files, &err);
+        if (rc < 0)
+                fprintf(stderr, "volume_store_init: %s\n", err.message);
+        error_clear(&err);
+        return rc;
+}
+
+static char *link_target(const char *dir, const char *name)
+{
+        cleanup_free char *path = xasprintf("%s/%s", dir, name);
+        char buf[512];
+        ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+        if (n < 0)
+                return xstrdup("");
+        buf[n] = '\0';
+        return xstrdup(buf);
+}
+
+static void expect_link(const char *dir, const char *name, const char *target)
+{
+        cleanup_free char *got = link_target(dir, name);
+        if (strcmp(got, target) != 0)
+                fprintf(stderr, "%s/%s -> '%s', want '%s'\n", dir, name, got, target);
+        CU_ASSERT_STRING_EQUAL(got, target);
+}
+
+static bool exists(const char *dir, const char *name)
+{
+        cleanup_free char *path = xasprintf("%s/%s", dir, name);
+        struct stat st;
+        return lstat(path, &st) == 0;
+}
+
+static size_t count_entries(const char *dir, const char *prefix)
+{
+        DIR *d = opendir(dir);
+        if (d == NULL)
+                return 0;
+        size_t n = 0;
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL)
+                if (strncmp(e->d_name, prefix, strlen(prefix)) == 0)
+                        n++;
+        closedir(d);
+        return n;
+}
+
+/* Same inode as the driver file (hard link) or a copy with the same mode. */
+static void expect_placed(const char *vol_file, const char *driver_file, bool linked)
+{
+        struct stat a, b;
+        CU_ASSERT_EQUAL_FATAL(stat(vol_file, &a), 0);
+        CU_ASSERT_EQUAL_FATAL(stat(driver_file, &b), 0);
+        CU_ASSERT_EQUAL(a.st_ino == b.st_ino && a.st_dev == b.st_dev, linked);
+        CU_ASSERT_EQUAL(a.st_mode, b.st_mode);
+        CU_ASSERT_EQUAL(a.st_size, b.st_size);
+}
+
+static void fd_close_write(const char *path)
+{
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        CU_ASSERT(fd >= 0);
+        if (fd >= 0)
+                close(fd);
+}
+
+static void check_volume(const char *vol, const char *root, const char *libdir, bool linked,
+                         bool with32)
+{
+        cleanup_free char *lib64 = xasprintf("%s/lib64", vol);
+        cleanup_free char *lib = xasprintf("%s/lib", vol);
+        cleanup_free char *bin = xasprintf("%s/bin", vol);
+        struct stat st;
+        CU_ASSERT_EQUAL(stat(vol, &st), 0);
+        CU_ASSERT_EQUAL(st.st_mode & 07777, 0755);
+        CU_ASSERT_EQUAL(stat(lib, &st), 0);
+        CU_ASSERT_EQUAL(st.st_mode & 07777, 0755);
+        CU_ASSERT_TRUE(S_ISDIR(st.st_mode));
+        cleanup_free char *vol_cuda = xasprintf("%s/libcuda.so." VERSION, lib64);
+        cleanup_free char *drv_cuda = xasprintf("%s%s/libcuda.so." VERSION, root, libdir);
+        expect_placed(vol_cuda, drv_cuda, linked);
+        expect_link(lib64, "libcuda.so.1", "libcuda.so." VERSION);
+        expect_link(lib64, "libcuda.so", "libcuda.so." VERSION);
+        expect_link(lib64, "libnvidia-ml.so.1", "libnvidia-ml.so." VERSION);
+        expect_link(lib64, "libGLX_nvidia.so.0", "libGLX_nvidia.so." VERSION);
+        expect_link(lib64, "libGLX_indirect.so.0", "libGLX_nvidia.so." VERSION);
+        expect_link(lib64, "libEGL.so.1", "libEGL.so." VERSION);
+        CU_ASSERT_TRUE(exists(lib64, "libnvidia-glcore.so." VERSION));
+        CU_ASSERT_TRUE(exists(lib64, "libnvidia-tls.so." VERSION));
+        CU_ASSERT_FALSE(exists(lib64, "libGL.so.1.7.0"));
+        CU_ASSERT_FALSE(exists(lib64, "libnvidia-gtk3.so." VERSION));
+        CU_ASSERT_TRUE(exists(bin, "nvidia-smi"));
+        CU_ASSERT_TRUE(exists(bin, "nvidia-debugdump"));
+        CU_ASSERT_TRUE(exists(bin, "nvidia-cuda-mps-control"));
+        CU_ASSERT_FALSE(exists(bin, "nvidia-modprobe"));
+        cleanup_free char *smi = xasprintf("%s/nvidia-smi", bin);
+        CU_ASSERT_EQUAL(access(smi, X_OK), 0);
+        if (with32) {
+                expect_link(lib, "libcuda.so.1", "libcuda.so." VERSION);
+                expect_link(lib, "libcuda.so", "libcuda.so." VERSION);
+                CU_ASSERT_TRUE(exists(lib, "libnvidia-ml.so." VERSION));
+        } else {
+                CU_ASSERT_EQUAL(count_entries(lib, "lib"), 0);
+        }
+}
+
+static void test_build_layout(void)
+{
+        ensure_driver_root();
+        cleanup_free char *volumes = fake_tmpdir(NULL);
+        struct volume_store store;
+        CU_ASSERT_EQUAL_FATAL(store_open(&store, volumes, driver_root, VERSION), 0);
+        struct error err = ERROR_INIT;
+        bool built = false;
+        CU_ASSERT_EQUAL_FATAL(volume_store_ensure(&store, VERSION, &built, &err), 0);
+        CU_ASSERT_TRUE(built);
+        cleanup_free char *vol = volume_store_path(&store, VERSION);
+        cleanup_free char *want = xasprintf("%s/nvidia_driver/" VERSION, volumes);
+        CU_ASSERT_STRING_EQUAL(vol, want);
+        check_volume(vol, driver_root, "/usr/lib/x86_64-linux-gnu", true, true);
+        /* Second call: nothing to do. */
+        CU_ASSERT_EQUAL(volume_store_ensure(&store, VERSION, &built, &err), 0);
+        CU_ASSERT_FALSE(built);
+        CU_ASSERT_EQUAL(count_entries(store.kind_dir, ".tmp-"), 0);
+        struct strv list = STRV_INIT;
+        CU_ASSERT_EQUAL(volume_store_list(&store, &list, &err), 0);
+        CU_ASSERT_EQUAL_FATAL(list.count, 1);
+        CU_ASSERT_STRING_EQUAL(list.items[0], VERSION);
+        strv_destroy(&list);
+        volume_store_destroy(&store);
+        fake_rmtree(volumes);
+}
+
+/* Volume root on another file system (tmpfs /dev/shm vs the driver root in /tmp): hard links
+ * fail with EXDEV, files are copied. */
+static void test_copy_across_file_systems(void)
+{
+        ensure_driver_root();
+        cleanup_free char *volumes = fake_tmpdir("/dev/shm");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(volumes);
+        struct stat a, b;
+        CU_ASSERT_EQUAL(stat(volumes, &a), 0);
+        CU_ASSERT_EQUAL(stat(driver_root, &b), 0);
+        if (a.st_dev == b.st_dev) {
+                fprintf(stderr, "(skipped: /dev/shm and /tmp are one file system)\n");
+                fake_rmtree(volumes);
+                return;
+        }
+        struct volume_store store;
+        CU_ASSERT_EQUAL_FATAL(store_open(&store, volumes, driver_root, VERSION), 0);
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(volume_store_ensure(&store, VERSION, NULL, &err), 0);
+        cleanup_free char *vol = volume_store_path(&store, VERSION);
+        check_volume(vol, driver_root, "/usr/lib/x86_64-linux-gnu", false, true);
+        /* Contents equal. */
+        cleanup_free char *x = xasprintf("cmp -s %s/lib64/libcuda.so." VERSION
+                                         " %s/usr/lib/x86_64-linux-gnu/libcuda.so." VERSION,
+                                         vol, driver_root);
+        pid_t pid = fork();
+        if (pid == 0) {
+                execl("/bin/sh", "sh", "-c", x, (char *)NULL);
+                _exit(127);
+        }
+        int status;
+        waitpid(pid, &status, 0);
+        CU_ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        volume_store_destroy(&store);
+        fake_rmtree(volumes);
+}
+
+/* Shaped like the GPU host (driver.md §6.2): driver under /usr/local/nvidia, lib -> lib64,
+ * /lib duplicates, new-format cache only; volume root on another file system. */
+static void test_gpu_host_layout(void)
+{
+        cleanup_free char *root = fake_root_make(NULL, "580.159.04", "gpu-host", NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+        cleanup_free char *volumes = fake_tmpdir("/dev/shm");
+        struct volume_store store;
+        struct driver_files_options files = {
+            .root = root, .version = "580.159.04", .path_env = "/usr/local/nvidia/bin:/usr/bin"};
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(volume_store_init(&store, volumes, &files, &err), 0);
+        CU_ASSERT_EQUAL_FATAL(volume_store_ensure(&store, "580.159.04", NULL, &err), 0);
+        cleanup_free char *vol = volume_store_path(&store, "580.159.04");
+        cleanup_free char *lib64 = xasprintf("%s/lib64", vol);
+        cleanup_free char *lib = xasprintf("%s/lib", vol);
+        /* 8 files, each once despite the duplicate keys (/lib, lib, lib64). */
+        CU_ASSERT_EQUAL(count_entries(lib64, "libcuda.so.580"), 1);
+        expect_link(lib64, "libcuda.so.1", "libcuda.so.580.159.04");
+        expect_link(lib64, "libcuda.so", "libcuda.so.580.159.04");
+        expect_link(lib64, "libGLX_indirect.so.0", "libGLX_nvidia.so.580.159.04");
+        CU_ASSERT_TRUE(exists(lib64, "libnvidia-glcore.so.580.159.04"));
+        CU_ASSERT_EQUAL(count_entries(lib, ""), 2); /* only . and .. */
+        cleanup_free char *bin = xasprintf("%s/bin", vol);
+        CU_ASSERT_TRUE(exists(bin, "nvidia-smi"));
+        volume_store_destroy(&store);
+        fake_rmtree(volumes);
+        fake_rmtree(root);
+}
+
+static void test_blacklist_old_tls(void)
+{
+        cleanup_free char *root = fake_root_make(NULL, VERSION, NULL, "old");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+        cleanup_free char *volumes = fake_tmpdir(NULL);
+        struct volume_store store;
+        CU_ASSERT_EQUAL_FATAL(store_open(&store, volumes, root, VERSION), 0);
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(volume_store_ensure(&store, VERSION, NULL, &err), 0);
+        cleanup_free char *vol = volume_store_path(&store, VERSION);
+        cleanup_free char *lib64 = xasprintf("%s/lib64", vol);
+        CU_ASSERT_FALSE(exists(lib64, "libnvidia-tls.so." VERSION));
+        CU_ASSERT_TRUE(exists(lib64, "libcuda.so." VERSION));
+        volume_store_destroy(&store);
+        /* Without the version filter, Mesa's libGL (no NVIDIA core in DT_NEEDED) reaches the
+         * builder and is blacklisted there. */
+        fake_rmtree(volumes);
+        free(volumes);
+        volumes = fake_tmpdir(NULL);
+        CU_ASSERT_EQUAL_FATAL(store_open(&store, volumes, root, NULL), 0);
+        CU_ASSERT_EQUAL_FATAL(volume_store_ensure(&store, VERSION, NULL, &err), 0);
+        free(lib64);
+        free(vol);
+        vol = volume_store_path(&store, VERSION);
+        lib64 = xasprintf("%s/lib64", vol);
+        CU_ASSERT_FALSE(exists(lib64, "libGL.so.1.7.0"));
+        CU_ASSERT_TRUE(exists(lib64, "libEGL.so." VERSION));
+        /* The GDK stub libnvidia-ml.so.1 and the real libnvidia-ml.so.1 link: first wins. */
+        CU_ASSERT_TRUE(exists(lib64, "libnvidia-ml.so.1"));
+        volume_store_destroy(&store);
+        fake_rmtree(volumes);
+        fake_rmtree(root);
+}
+
+static void test_stale_temporary_dirs(void)
+{
+        cleanup_free char *volumes = fake_tmpdir(NULL);
+        cleanup_free char *kind = xasprintf("%s/nvidia_driver", volumes);
+        cleanup_free char *stale = xasprintf("%s/.tmp-1.2-abcdef", kind);
+        cleanup_free char *stale_sub = xasprintf("%s/lib64", stale);
+        CU_ASSERT_EQUAL(mkdir(kind, 0755), 0);
+        CU_ASSERT_EQUAL(mkdir(stale, 0700), 0);
+        CU_ASSERT_EQUAL(mkdir(stale_sub, 0755), 0);
+        struct volume_store store;
+        CU_ASSERT_EQUAL_FATAL(store_open(&store, volumes, "/nonexistent", "1.2"), 0);
+        CU_ASSERT_EQUAL(count_entries(kind, ".tmp-"), 0);
+        /* A build that fails (no ld.so.cache under the root) leaves nothing behind. */
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL(volume_store_ensure(&store, "1.2", NULL, &err), -1);
+        CU_ASSERT_PTR_NOT_NULL(err.message ? strstr(err.message, "ld.so.cache") : NULL);
+        error_clear(&err);
+        CU_ASSERT_EQUAL(count_entries(kind, ".tmp-"), 0);
+        CU_ASSERT_FALSE(exists(kind, "1.2"));
+        volume_store_destroy(&store);
+        fake_rmtree(volumes);
+}
+
+static void test_broken_library_fails_cleanly(void)
+{
+        cleanup_free char *root = fake_root_make(NULL, VERSION, NULL, NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+        /* Replace libcuda with a non-ELF file: 1.0 fails Create with "<path>: <error>". */
+        cleanup_free char *cuda =
+            xasprintf("%s/usr/lib/x86_64-linux-gnu/libcuda.so." VERSION, root);
+        int fd = open(cuda, O_WRONLY | O_TRUNC);
+        CU_ASSERT(write(fd, "junk", 4) == 4);
+        close(fd);
+        cleanup_free char *volumes = fake_tmpdir(NULL);
+        struct volume_store store;
+        CU_ASSERT_EQUAL_FATAL(store_open(&store, volumes, root, VERSION), 0);
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL(volume_store_ensure(&store, VERSION, NULL, &err), -1);
+        CU_ASSERT_PTR_NOT_NULL(err.message ? strstr(err.message, "libcuda.so." VERSION) : NULL);
+        error_clear(&err);
+        CU_ASSERT_EQUAL(count_entries(store.kind_dir, ".tmp-"), 0);
+        CU_ASSERT_EQUAL(count_entries(store.kind_dir, "5"), 0);
+        volume_store_destroy(&store);
+        fake_rmtree(volumes);
+        fake_rmtree(root);
+}
+
+static void test_remove_and_list(void)
+{
+        ensure_driver_root();
+        cleanup_free char *volumes = fake_tmpdir(NULL);
+        struct volume_store store;
+        CU_ASSERT_EQUAL_FATAL(store_open(&store, volumes, driver_root, VERSION), 0);
+        struct error err = ERROR_INIT;
+        struct strv list = STRV_INIT;
+        CU_ASSERT_EQUAL(volume_store_list(&store, &list, &err), 0);
+        CU_ASSERT_EQUAL(list.count, 0);
+        CU_ASSERT_EQUAL_FATAL(volume_store_ensure(&store, VERSION, NULL, &err), 0);
+        CU_ASSERT_EQUAL_FATAL(volume_store_ensure(&store, "375.39", NULL, &err), 0);
+        /* Junk in the kind directory is not listed. */
+        cleanup_free char *junk = xasprintf("%s/notaversion", store.kind_dir);
+        CU_ASSERT_EQUAL(mkdir(junk, 0755), 0);
+        cleanup_free char *file = xasprintf("%s/9.9", store.kind_dir);
+        fd_close_write(file);
+        CU_ASSERT_EQUAL(volume_store_list(&store, &list, &err), 0);
+        CU_ASSERT_EQUAL_FATAL(list.count, 2);
+        CU_ASSERT_STRING_EQUAL(list.items[0], "375.39");
+        CU_ASSERT_STRING_EQUAL(list.items[1], VERSION);
+        strv_destroy(&list);
+        /* A version directory that is a symlink to somewhere else: only the link goes. */
+        cleanup_free char *outside = fake_tmpdir(NULL);
+        cleanup_free char *keep = xasprintf("%s/keep", outside);
+        fd_close_write(keep);
+        cleanup_free char *evil = xasprintf("%s/7.7", store.kind_dir);
+        CU_ASSERT_EQUAL(symlink(outside, evil), 0);
+        CU_ASSERT_EQUAL(volume_store_remove(&store, "7.7", &err), 0);
+        CU_ASSERT_FALSE(exists(store.kind_dir, "7.7"));
+        CU_ASSERT_TRUE(exists(outside, "keep"));
+        CU_ASSERT_EQUAL(volume_store_remove(&store, "375.39", &err), 0);
+        CU_ASSERT_FALSE(exists(store.kind_dir, "375.39"));
+        CU_ASSERT_TRUE(exists(store.kind_dir, VERSION));
+        CU_ASSERT_EQUAL(volume_store_remove(&store, "375.39", &err), 0); /* missing: fine */
+        /* Hostile versions never reach the disk. */
+        CU_ASSERT_EQUAL(volume_store_remove(&store, "..", &err), -1);
+        error_clear(&err);
+        CU_ASSERT_EQUAL(volume_store_ensure(&store, "../x", NULL, &err), -1);
+        error_clear(&err);
+        CU_ASSERT_TRUE(exists(volumes, "nvidia_driver"));
+        /* Something else than a directory at the version path is an error for ensure. */
+        CU_ASSERT_EQUAL(volume_store_ensure(&store, "9.9", NULL, &err), -1);
+        CU_ASSERT_PTR_NOT_NULL(err.message ? strstr(err.message, "not a directory") : NULL);
+        error_clear(&err);
+        volume_store_destroy(&store);
+        fake_rmtree(volumes);
+        fake_rmtree(outside);
+}
+
+struct race {
+        struct volume_store *store;
+        pthread_barrier_t *barrier;
+        bool built;
+        int rc;
+};
+
+static void *race_thread(void *arg)
+{
+        struct race *r = arg;
+        struct error err = ERROR_INIT;
+        pthread_barrier_wait(r->barrier);
+        r->rc = volume_store_ensure(r->store, VERSION, &r->built, &err);
+        error_clear(&err);
+        return NULL;
+}
+
+/* 8 threads and 4 processes (each with its own store: flock) ask at once: one build. */
+static void test_concurrent_builds(void)
+{
+        ensure_driver_root();
+        cleanup_free char *volumes = fake_tmpdir(NULL);
+        struct volume_store store;
+        CU_ASSERT_EQUAL_FATAL(store_open(&store, volumes, driver_root, VERSION), 0);
+        int pipefd[2];
+        CU_ASSERT_EQUAL_FATAL(pipe(pipefd), 0);
+        pid_t children[4];
+        for (int c = 0; c < 4; c++) {
+                children[c] = fork();
+                if (children[c] == 0) {
+                        close(pipefd[1]);
+                        char go;
+                        if (read(pipefd[0], &go, 1) != 1)
+                                _exit(3);
+                        struct volume_store own;
+                        if (store_open(&own, volumes, driver_root, VERSION) < 0)
+                                _exit(3);
+                        struct error err = ERROR_INIT;
+                        bool built = false;
+                        int rc = volume_store_ensure(&own, VERSION, &built, &err);
+                        _exit(rc < 0 ? 3 : built ? 1 : 0);
+                }
+        }
+        close(pipefd[0]);
+        pthread_barrier_t barrier;
+        pthread_barrier_init(&barrier, NULL, 8);
+        struct race races[8];
+        pthread_t threads[8];
+        for (int i = 0; i < 8; i++) {
+                races[i] = (struct race){&store, &barrier, false, 0};
+                pthread_create(&threads[i], NULL, race_thread, &races[i]);
+        }
+        CU_ASSERT(write(pipefd[1], "gggg", 4) == 4);
+        close(pipefd[1]);
+        int builds = 0;
+        for (int i = 0; i < 8; i++) {
+                pthread_join(threads[i], NULL);
+                CU_ASSERT_EQUAL(races[i].rc, 0);
+                builds += races[i].built;
+        }
+        for (int c = 0; c < 4; c++) {
+                int status;
+                waitpid(children[c], &status, 0);
+                CU_ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) <= 1);
+                builds += WIFEXITED(status) && WEXITSTATUS(status) == 1;
+        }
+        pthread_barrier_destroy(&barrier);
+        CU_ASSERT_EQUAL(builds, 1);
+        CU_ASSERT_EQUAL(count_entries(store.kind_dir, ".tmp-"), 0);
+        cleanup_free char *vol = volume_store_path(&store, VERSION);
+        check_volume(vol, driver_root, "/usr/lib/x86_64-linux-gnu", true, true);
+        volume_store_destroy(&store);
+        fake_rmtree(volumes);
+}
+
+static void test_init_errors(void)
+{
+        struct volume_store store;
+        struct driver_files_options files = {0};
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL(volume_store_init(&store, "relative/dir", &files, &err), -1);
+        error_clear(&err);
+        CU_ASSERT_EQUAL(volume_store_init(&store, "/proc/nvd-cannot-exist", &files, &err), -1);
+        CU_ASSERT_PTR_NOT_NULL(err.message);
+        error_clear(&err);
+        volume_store_destroy(&store);
+}
+
+static void test_cleanup(void)
+{
+        fake_rmtree(driver_root);
+        free(driver_root);
+        driver_root = NULL;
+}
+
+UNIT_MAIN("volume_store", UNIT(test_build_layout), UNIT(test_copy_across_file_systems),
+          UNIT(test_gpu_host_layout), UNIT(test_blacklist_old_tls), UNIT(test_stale_temporary_dirs),
+          UNIT(test_broken_library_fails_cleanly), UNIT(test_remove_and_list),
+          UNIT(test_concurrent_builds), UNIT(test_init_errors), UNIT(test_cleanup))
