@@ -85,9 +85,13 @@ free_port() {
     echo $((20000 + RANDOM % 20000))
 }
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-wait_until() { # seconds command...
-  local n=$(($1 * 10)); shift
-  while [ "$n" -gt 0 ]; do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; n=$((n - 1)); done
+wait_until() { # seconds command... (exit status 99 of the command: give up at once)
+  local n=$(($1 * 10)) rc; shift
+  while [ "$n" -gt 0 ]; do
+    "$@" >/dev/null 2>&1 && return 0
+    rc=$?; [ "$rc" = 99 ] && return 1
+    sleep 0.1; n=$((n - 1))
+  done
   return 1
 }
 
@@ -132,15 +136,15 @@ if [ "$real_gpu" = 0 ]; then
   fake_nvml=$BUILD/fakes/libnvidia-ml.so.1
   fake_json=${DEMO_GPUS_JSON:-}
   if [ -z "$fake_json" ]; then
-    for f in "$ROOT"/tests/fakes/gpus-two.json "$ROOT"/tests/fakes/*.json; do
+    for f in "$ROOT"/demo/simulated-gpus.json "$ROOT"/tests/fakes/gpus-h200.json; do
       [ -f "$f" ] && { fake_json=$f; break; }
     done
   fi
-  [ -f "$fake_nvml" ] || die "the simulated GPUs are missing: $fake_nvml (built by: make $BUILD/fakes/libnvidia-ml.so.1)"
-  [ -n "$fake_json" ] || die "no GPU description (tests/fakes/*.json) for the simulated GPUs"
+  [ -f "$fake_nvml" ] && [ -f "$BUILD/fakes/libcuda.so.1" ] || die "the simulated GPUs are missing: $fake_nvml (built by: make fakes)"
+  [ -n "$fake_json" ] || die "no GPU description (demo/simulated-gpus.json) for the simulated GPUs"
   [ -x "$ROOT/tests/fakes/make-driver-root.sh" ] || [ -f "$ROOT/tests/fakes/make-driver-root.sh" ] ||
     die "tests/fakes/make-driver-root.sh is missing"
-  drv=$(jq -r '[.. | objects | (.driver_version?, .driverVersion?, .DriverVersion?) | strings] | first // empty' "$fake_json")
+  drv=$(jq -r '.driver_version // empty' "$fake_json")
   [ -n "$drv" ] || die "cannot read the driver version from $fake_json"
   say "Simulated driver $drv, GPUs described by ${fake_json#"$ROOT"/}"
   fake_no_32=""
@@ -151,8 +155,7 @@ if [ "$real_gpu" = 0 ]; then
   plugin_env=(LD_LIBRARY_PATH="$BUILD/fakes${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" FAKE_NVML_CONFIG="$fake_json")
   plugin_args=(-r "$tmp/driver-root")
   # Simulated device nodes (character devices with NVIDIA's numbers; no driver behind them).
-  minors=$(jq -r '[.. | objects | (.minor?, .minor_number?, .Minor?) | numbers] | .[]' "$fake_json" 2>/dev/null)
-  [ -n "$minors" ] || minors=$(seq 0 $(($(jq '[.. | objects | select(has("uuid") or has("UUID"))] | length' "$fake_json") - 1)))
+  minors=$(jq -r '.gpus[].minor' "$fake_json")
   if [ -z "${DEMO_NO_NAMESPACE:-}" ]; then
     # /dev of this namespace only: an overlay on the real /dev, with the nodes added on top.
     mkdir -p "$tmp/dev-below" "$tmp/dev-upper" "$tmp/dev-work"
@@ -169,8 +172,8 @@ if [ "$real_gpu" = 0 ]; then
     plugin_env+=(NVD_DEV_ROOT="$devdir")
   fi
   mknod -m 666 "$devdir/nvidiactl" c 195 255
-  mknod -m 666 "$devdir/nvidia-uvm" c 235 0
-  mknod -m 666 "$devdir/nvidia-uvm-tools" c 235 1
+  mknod -m 666 "$devdir/nvidia-uvm" c 238 0
+  mknod -m 666 "$devdir/nvidia-uvm-tools" c 238 1
   for m in $minors; do mknod -m 666 "$devdir/nvidia$m" c 195 "$m"; done
   note "simulated device nodes (private to this demo): $(cd "$devdir" && echo nvidia*)"
 fi
@@ -183,7 +186,9 @@ bold "\$ ${plugin_env[*]:+${plugin_env[*]} }nvidia-docker-plugin -l 127.0.0.1:$p
 env "${plugin_env[@]}" nvidia-docker-plugin -l "127.0.0.1:$port" -s "$sockdir" -d "$tmp/volumes" "${plugin_args[@]}" \
   >"$tmp/plugin.log" 2>&1 &
 PIDS+=($!)
-if ! wait_until 15 curl -sf "http://127.0.0.1:$port/v1.0/gpu/info/json"; then
+plugin_up() { kill -0 "${PIDS[0]}" 2>/dev/null || return 99; curl -sf "http://127.0.0.1:$port/v1.0/gpu/info/json"; }
+wait_until 15 plugin_up
+if ! plugin_up >/dev/null 2>&1; then
   cat "$tmp/plugin.log" >&2
   die "nvidia-docker-plugin did not answer on 127.0.0.1:$port (log above)"
 fi
