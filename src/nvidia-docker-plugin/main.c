@@ -18,6 +18,7 @@
 #include "nvidia-docker-plugin/gpu_discover.h"
 #include "nvidia-docker-plugin/http_server.h"
 #include "nvidia-docker-plugin/rest_api.h"
+#include "nvidia-docker-plugin/volume_api.h"
 
 struct options {
         const char *listen;
@@ -116,21 +117,6 @@ static int parse_flags(int argc, char **argv, struct options *o)
         return 0;
 }
 
-/* Until the volume side is merged: answers Plugin.Activate, 404 otherwise. */
-static void volume_placeholder(void *context, const struct http_request *req,
-                               struct http_response *resp)
-{
-        if (strcmp(req->method, "POST") == 0 && strcmp(req->path, "/Plugin.Activate") == 0) {
-                log_msg("Received activate request");
-                http_response_text(resp, 200, "application/vnd.docker.plugins.v1+json",
-                                   "{\"Implements\":[\"VolumeDriver\"]}\n");
-                log_msg("Plugins activated [VolumeDriver]");
-                return;
-        }
-        http_response_text(resp, 404, "text/plain; charset=utf-8", "404 page not found\n");
-        resp->nosniff = 1;
-}
-
 static int fatal(struct error *err)
 {
         log_error("%s", err->message ? err->message : "unknown error");
@@ -174,6 +160,9 @@ int main(int argc, char **argv)
         struct gpu_inventory inventory = {NULL, 0};
         struct http_server *plugin_server = NULL, *remote_server = NULL;
         cleanup_free char *socket_path = NULL;
+        cleanup_free char *driver_version = NULL;
+        struct volume_api volumes;
+        int volumes_ready = 0;
 
         log_msg("Loading NVIDIA unified memory");
         {
@@ -210,15 +199,30 @@ int main(int argc, char **argv)
                 goto out;
         }
 
-        log_msg("Provisioning volumes at %s", o.volumes);
-        /* The volume side (branch volume) takes o.volumes and o.driver_root here. */
-
         struct rest_api api = {.inventory = &inventory, .live = gpu_source_live(&source)};
+        log_msg("Provisioning volumes at %s", o.volumes);
+        if (api.live.driver_version(api.live.context, &driver_version, &err) < 0) {
+                rc = fatal(&err);
+                goto out;
+        }
+        struct volume_api_config volume_config = {
+            .volume_root = o.volumes,
+            .driver_root = o.driver_root,
+            .driver_version = driver_version,
+            .path_env = getenv("PATH"),
+        };
+        if (volume_api_init(&volumes, &volume_config, &err) < 0) {
+                rc = fatal(&err);
+                goto out;
+        }
+        volumes_ready = 1;
+
         log_msg("Serving plugin API at %s", o.socket_dir);
         log_msg("Serving remote API at %s", o.listen);
         mkdir(o.socket_dir, 0700); /* errors show up at bind */
         socket_path = xasprintf("%s/nvidia-docker.sock", o.socket_dir);
-        plugin_server = http_server_start_unix(socket_path, volume_placeholder, NULL, NULL, &err);
+        plugin_server =
+            http_server_start_unix(socket_path, volume_api_handle, &volumes, NULL, &err);
         if (plugin_server == NULL) {
                 rc = fatal(&err);
                 goto out;
@@ -238,6 +242,8 @@ out:
         http_server_stop(plugin_server);
         if (rc == 0)
                 log_msg("Successfully terminated");
+        if (volumes_ready)
+                volume_api_destroy(&volumes);
         gpu_inventory_destroy(&inventory);
         gpu_source_close(&source);
         return rc;

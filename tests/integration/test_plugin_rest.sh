@@ -218,16 +218,19 @@ get /docker/cli; t_eq "missing nvidia-uvm and no nvidia-modprobe → 400" 400 "$
 t_match "names the missing tool" "nvidia-modprobe was not found on PATH" "$BODY"
 mv "$T_TMP/uvm" "$NVD_DEV_ROOT/nvidia-uvm"
 
-# ---- volume socket placeholder ----
-out=$(curl -s --unix-socket "$SOCK_DIR/nvidia-docker.sock" -X POST http://plugin/Plugin.Activate)
-t_eq "Plugin.Activate on the socket" '{"Implements":["VolumeDriver"]}' "$out"
+# ---- the volume plugin protocol on the socket (volume_api; its own tests cover the rest) ----
+vol() { curl -s --unix-socket "$SOCK_DIR/nvidia-docker.sock" -H 'Accept: application/vnd.docker.plugins.v1.2+json' -X POST "http://plugin/$1" -d "${2:-}"; }
+t_eq "Plugin.Activate on the socket" '{"Implements":["VolumeDriver"]}' "$(vol Plugin.Activate)"
+t_eq "VolumeDriver.Capabilities" '{"Capabilities":{"Scope":"local"}}' "$(vol VolumeDriver.Capabilities '{}')"
+t_eq "VolumeDriver.Get of a bad name" '{"Volume":null,"Err":"bad volume format: foo"}' "$(vol VolumeDriver.Get '{"Name":"foo"}')"
+t_match "log: activate lines" "Received activate request.*Plugins activated \[VolumeDriver\]" "$(tr '\n' ' ' <"$T_TMP/main.log")"
 
 # ---- second instance ----
-"$PLUGIN" -l "127.0.0.1:$(free_port)" -s "$SOCK_DIR" 2>"$T_TMP/second.log"; rc=$?
+"$PLUGIN" -l "127.0.0.1:$(free_port)" -s "$SOCK_DIR" -d "$T_TMP/volumes" 2>"$T_TMP/second.log"; rc=$?
 t_eq "second instance on the same socket exits 1" 1 $rc
 t_match "second instance says why" "another nvidia-docker-plugin is already serving" "$(cat "$T_TMP/second.log")"
 t_check "first instance's socket still there" test -S "$SOCK_DIR/nvidia-docker.sock"
-"$PLUGIN" -l "127.0.0.1:$PORT" -s "$T_TMP/other" 2>"$T_TMP/second.log"; rc=$?
+"$PLUGIN" -l "127.0.0.1:$PORT" -s "$T_TMP/other" -d "$T_TMP/volumes" 2>"$T_TMP/second.log"; rc=$?
 t_eq "second instance on the same port exits 1" 1 $rc
 t_match "port in use message" "listen tcp 127.0.0.1:$PORT: address already in use" "$(cat "$T_TMP/second.log")"
 t_check "port clash leaves no socket behind" test ! -e "$T_TMP/other/nvidia-docker.sock"
@@ -251,7 +254,7 @@ kill -INT "$PID"; wait "$PID"; t_eq "SIGINT → exit 0" 0 $?
 # ---- start-up failures ----
 fails() { # fails NAME REGEX ENV... : the plugin must exit 1 with a message matching REGEX
   local name=$1 re=$2; shift 2
-  env "$@" "$PLUGIN" -l "127.0.0.1:$(free_port)" -s "$T_TMP/fail-$name" 2>"$T_TMP/fail.log" </dev/null; local rc=$?
+  env "$@" "$PLUGIN" -l "127.0.0.1:$(free_port)" -s "$T_TMP/fail-$name" -d "$T_TMP/volumes" 2>"$T_TMP/fail.log" </dev/null; local rc=$?
   t_eq "$name: exit 1" 1 $rc
   t_match "$name: message" "$re" "$(cat "$T_TMP/fail.log")"
   t_check "$name: no socket left" test ! -e "$T_TMP/fail-$name/nvidia-docker.sock"
@@ -270,7 +273,7 @@ fails unsupported-gpu "unsupported GPU device #1: nvmlDeviceGetUUID is not suppo
 python3 -c "
 import json; c=json.load(open('$FAKE_NVML_CONFIG')); c['gpus'][0]['name']='ERROR:999'; json.dump(c, open('$T_TMP/err.json','w'))"
 fails nvml-error "nvmlDeviceGetName: nvml: Unknown Error" FAKE_NVML_CONFIG="$T_TMP/err.json"
-"$PLUGIN" -l "example.com:3476" -s "$T_TMP/fail-dns" 2>"$T_TMP/fail.log"; t_match "-l with a host name: no DNS" "not a literal IP address" "$(cat "$T_TMP/fail.log")"
+"$PLUGIN" -l "example.com:3476" -s "$T_TMP/fail-dns" -d "$T_TMP/volumes" 2>"$T_TMP/fail.log"; t_match "-l with a host name: no DNS" "not a literal IP address" "$(cat "$T_TMP/fail.log")"
 
 # ---- H200-like GPUs: per-field null rules, escaping ----
 fake_gpu_env "$T_TMP/h200" "$NVD_ROOT/tests/fakes/gpus-h200.json" 0 3
