@@ -16,7 +16,8 @@
 # nodes live in a private mount namespace (unshare), where the engine of the demo runs too; the
 # engine's data is in the temporary directory. Everything started is stopped at the end.
 # Environment: NVD_BIN, NVD_BUILD (as in the tests), DEMO_KEEP=1 keeps the temporary directory,
-# DEMO_SIMULATE=1 uses the simulated GPUs even on a GPU machine.
+# DEMO_SIMULATE=1 uses the simulated GPUs even on a GPU machine, DEMO_NO_NAMESPACE=1 runs without
+# a mount namespace (then without an engine: only the docker command is shown).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,7 +51,7 @@ if [ "${1:-}" != "--inside" ]; then
   tmp=$(mktemp -d /tmp/nvd-demo.XXXXXX)
   export DEMO_TMP=$tmp
   rc=0
-  if [ "$(id -u)" = 0 ] && unshare --mount --propagation private true 2>/dev/null; then
+  if [ -z "${DEMO_NO_NAMESPACE:-}" ] && [ "$(id -u)" = 0 ] && unshare --mount --propagation private true 2>/dev/null; then
     unshare --mount --propagation private "$0" --inside || rc=$?
   else
     DEMO_NO_NAMESPACE=1 "$0" --inside || rc=$?
@@ -111,8 +112,12 @@ say "nvidia-docker demo ($(cat "$ROOT/VERSION"))"
 if [ "$real_gpu" = 1 ]; then
   note "This machine has an NVIDIA GPU and driver:"
   [ -n "$smi" ] && "$smi" -L 2>/dev/null | sed 's/^/     /'
+elif [ -n "${DEMO_SIMULATE:-}" ]; then
+  note "DEMO_SIMULATE is set: the demo uses SIMULATED GPUs, whatever this machine has."
 else
   note "This machine has NO NVIDIA GPU (nvidia-smi does not work, libnvidia-ml.so.1 is not usable)."
+fi
+if [ "$real_gpu" = 0 ]; then
   note "The demo therefore uses the SIMULATED GPUs of the test suite: a fake libnvidia-ml.so.1,"
   note "a fake driver installation and simulated device nodes. Everything GPU-related below is"
   note "SIMULATED; the programs doing the work (nvidia-docker, nvidia-docker-plugin, docker) are real."
@@ -195,7 +200,9 @@ fi
 sed 's/^/   plugin: /' "$tmp/plugin.log"
 [ "$port" = 3476 ] || { export NV_HOST="http://127.0.0.1:$port"; note "port 3476 is taken: NV_HOST=$NV_HOST"; }
 say "What the plugin sees$([ "$real_gpu" = 0 ] && echo ' (SIMULATED GPUs)')"
-show curl -s "http://127.0.0.1:$port/gpu/info"
+bold "\$ curl -s http://127.0.0.1:$port/gpu/info | grep -E '^(Driver|CUDA|Device| +(Model|UUID|Path):)'"
+curl -s "http://127.0.0.1:$port/gpu/info" | grep -E '^(Driver|CUDA|Device| +(Model|UUID|Path):)' ||
+  die "the plugin's /gpu/info gave nothing"
 
 # --- 5. A Docker engine of the demo's own.
 engine=0
@@ -242,9 +249,29 @@ if [ "$engine" = 1 ]; then
 fi
 
 # --- 6. The main job.
+# A stand-in for docker that prints the command it is given instead of running it. As a single
+# word in NV_DOCKER it leaves the image inspection to the Engine API; without an engine it also
+# answers `image inspect` for the demo image (labelled like the real one).
+mkdir -p "$tmp/bin"
+cat >"$tmp/bin/docker-print" <<'SH'
+#!/bin/sh
+if [ "$1" = image ] && [ "$2" = inspect ] && [ -n "${DEMO_IMAGE_JSON:-}" ]; then
+  printf '%s\n' "$DEMO_IMAGE_JSON"
+  exit 0
+fi
+echo "docker $*"
+SH
+chmod +x "$tmp/bin/docker-print"
+print_env=(NV_DOCKER="$tmp/bin/docker-print")
+if [ "$engine" = 0 ]; then
+  # No engine: the image data comes from the stand-in (one `image inspect` call, as when docker
+  # talks to a remote engine).
+  print_env+=(DOCKER_HOST=tcp://127.0.0.1:2375 NV_HOST="http://127.0.0.1:$port"
+    DEMO_IMAGE_JSON='[{"Config":{"Labels":{"com.nvidia.volumes.needed":"nvidia_driver"},"Env":["PATH=/usr/local/nvidia/bin:/bin"]}}]')
+fi
 status=0
-say "The docker command nvidia-docker makes (NV_DOCKER='echo docker' prints it instead of running it)"
-show NV_DOCKER='echo docker' nvidia-docker run --rm --network none "$image" nvidia-smi -L || status=1
+say "The docker command nvidia-docker makes (NV_DOCKER=docker-print prints it instead of running it)"
+show "${print_env[@]}" nvidia-docker run --rm --network none "$image" nvidia-smi -L || status=1
 if [ "$engine" = 1 ]; then
   if [ "$real_gpu" = 1 ]; then
     say "Run it: the container gets the GPUs and the driver"
@@ -265,14 +292,17 @@ fi
 
 # --- 7. What was shown.
 say "What this demo showed"
-if [ "$real_gpu" = 1 ]; then kind="this machine's NVIDIA GPUs"; else kind="SIMULATED GPUs (no NVIDIA GPU here)"; fi
-note "- nvidia-docker-plugin found $kind and served them on 127.0.0.1:$port and as the Docker"
-note "  volume plugin 'nvidia-docker';"
+if [ "$real_gpu" = 1 ]; then kind="this machine's NVIDIA GPUs"; else kind="SIMULATED GPUs (there is no NVIDIA GPU here)"; fi
+note "- nvidia-docker-plugin found $kind"
+note "  and served them on 127.0.0.1:$port and as Docker's volume plugin 'nvidia-docker';"
 note "- nvidia-docker turned 'docker run IMAGE ...' into a docker command with the GPU device"
-note "  nodes, the driver volume (--mount ...volume-driver=nvidia-docker) and NVIDIA_VISIBLE_DEVICES=void;"
-if [ "$engine" = 1 ]; then
-  note "- a real container ran with them and saw the devices and the driver files in /usr/local/nvidia;"
-  note "  NV_GPU chose which GPUs it got."
+note "  nodes, the driver volume (--mount ...,volume-driver=nvidia-docker) and"
+note "  NVIDIA_VISIBLE_DEVICES=void, inserted before the image;"
+if [ "$engine" = 1 ] && [ "$status" = 0 ]; then
+  note "- a real container ran with them: it saw the device nodes and the driver files in"
+  note "  /usr/local/nvidia, and NV_GPU chose which GPUs it got."
+elif [ "$engine" = 1 ]; then
+  note "- running the container FAILED (see the errors above)."
 else
   note "- no Docker engine could be started here, so only the command was shown."
 fi
