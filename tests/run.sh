@@ -9,8 +9,8 @@ passed=0 failed=0 broken=()
 count() { # adds the last "N passed, N failed" line of a log to the totals
   local line p f
   line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
-  p=$(sed -E 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\1/' <<<"$line")
-  f=$(sed -E 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
+  p=$(sed -E 's/^(.*[^0-9])?([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
+  f=$(sed -E 's/^(.*[^0-9])?([0-9]+) passed, ([0-9]+) failed.*/\3/' <<<"$line")
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 }
 log=$(mktemp)

@@ -64,11 +64,16 @@ static int note_option(const struct option_context *ctx, const struct docker_fla
 {
         switch (flag->role) {
         case DOCKER_FLAG_HELP:
-                set_uncertain(out, "--help among %s: docker prints its usage", context_where(ctx));
+                /* Among the global options (and as --help=false) docker ignores it when a
+                 * command follows; for run/create it prints the usage and runs nothing. */
+                if (ctx->global || (value != NULL && !docker_flags_bool_is_true(value)))
+                        break;
+                set_uncertain(out, "--help in the %s options: docker prints its usage",
+                              ctx->command_name);
                 return -1;
         case DOCKER_FLAG_VERSION:
-                set_uncertain(out, "global --version: docker prints its version and runs nothing");
-                return -1;
+                /* docker ignores --version when a command follows. */
+                break;
         case DOCKER_FLAG_DAEMON:
                 out->daemon_options = true;
                 break;

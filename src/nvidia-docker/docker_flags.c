@@ -179,12 +179,22 @@ const struct docker_flag *docker_flags_find_short(const struct docker_flag *tabl
         return NULL;
 }
 
+/* strconv.ParseBool's spellings: the first six mean true. */
+static const char *const bool_spellings[] = {"1", "t", "T", "TRUE",  "true",  "True",
+                                             "0", "f", "F", "FALSE", "false", "False"};
+
 bool docker_flags_valid_bool(const char *value)
 {
-        static const char *const spellings[] = {"1", "t", "T", "TRUE",  "true",  "True",
-                                                "0", "f", "F", "FALSE", "false", "False"};
-        for (size_t i = 0; i < sizeof(spellings) / sizeof(spellings[0]); i++)
-                if (strcmp(value, spellings[i]) == 0)
+        for (size_t i = 0; i < sizeof(bool_spellings) / sizeof(bool_spellings[0]); i++)
+                if (strcmp(value, bool_spellings[i]) == 0)
+                        return true;
+        return false;
+}
+
+bool docker_flags_bool_is_true(const char *value)
+{
+        for (size_t i = 0; i < 6; i++)
+                if (strcmp(value, bool_spellings[i]) == 0)
                         return true;
         return false;
 }

@@ -16,8 +16,8 @@
 /* What an option means to the wrapper, beyond its syntax. */
 enum docker_flag_role {
         DOCKER_FLAG_PLAIN,    /* nothing special */
-        DOCKER_FLAG_HELP,     /* --help (-h among the global options): docker prints usage */
-        DOCKER_FLAG_VERSION,  /* global -v/--version: docker prints its version, runs nothing */
+        DOCKER_FLAG_HELP,     /* --help (-h among the global options): usage, if no command */
+        DOCKER_FLAG_VERSION,  /* global -v/--version: version, if no command follows */
         DOCKER_FLAG_DAEMON,   /* global option choosing the daemon or client configuration */
         DOCKER_FLAG_PULL,     /* run/create --pull */
         DOCKER_FLAG_PLATFORM, /* run/create --platform */
@@ -53,5 +53,7 @@ const struct docker_flag *docker_flags_find_short(const struct docker_flag *tabl
 /* Go's strconv.ParseBool, which pflag uses for `--rm=false`: true if `value` is a valid
  * boolean spelling ("1", "t", "T", "TRUE", "true", "True", "0", "f", ...). */
 bool docker_flags_valid_bool(const char *value);
+/* True for the spellings of true ("1", "t", "T", "TRUE", "true", "True"). */
+bool docker_flags_bool_is_true(const char *value);
 
 #endif

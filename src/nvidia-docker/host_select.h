@@ -18,6 +18,8 @@
  *   - SSH user: the URL's user whenever user info is present, else `user` ($USER), NULL when
  *     that is empty too (the SSH config decides). A password in the URL is never used.
  *   - Path, query and fragment are ignored.
+ *   - Kept although odd: `unix:/sock` (one slash, no `://`) is remote host `unix` as in 1.0,
+ *     and `/var/run/docker.sock` in DOCKER_HOST means http://localhost:3476.
  *
  * Where this module deliberately differs from 1.0 (values 1.0 rejected or mis-read):
  *   - Schemes are case-insensitive (RFC 3986): `UNIX:///x` is local and `HTTP://h:1` is

@@ -29,6 +29,9 @@ struct plugin_client {
         char *timeout_text; /* NV_TIMEOUT as given, or "10" */
         struct ssh_tunnel *tunnel;
         unsigned connections;
+        /* curl 7.88 ignores CURL_SOCKOPT_ALREADY_CONNECTED (curl/curl#10626, fixed in 8.0.0): */
+        bool already_connected_works;
+        int swap_fd; /* curl's placeholder socket, to be replaced by the tunnel's; -1: none */
         struct buf body;
         bool too_large;
         char curl_error[CURL_ERROR_SIZE];
@@ -46,24 +49,32 @@ static size_t write_body(char *data, size_t size, size_t count, void *userdata)
         return n;
 }
 
-/* Every new connection goes through here: counted, and over SSH it is the tunnel's socket. */
+/*
+ * Every new connection goes through here: counted, and over SSH it is the tunnel's socket.
+ * With curl >= 8.0 curl is handed a dup of the tunnel's socket and told it is connected. curl
+ * 7.88 (Debian 12) calls connect() on it anyway and fails (curl/curl#10626), so there curl gets
+ * a UDP socket instead, whose connect() succeeds at once without sending anything, and
+ * before_request() puts the tunnel's socket in its place (dup3) before the first byte is sent.
+ */
 static curl_socket_t open_socket(void *userdata, curlsocktype purpose, struct curl_sockaddr *addr)
 {
         struct plugin_client *c = userdata;
-        if (c->ssh) {
-                /* The tunnel carries one TCP stream: a second connection would share it. */
-                if (c->connections > 0)
-                        return CURL_SOCKET_BAD;
-                int fd = ssh_tunnel_fd(c->tunnel);
-                if (fd < 0)
-                        return CURL_SOCKET_BAD;
-                int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-                if (copy < 0)
-                        return CURL_SOCKET_BAD;
-                c->connections++;
-                return copy;
+        if (!c->ssh) {
+                int fd = socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+                if (fd >= 0)
+                        c->connections++;
+                return fd;
         }
-        int fd = socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+        /* The tunnel carries one TCP stream: a second connection would share it. */
+        if (c->connections > 0 || ssh_tunnel_fd(c->tunnel) < 0)
+                return CURL_SOCKET_BAD;
+        int fd;
+        if (c->already_connected_works) {
+                fd = fcntl(ssh_tunnel_fd(c->tunnel), F_DUPFD_CLOEXEC, 0);
+        } else {
+                fd = socket(addr->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+                c->swap_fd = fd;
+        }
         if (fd >= 0)
                 c->connections++;
         return fd;
@@ -72,7 +83,24 @@ static curl_socket_t open_socket(void *userdata, curlsocktype purpose, struct cu
 static int socket_options(void *userdata, curl_socket_t fd, curlsocktype purpose)
 {
         struct plugin_client *c = userdata;
-        return c->ssh ? CURL_SOCKOPT_ALREADY_CONNECTED : CURL_SOCKOPT_OK;
+        return c->ssh && c->already_connected_works ? CURL_SOCKOPT_ALREADY_CONNECTED
+                                                    : CURL_SOCKOPT_OK;
+}
+
+static int before_request(void *userdata, char *primary_ip, char *local_ip, int primary_port,
+                          int local_port)
+{
+        struct plugin_client *c = userdata;
+        if (c->swap_fd < 0)
+                return CURL_PREREQFUNC_OK;
+        int fd = c->swap_fd;
+        c->swap_fd = -1;
+        if (dup3(ssh_tunnel_fd(c->tunnel), fd, O_CLOEXEC) < 0)
+                return CURL_PREREQFUNC_ABORT;
+        int flags = fcntl(fd, F_GETFL);
+        if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+                return CURL_PREREQFUNC_ABORT;
+        return CURL_PREREQFUNC_OK;
 }
 
 static int read_timeout(const char *value, long *ms, struct error *err)
@@ -101,12 +129,16 @@ int plugin_client_open(const struct plugin_target *target, struct plugin_client 
         const char *timeout_env = getenv("NV_TIMEOUT");
         if (read_timeout(timeout_env, &timeout_ms, err) < 0)
                 return -1;
-        if (target == NULL || target->url == NULL)
+        if (target == NULL || target->url == NULL || target->plugin_port == NULL ||
+            (target->transport == PLUGIN_TRANSPORT_SSH &&
+             (target->ssh_host == NULL || target->ssh_port == NULL)))
                 return error_set(err, "no plugin address (host_select did not succeed)");
 
         struct plugin_client *c = xcalloc(1, sizeof *c);
         c->local = target->local;
         c->ssh = target->transport == PLUGIN_TRANSPORT_SSH;
+        c->swap_fd = -1;
+        c->already_connected_works = curl_version_info(CURLVERSION_NOW)->version_num >= 0x080000;
         c->base_url = xstrdup(target->url);
         c->timeout_text = xstrdup(timeout_env && timeout_env[0] ? timeout_env : "10");
         if (c->ssh) {
@@ -147,6 +179,8 @@ int plugin_client_open(const struct plugin_target *target, struct plugin_client 
         curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, c);
         curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, socket_options);
         curl_easy_setopt(h, CURLOPT_SOCKOPTDATA, c);
+        curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, before_request);
+        curl_easy_setopt(h, CURLOPT_PREREQDATA, c);
         curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->curl_error);
         curl_easy_setopt(h, CURLOPT_USERAGENT, "nvidia-docker/" NVD_VERSION);
 
@@ -194,7 +228,12 @@ static int transport_error(struct plugin_client *c, CURLcode code, struct error 
 {
         long os_errno = 0;
         curl_easy_getinfo(c->curl, CURLINFO_OS_ERRNO, &os_errno);
-        const char *detail = c->curl_error[0] ? c->curl_error : curl_easy_strerror(code);
+        if (c->curl_error[0] == '\0')
+                snprintf(c->curl_error, sizeof c->curl_error, "%s", curl_easy_strerror(code));
+        for (char *p = c->curl_error; *p; p++) /* one line */
+                if ((unsigned char)*p < 0x20)
+                        *p = ' ';
+        const char *detail = c->curl_error;
         if (c->ssh && code == CURLE_COULDNT_CONNECT)
                 return error_set(err, "the SSH tunnel to %s %s", c->display,
                                  c->connections > 0 ? "was closed; run the command again"

@@ -38,7 +38,18 @@ echo "\$*" >> "$CALLS"
 for a in "\$@"; do case \$a in image|pull) exec docker "\$@";; run|create) break;; esac; done
 exec "$REC" "\$@"
 EOS
-chmod +x "$T_TMP/counting" "$T_TMP/forwarding"
+# `pulling`: like forwarding, but a pull "succeeds" by tagging the labelled image under the
+# wanted name (nothing can be downloaded here), printing progress on its stdout.
+cat > "$T_TMP/pulling" <<EOS
+#!/bin/bash
+echo "\$*" >> "$CALLS"
+for a in "\$@"; do case \$a in
+  pull) echo "PULL-PROGRESS"; exec docker tag "$IMG_LABEL" "\${@: -1}";;
+  image) exec docker "\$@";;
+  run|create) break;; esac; done
+exec "$REC" "\$@"
+EOS
+chmod +x "$T_TMP/counting" "$T_TMP/forwarding" "$T_TMP/pulling"
 
 # start_fake NAME [fake-plugin options]: sets PORT_<NAME>; the request log is $T_TMP/NAME.log
 start_fake() {
@@ -144,6 +155,18 @@ t_eq "--pull=never, missing image: argv passed through, no pull" \
 nvd "$PORT_one" NV_DOCKER="$T_TMP/forwarding" -- run --pull always "$IMG_PLAIN" true
 t_eq "--pull always on a local-only image: the pull is tried first and fails" 1 "$RC"
 t_match "--pull always: pull error shown" "cannot pull image '$IMG_PLAIN'" "$ERR"
+
+PULLED=$P-pulled
+t_cleanup "docker rmi -f $PULLED"
+nvd "$PORT_one" NV_DOCKER="$T_TMP/pulling" -- run --rm "$PULLED" true
+t_eq "missing image pulled: exit 0" 0 "$RC"
+t_eq "missing image pulled: then inspected again, GPUs added" "run --rm $GPU1 $MOUNT $ENVV $PULLED true" "$(tail -n 1 "$CALLS")"
+t_eq "missing image pulled: calls were pull, run" "pull -- $PULLED" "$(head -n 1 "$CALLS")"
+t_eq "missing image pulled: pull output on stderr, stdout clean" "PULL-PROGRESS:" "$ERR:$OUT"
+nvd "$PORT_one" NV_DOCKER="$T_TMP/pulling" -- run --pull=always --platform linux/amd64 "$PULLED" true
+t_eq "--pull=always --platform: pull first with the platform, then run" \
+  "pull --platform linux/amd64 -- $PULLED|run --pull=always --platform linux/amd64 $GPU1 $MOUNT $ENVV $PULLED true" \
+  "$(paste -sd'|' "$CALLS")"
 
 python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$T_TMP/stale.sock"
 nvd "$PORT_one" NV_DOCKER="$T_TMP/forwarding" DOCKER_HOST="unix://$T_TMP/stale.sock" -- run "$IMG_LABEL"

@@ -1,0 +1,46 @@
+/* Fuzzes both plugin answer decoders with the same body. Checks: errors are one line; decoded
+ * device paths are absolute and volume lists parallel. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nvidia-docker/plugin_client.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check_error(struct error *err)
+{
+        if (err->message == NULL || strchr(err->message, '\n') != NULL)
+                abort();
+        error_clear(err);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+        const char *body = (const char *)data;
+        struct error err = ERROR_INIT;
+        struct docker_cli_answer cli;
+        if (plugin_answer_decode_docker_cli(body, size, &cli, &err) == 0) {
+                for (size_t i = 0; i < cli.devices.count; i++)
+                        if (cli.devices.items[i][0] != '/')
+                                abort();
+                for (size_t i = 0; i < cli.volumes.count; i++)
+                        if (strchr(cli.volumes.items[i], ':') == NULL)
+                                abort();
+                docker_cli_answer_destroy(&cli);
+        } else {
+                check_error(&err);
+        }
+        struct gpu_info_answer info;
+        if (plugin_answer_decode_gpu_info(body, size, &info, &err) == 0) {
+                if (info.uuids.count != info.paths.count || info.uuids.count != info.models.count)
+                        abort();
+                for (size_t i = 0; i < info.paths.count; i++)
+                        if (info.paths.items[i][0] != '/' || info.uuids.items[i][0] == '\0')
+                                abort();
+                gpu_info_answer_destroy(&info);
+        } else {
+                check_error(&err);
+        }
+        return 0;
+}

@@ -1,0 +1,174 @@
+#!/bin/bash
+# Docker volume plugin end to end: the real engine, nvidia-docker-plugin (fake NVML, FAKE
+# driver root from tests/fakes/make-driver-root.sh via -r) on /run/docker/plugins.
+# The socket path is machine-global: the whole test runs under /tmp/nvd-plugin-socket.lock.
+. "$(dirname "$0")/../lib/common.sh"
+
+VERSION=580.159.04 # the fake NVML's driver (tests/fakes/gpus-h200.json)
+OLD=375.39
+VOL=nvidia_driver_$VERSION
+IMAGE=nvd-volume-busybox
+SOCK_DIR=/run/docker/plugins
+SOCK=$SOCK_DIR/nvidia-docker.sock
+H='Accept: application/vnd.docker.plugins.v1.2+json'
+
+command -v docker >/dev/null || t_skip_all "docker not installed"
+start_dockerd || t_skip_all "no Docker engine"
+command -v curl >/dev/null || t_skip_all "curl not installed"
+
+exec 8>/tmp/nvd-plugin-socket.lock
+flock 8
+
+root=$T_TMP/driver
+bash "$NVD_ROOT/tests/fakes/make-driver-root.sh" "$root" "$VERSION" || { t_fail "fake driver root"; t_finish; }
+mkdir -p "$T_TMP/dev" "$SOCK_DIR"
+for n in nvidia0 nvidia3 nvidiactl nvidia-uvm; do : >"$T_TMP/dev/$n"; done
+
+PID=
+LOG=
+DAEMON=
+# start_plugin VOLUME_DIR LOG: the real daemon; the volume-only test tool if the daemon does
+# not serve the volume protocol yet (branch plugin before the volume side was wired).
+start_plugin() {
+  local vols=$1; LOG=$2
+  rm -f "$SOCK"
+  LD_LIBRARY_PATH=$NVD_BUILD/fakes FAKE_NVML_CONFIG=$NVD_ROOT/tests/fakes/gpus-h200.json \
+    NVD_DEV_ROOT=$T_TMP/dev PATH=/usr/local/bin:/usr/bin:/bin \
+    "$NVD_BIN/nvidia-docker-plugin" -s "$SOCK_DIR" -l "127.0.0.1:$(free_port)" -d "$vols" \
+    -r "$root" 2>"$LOG" &
+  PID=$!
+  DAEMON=nvidia-docker-plugin
+  wait_for "plugin socket" test -S "$SOCK" || return 1
+  local code
+  code=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" -H "$H" -d '{}' \
+    http://plugin/VolumeDriver.Capabilities)
+  if [ "$code" != 200 ]; then
+    stop_plugin
+    PATH=/usr/local/bin:/usr/bin:/bin "$NVD_BUILD/tools/volume_plugin" -s "$SOCK" -d "$vols" \
+      -r "$root" -V "$VERSION" 2>"$LOG" &
+    PID=$!
+    DAEMON="tools/volume_plugin (the daemon does not serve volumes yet)"
+    wait_for "plugin socket" test -S "$SOCK" || return 1
+  fi
+  echo "# plugin: $DAEMON"
+}
+stop_plugin() {
+  [ -n "$PID" ] || return 0
+  kill "$PID" 2>/dev/null
+  wait "$PID" 2>/dev/null
+  PID=
+  rm -f "$SOCK"
+}
+post() { # post CALL JSON: the reply body
+  curl -s --unix-socket "$SOCK" -H "$H" -d "$2" "http://plugin/VolumeDriver.$1"
+}
+cleanup_docker() {
+  docker ps -aq --filter "name=nvd-volume-" | xargs -r docker rm -f >/dev/null 2>&1
+  docker volume rm -f "$VOL" "nvidia_driver_$OLD" >/dev/null 2>&1
+}
+t_cleanup stop_plugin
+t_cleanup cleanup_docker
+t_cleanup 'umount "$T_TMP/tmpfs" 2>/dev/null'
+cleanup_docker # leftovers of an interrupted run
+
+vols=$T_TMP/volumes
+start_plugin "$vols" "$T_TMP/plugin.log" || { t_fail "plugin did not start"; cat "$LOG"; t_finish; }
+
+t_eq "Activate over the socket" '{"Implements":["VolumeDriver"]}' \
+  "$(curl -s --unix-socket "$SOCK" -H "$H" -X POST http://plugin/Plugin.Activate)"
+
+# docker volume create builds the volume.
+out=$(docker volume create -d nvidia-docker "$VOL" 2>&1)
+t_eq "docker volume create -d nvidia-docker $VOL" "$VOL" "$out"
+t_eq "volume built with the soname link" "libcuda.so.$VERSION" \
+  "$(readlink "$vols/nvidia_driver/$VERSION/lib64/libcuda.so.1")"
+
+# A container sees the driver at /usr/local/nvidia, read-only.
+make_image "$IMAGE"
+MOUNT="type=volume,source=$VOL,target=/usr/local/nvidia,readonly,volume-driver=nvidia-docker"
+out=$(docker run --rm --name nvd-volume-run --mount "$MOUNT" "$IMAGE" \
+  sh -c 'readlink /usr/local/nvidia/lib64/libcuda.so.1; ls /usr/local/nvidia/bin; ls /usr/local/nvidia/lib/libcuda.so.1' 2>&1)
+t_match "container sees lib64/libcuda.so.1 -> libcuda.so.$VERSION" "^libcuda\.so\.$VERSION" "$out"
+t_match "container sees bin/nvidia-smi" "nvidia-smi" "$out"
+t_match "container sees the 32-bit lib/libcuda.so.1" "/usr/local/nvidia/lib/libcuda.so.1" "$out"
+out=$(docker run --rm --name nvd-volume-smi --mount "$MOUNT" "$IMAGE" /usr/local/nvidia/bin/nvidia-smi -L 2>&1)
+t_match "the fake nvidia-smi runs in the container" "FAKE NVIDIA GPU" "$out"
+t_check "the volume is read-only in the container" \
+  bash -c "! docker run --rm --name nvd-volume-ro --mount '$MOUNT' $IMAGE touch /usr/local/nvidia/x 2>/dev/null"
+
+# docker volume ls / inspect
+t_match "docker volume ls lists it with driver nvidia-docker" "nvidia-docker +$VOL" \
+  "$(docker volume ls 2>&1)"
+t_eq "docker volume inspect: Mountpoint" "$vols/nvidia_driver/$VERSION" \
+  "$(docker volume inspect -f '{{.Mountpoint}}' "$VOL" 2>&1)"
+t_eq "docker volume inspect: Driver" "nvidia-docker" "$(docker volume inspect -f '{{.Driver}}' "$VOL" 2>&1)"
+
+# Hostile names straight to the socket: refused, nothing touched.
+touch "$vols/canary"
+for name in 'nvidia_driver_..' 'nvidia_driver_.' 'nvidia_driver_../..' 'nvidia_driver_1/../../..' 'nvidia_driver_'; do
+  for call in Create Remove Unmount; do
+    t_eq "$call '$name' refused" "{\"Err\":\"bad volume format: $name\"}" "$(post $call "{\"Name\":\"$name\"}")"
+  done
+  t_eq "Mount '$name' refused" "{\"Mountpoint\":null,\"Err\":\"bad volume format: $name\"}" \
+    "$(post Mount "{\"Name\":\"$name\"}")"
+  t_eq "Get '$name' refused" "{\"Volume\":null,\"Err\":\"bad volume format: $name\"}" \
+    "$(post Get "{\"Name\":\"$name\"}")"
+done
+t_check "volume root intact after hostile Removes" test -e "$vols/canary" -a -d "$vols/nvidia_driver/$VERSION/lib64"
+out=$(docker volume create -d nvidia-docker 'nvidia_driver_..' 2>&1)
+t_match "docker volume create nvidia_driver_.. fails" "bad volume format" "$out"
+t_eq "malformed JSON is a 500" "500" \
+  "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" -H "$H" -d '{' http://plugin/VolumeDriver.Create)"
+
+# docker volume rm deletes the directory.
+t_eq "docker volume rm" "$VOL" "$(docker volume rm "$VOL" 2>&1)"
+t_check "volume directory removed" test ! -e "$vols/nvidia_driver/$VERSION"
+t_check "docker volume ls no longer lists it" bash -c "! docker volume ls -q | grep -qx '$VOL'"
+
+# Concurrent Creates build once.
+before=$(grep -c "Provisioned volume" "$LOG")
+for i in 1 2 3 4 5 6 7 8; do
+  post Create "{\"Name\":\"$VOL\"}" >"$T_TMP/create.$i" &
+done
+wait_jobs=$(jobs -p | grep -vx "$PID")
+for j in $wait_jobs; do wait "$j"; done
+after=$(grep -c "Provisioned volume" "$LOG")
+t_eq "8 concurrent Creates: one build" 1 $((after - before))
+t_eq "8 concurrent Creates: all succeed" 8 "$(cat "$T_TMP"/create.* | grep -c '^{"Err":null}$')"
+t_check "no temporary directory left" bash -c "! ls -A '$vols/nvidia_driver' | grep -q '^\.tmp-'"
+
+# A container created before a driver upgrade: its volume names the old version.
+out=$(docker volume create -d nvidia-docker "nvidia_driver_$OLD" 2>&1)
+t_eq "create of the old version accepted" "nvidia_driver_$OLD" "$out"
+MOUNT_OLD="type=volume,source=nvidia_driver_$OLD,target=/usr/local/nvidia,readonly,volume-driver=nvidia-docker"
+out=$(docker run --rm --name nvd-volume-old --mount "$MOUNT_OLD" "$IMAGE" readlink /usr/local/nvidia/lib64/libcuda.so.1 2>&1)
+t_eq "old-version volume serves the current driver" "libcuda.so.$VERSION" "$out"
+t_match "the plugin logged the mapping" "Serving volume 'nvidia_driver_$OLD' with the running driver's volume" "$(cat "$LOG")"
+t_check "no directory for the old version" test ! -e "$vols/nvidia_driver/$OLD"
+t_match "newer version refused" "invalid volume version" "$(post Create '{"Name":"nvidia_driver_999.1"}')"
+docker volume rm "nvidia_driver_$OLD" >/dev/null 2>&1
+docker volume rm "$VOL" >/dev/null 2>&1
+stop_plugin
+
+# Volume root on another file system (tmpfs) than the driver root: copies, not links.
+mkdir -p "$T_TMP/tmpfs"
+if mount -t tmpfs -o size=64m nvd-volume-tmpfs "$T_TMP/tmpfs" 2>/dev/null; then
+  tvols=$T_TMP/tmpfs/volumes
+  start_plugin "$tvols" "$T_TMP/plugin2.log" || t_fail "plugin restart"
+  t_eq "create with -d on tmpfs" "$VOL" "$(docker volume create -d nvidia-docker "$VOL" 2>&1)"
+  f=$tvols/nvidia_driver/$VERSION/lib64/libcuda.so.$VERSION
+  t_eq "libcuda copied (one link, own inode)" "1" "$(stat -c %h "$f" 2>&1)"
+  t_check "copy has the same contents" cmp -s "$f" "$root/usr/lib/x86_64-linux-gnu/libcuda.so.$VERSION"
+  t_eq "copy keeps the mode" "$(stat -c %a "$root/usr/bin/nvidia-smi")" \
+    "$(stat -c %a "$tvols/nvidia_driver/$VERSION/bin/nvidia-smi" 2>&1)"
+  out=$(docker run --rm --name nvd-volume-xdev --mount "$MOUNT" "$IMAGE" \
+    sh -c 'readlink /usr/local/nvidia/lib64/libcuda.so.1 && /usr/local/nvidia/bin/nvidia-smi -L' 2>&1)
+  t_match "container uses the copied volume" "^libcuda\.so\.$VERSION.*FAKE NVIDIA GPU" "$(echo $out)"
+  docker volume rm "$VOL" >/dev/null 2>&1
+  stop_plugin
+  umount "$T_TMP/tmpfs"
+else
+  echo "# (no tmpfs mount possible: cross-filesystem case covered by test_volume_store)"
+fi
+t_check "socket removed at the end" test ! -e "$SOCK"
+t_finish

@@ -1,0 +1,256 @@
+/* plugin_answer decoders: the exact bodies of plugin-api.md §1.6 and §1.8, then violations. */
+#include <string.h>
+
+#include "common/xalloc.h"
+#include "nvidia-docker/plugin_client.h"
+#include "unit.h"
+
+/* plugin-api.md §1.8, GET /docker/cli/json (with its trailing newline). */
+static const char CLI_BODY[] = "{\"VolumeDriver\":\"nvidia-docker\",\"Volumes\":[\"nvidia_driver_"
+                               "375.39:/usr/local/nvidia:ro\"],"
+                               "\"Devices\":[\"/dev/nvidiactl\",\"/dev/nvidia-uvm\",\"/dev/"
+                               "nvidia-uvm-tools\",\"/dev/nvidia0\","
+                               "\"/dev/nvidia1\",\"/dev/nvidia2\"]}\n";
+
+/* plugin-api.md §1.6, GET /gpu/info/json. */
+static const char INFO_BODY[] =
+    "{\"Version\":{\"Driver\":\"375.39\",\"CUDA\":\"8.0\"},\"Devices\":[{\"UUID\":\"GPU-b1028956-"
+    "cfa2-0990-bf4a-5da9abb51763\",\"Path\":\"/dev/nvidia0\",\"Model\":\"Tesla "
+    "P100-PCIE-16GB\",\"Power\":250,\"CPUAffinity\":0,\"PCI\":{\"BusID\":\"0000:04:00.0\",\"BAR1\":"
+    "16384,\"Bandwidth\":15760},\"Clocks\":{\"Cores\":1328,\"Memory\":715},\"Topology\":[{"
+    "\"BusID\":\"0000:05:00.0\",\"Link\":5}],\"Family\":\"Pascal\",\"Arch\":\"6.0\",\"Cores\":3584,"
+    "\"Memory\":{\"ECC\":true,\"Global\":16276,\"Shared\":64,\"Constant\":64,\"L2Cache\":4096,"
+    "\"Bandwidth\":732160}},{\"UUID\":\"GPU-2d1f3b4c-8e7a-11e7-9d2b-1c1b0d7e9f10\",\"Path\":\"/dev/"
+    "nvidia1\",\"Model\":\"Tesla "
+    "P100-PCIE-16GB\",\"Power\":250,\"CPUAffinity\":0,\"PCI\":{\"BusID\":\"0000:05:00.0\",\"BAR1\":"
+    "16384,\"Bandwidth\":15760},\"Clocks\":{\"Cores\":1328,\"Memory\":715},\"Topology\":[{"
+    "\"BusID\":\"0000:04:00.0\",\"Link\":5}],\"Family\":\"Pascal\",\"Arch\":\"6.0\",\"Cores\":3584,"
+    "\"Memory\":{\"ECC\":true,\"Global\":16276,\"Shared\":64,\"Constant\":64,\"L2Cache\":4096,"
+    "\"Bandwidth\":732160}},{\"UUID\":\"GPU-7c3e2f5a-44b1-6f0e-3a9d-5b8e0c6d2a19\",\"Path\":\"/dev/"
+    "nvidia2\",\"Model\":null,\"Power\":null,\"CPUAffinity\":1,\"PCI\":{\"BusID\":\"0000:82:00.0\","
+    "\"BAR1\":256,\"Bandwidth\":15760},\"Clocks\":{\"Cores\":1911,\"Memory\":5005},\"Topology\":"
+    "null,\"Family\":\"Pascal\",\"Arch\":\"6.1\",\"Cores\":2560,\"Memory\":{\"ECC\":false,"
+    "\"Global\":8113,\"Shared\":96,\"Constant\":64,\"L2Cache\":2048,\"Bandwidth\":320320}}]}\n";
+
+static void test_cli_reference_body(void)
+{
+        struct docker_cli_answer a;
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(plugin_answer_decode_docker_cli(CLI_BODY, strlen(CLI_BODY), &a, &err),
+                              0);
+        CU_ASSERT_STRING_EQUAL(a.volume_driver, "nvidia-docker");
+        CU_ASSERT_EQUAL(a.volumes.count, 1);
+        CU_ASSERT_STRING_EQUAL(a.volumes.items[0], "nvidia_driver_375.39:/usr/local/nvidia:ro");
+        CU_ASSERT_EQUAL(a.devices.count, 6);
+        CU_ASSERT_STRING_EQUAL(a.devices.items[0], "/dev/nvidiactl");
+        CU_ASSERT_STRING_EQUAL(a.devices.items[2], "/dev/nvidia-uvm-tools");
+        CU_ASSERT_STRING_EQUAL(a.devices.items[5], "/dev/nvidia2");
+        CU_ASSERT_PTR_NULL(a.devices.items[6]);
+        docker_cli_answer_destroy(&a);
+        docker_cli_answer_destroy(&a);
+}
+
+static void test_info_reference_body(void)
+{
+        struct gpu_info_answer a;
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(plugin_answer_decode_gpu_info(INFO_BODY, strlen(INFO_BODY), &a, &err),
+                              0);
+        CU_ASSERT_STRING_EQUAL(a.driver_version, "375.39");
+        CU_ASSERT_STRING_EQUAL(a.cuda_version, "8.0");
+        CU_ASSERT_EQUAL(a.uuids.count, 3);
+        CU_ASSERT_EQUAL(a.paths.count, 3);
+        CU_ASSERT_EQUAL(a.models.count, 3);
+        CU_ASSERT_STRING_EQUAL(a.uuids.items[0], "GPU-b1028956-cfa2-0990-bf4a-5da9abb51763");
+        CU_ASSERT_STRING_EQUAL(a.uuids.items[2], "GPU-7c3e2f5a-44b1-6f0e-3a9d-5b8e0c6d2a19");
+        CU_ASSERT_STRING_EQUAL(a.paths.items[1], "/dev/nvidia1");
+        CU_ASSERT_STRING_EQUAL(a.models.items[0], "Tesla P100-PCIE-16GB");
+        CU_ASSERT_STRING_EQUAL(a.models.items[2], ""); /* null */
+        gpu_info_answer_destroy(&a);
+        gpu_info_answer_destroy(&a);
+}
+
+/* A body without the trailing newline, and one with no GPUs ("Devices":[] or null). */
+static void test_variants(void)
+{
+        struct error err = ERROR_INIT;
+        struct docker_cli_answer c;
+        CU_ASSERT_EQUAL(plugin_answer_decode_docker_cli(CLI_BODY, strlen(CLI_BODY) - 1, &c, &err),
+                        0);
+        docker_cli_answer_destroy(&c);
+        const char *nulls = "{\"VolumeDriver\":\"\",\"Volumes\":null,\"Devices\":null}";
+        CU_ASSERT_EQUAL(plugin_answer_decode_docker_cli(nulls, strlen(nulls), &c, &err), 0);
+        CU_ASSERT_EQUAL(c.volumes.count, 0);
+        CU_ASSERT_EQUAL(c.devices.count, 0);
+        docker_cli_answer_destroy(&c);
+        const char *extra =
+            "{\"VolumeDriver\":\"d\",\"Volumes\":[\"v1:/a/b\",\"my.vol-2:/x:ro,z\"],"
+            "\"Devices\":[],\"New\":1}";
+        CU_ASSERT_EQUAL(plugin_answer_decode_docker_cli(extra, strlen(extra), &c, &err), 0);
+        CU_ASSERT_EQUAL(c.volumes.count, 2);
+        docker_cli_answer_destroy(&c);
+
+        struct gpu_info_answer g;
+        const char *none =
+            "{\"Version\":{\"Driver\":\"580.1\",\"CUDA\":\"13.0\"},\"Devices\":[]}\n";
+        CU_ASSERT_EQUAL(plugin_answer_decode_gpu_info(none, strlen(none), &g, &err), 0);
+        CU_ASSERT_EQUAL(g.uuids.count, 0);
+        CU_ASSERT_STRING_EQUAL(g.cuda_version, "13.0");
+        gpu_info_answer_destroy(&g);
+        const char *null_devices =
+            "{\"Version\":{\"Driver\":\"1\",\"CUDA\":\"2\"},\"Devices\":null}";
+        CU_ASSERT_EQUAL(plugin_answer_decode_gpu_info(null_devices, strlen(null_devices), &g, &err),
+                        0);
+        gpu_info_answer_destroy(&g);
+        CU_ASSERT_FALSE(error_is_set(&err));
+}
+
+/* Each bad body must give an error containing `expected`, on one line. */
+static void expect_cli_error(const char *body, const char *expected)
+{
+        struct docker_cli_answer a;
+        struct error err = ERROR_INIT;
+        int ret = plugin_answer_decode_docker_cli(body, strlen(body), &a, &err);
+        CU_ASSERT_EQUAL(ret, -1);
+        if (ret == 0) {
+                fprintf(stderr, "accepted: %s\n", body);
+                docker_cli_answer_destroy(&a);
+                return;
+        }
+        if (strstr(err.message, expected) == NULL)
+                fprintf(stderr, "body %s\n  expected: %s\n  got: %s\n", body, expected,
+                        err.message);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.message, expected));
+        CU_ASSERT_PTR_NULL(strchr(err.message, '\n'));
+        CU_ASSERT_PTR_NULL(a.volume_driver);
+        CU_ASSERT_PTR_NULL(a.volumes.items);
+        error_clear(&err);
+}
+
+static void expect_info_error(const char *body, const char *expected)
+{
+        struct gpu_info_answer a;
+        struct error err = ERROR_INIT;
+        int ret = plugin_answer_decode_gpu_info(body, strlen(body), &a, &err);
+        CU_ASSERT_EQUAL(ret, -1);
+        if (ret == 0) {
+                fprintf(stderr, "accepted: %s\n", body);
+                gpu_info_answer_destroy(&a);
+                return;
+        }
+        if (strstr(err.message, expected) == NULL)
+                fprintf(stderr, "body %s\n  expected: %s\n  got: %s\n", body, expected,
+                        err.message);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.message, expected));
+        CU_ASSERT_PTR_NULL(strchr(err.message, '\n'));
+        CU_ASSERT_PTR_NULL(a.uuids.items);
+        error_clear(&err);
+}
+
+static void test_cli_violations(void)
+{
+        expect_cli_error("", "not JSON");
+        expect_cli_error("invalid device: 5\n", "not JSON");
+        expect_cli_error("[]", "expected a JSON object");
+        expect_cli_error("\"x\"", "not JSON");
+        expect_cli_error("{\"Volumes\":[],\"Devices\":[]}", "VolumeDriver is missing");
+        expect_cli_error("{\"VolumeDriver\":1,\"Volumes\":[],\"Devices\":[]}",
+                         "VolumeDriver is not a string");
+        expect_cli_error("{\"VolumeDriver\":\"a\\u0000b\",\"Volumes\":[],\"Devices\":[]}",
+                         "not JSON");
+        expect_cli_error("{\"VolumeDriver\":\"a\\nb\",\"Volumes\":[],\"Devices\":[]}",
+                         "VolumeDriver 'a\\x0ab' contains a control character");
+        expect_cli_error("{\"VolumeDriver\":\"d\",\"Devices\":[]}", "Volumes is missing");
+        expect_cli_error("{\"VolumeDriver\":\"d\",\"Volumes\":{},\"Devices\":[]}",
+                         "Volumes is not a list");
+        expect_cli_error("{\"VolumeDriver\":\"d\",\"Volumes\":[1],\"Devices\":[]}",
+                         "Volumes[0] is not a string");
+        expect_cli_error("{\"VolumeDriver\":\"d\",\"Volumes\":[\"novolume\"],\"Devices\":[]}",
+                         "Volumes[0] 'novolume' is not name:/target[:options]");
+        expect_cli_error("{\"VolumeDriver\":\"d\",\"Volumes\":[\"v:relative\"],\"Devices\":[]}",
+                         "Volumes[0] 'v:relative'");
+        expect_cli_error("{\"VolumeDriver\":\"d\",\"Volumes\":[\"v:/t:\"],\"Devices\":[]}",
+                         "Volumes[0]");
+        expect_cli_error("{\"VolumeDriver\":\"d\",\"Volumes\":[\"v:/t:r o\"],\"Devices\":[]}",
+                         "Volumes[0]");
+        expect_cli_error("{\"VolumeDriver\":\"d\",\"Volumes\":[\":/t\"],\"Devices\":[]}",
+                         "Volumes[0]");
+        expect_cli_error("{\"VolumeDriver\":\"d\",\"Volumes\":[\"-v:/t\"],\"Devices\":[]}",
+                         "Volumes[0]");
+        expect_cli_error(
+            "{\"VolumeDriver\":\"d\",\"Volumes\":[\"ok:/t\",\"v:/a,b\"],\"Devices\":[]}",
+            "Volumes[1] 'v:/a,b'");
+        expect_cli_error("{\"VolumeDriver\":\"d\",\"Volumes\":[]}", "Devices is missing");
+        expect_cli_error("{\"VolumeDriver\":\"d\",\"Volumes\":[],\"Devices\":\"/dev/x\"}",
+                         "Devices is not a list");
+        expect_cli_error("{\"VolumeDriver\":\"d\",\"Volumes\":[],\"Devices\":[\"dev/nvidia0\"]}",
+                         "Devices[0] 'dev/nvidia0' is not an absolute device path");
+        expect_cli_error("{\"VolumeDriver\":\"d\",\"Volumes\":[],\"Devices\":[\"/dev/a:/dev/b\"]}",
+                         "Devices[0]");
+        expect_cli_error("{\"VolumeDriver\":\"d\",\"Volumes\":[],\"Devices\":[\"/dev/x\",null]}",
+                         "Devices[1] is not a string");
+        expect_cli_error(
+            "{\"VolumeDriver\":\"d\",\"VolumeDriver\":\"e\",\"Volumes\":[],\"Devices\":[]}",
+            "not JSON");
+        expect_cli_error(CLI_BODY + 1, "not JSON");
+}
+
+static void test_info_violations(void)
+{
+        expect_info_error("<html>", "not JSON");
+        expect_info_error("[1]", "expected a JSON object");
+        expect_info_error("{\"Devices\":[]}", "Version is missing");
+        expect_info_error("{\"Version\":\"1\",\"Devices\":[]}", "Version is not an object");
+        expect_info_error("{\"Version\":{\"CUDA\":\"8.0\"},\"Devices\":[]}",
+                          "Version.Driver is missing");
+        expect_info_error("{\"Version\":{\"Driver\":\"1\",\"CUDA\":8.0},\"Devices\":[]}",
+                          "Version.CUDA is not a string");
+        expect_info_error("{\"Version\":{\"Driver\":\"1\",\"CUDA\":\"8\"}}", "Devices is missing");
+        expect_info_error("{\"Version\":{\"Driver\":\"1\",\"CUDA\":\"8\"},\"Devices\":[1]}",
+                          "Devices[0] is not an object");
+        expect_info_error(
+            "{\"Version\":{\"Driver\":\"1\",\"CUDA\":\"8\"},\"Devices\":[{\"Path\":\"/dev/"
+            "nvidia0\",\"Model\":null}]}",
+            "Devices[0].UUID is missing");
+        expect_info_error(
+            "{\"Version\":{\"Driver\":\"1\",\"CUDA\":\"8\"},\"Devices\":[{\"UUID\":\"\","
+            "\"Path\":\"/dev/nvidia0\",\"Model\":null}]}",
+            "Devices[0].UUID is empty");
+        expect_info_error(
+            "{\"Version\":{\"Driver\":\"1\",\"CUDA\":\"8\"},\"Devices\":[{\"UUID\":\"GPU-1\","
+            "\"Path\":\"nvidia0\",\"Model\":null}]}",
+            "Devices[0].Path 'nvidia0' is not an absolute device path");
+        expect_info_error(
+            "{\"Version\":{\"Driver\":\"1\",\"CUDA\":\"8\"},\"Devices\":[{\"UUID\":\"GPU-1\","
+            "\"Path\":\"/dev/nvidia0\",\"Model\":3}]}",
+            "Devices[0].Model is not a string");
+        expect_info_error(
+            "{\"Version\":{\"Driver\":\"1\",\"CUDA\":\"8\"},\"Devices\":[{\"UUID\":\"GPU-1\","
+            "\"Path\":\"/dev/nvidia0\"}]}",
+            "Devices[0].Model is missing");
+        expect_info_error(INFO_BODY + 2, "not JSON");
+}
+
+static void test_long_values_are_cut_in_messages(void)
+{
+        char body[9000];
+        char path[5000];
+        memset(path, 'a', sizeof path - 1);
+        path[sizeof path - 1] = '\0';
+        snprintf(body, sizeof body, "{\"VolumeDriver\":\"d\",\"Volumes\":[],\"Devices\":[\"%s\"]}",
+                 path);
+        expect_cli_error(body, "Devices[0] is too long");
+        path[100] = '\0';
+        snprintf(body, sizeof body, "{\"VolumeDriver\":\"d\",\"Volumes\":[],\"Devices\":[\"%s\"]}",
+                 path);
+        struct docker_cli_answer a;
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL(plugin_answer_decode_docker_cli(body, strlen(body), &a, &err), -1);
+        CU_ASSERT(strlen(err.message) < 200);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "a...'"));
+        error_clear(&err);
+}
+
+UNIT_MAIN("plugin_answer", UNIT(test_cli_reference_body), UNIT(test_info_reference_body),
+          UNIT(test_variants), UNIT(test_cli_violations), UNIT(test_info_violations),
+          UNIT(test_long_values_are_cut_in_messages))

@@ -1,0 +1,460 @@
+/* Unit tests of the REST API formatting and selection (rest_api, text_table, json_util,
+ * gpu_inventory helpers, http_query_parse), on a hand-made inventory: no NVML. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "common/json_util.h"
+#include "common/xalloc.h"
+#include "nvidia-docker-plugin/http_server.h"
+#include "nvidia-docker-plugin/rest_api.h"
+#include "nvidia-docker-plugin/text_table.h"
+#include "unit.h"
+
+#define EXPECT_STR(expected, actual) CU_ASSERT_STRING_EQUAL(actual, expected)
+
+/* Device #2 of reference/plugin-api.md: the one with NOT_SUPPORTED name and power. */
+static void reference_device2(struct gpu_device *d)
+{
+        memset(d, 0, sizeof(*d));
+        d->uuid = xstrdup("GPU-7c3e2f5a-44b1-6f0e-3a9d-5b8e0c6d2a19");
+        d->path = xstrdup("/dev/nvidia2");
+        d->minor = 2;
+        d->model = NULL;
+        d->power = GPU_NULL;
+        d->cpu_affinity = 1;
+        strcpy(d->bus_id, "0000:82:00.0");
+        d->bar1 = 256;
+        d->pci_bandwidth = 15760;
+        d->clock_cores = 1911;
+        d->clock_memory = 5005;
+        d->family = gpu_family(6);
+        strcpy(d->arch, "6.1");
+        d->cores = 2560;
+        d->ecc = false;
+        d->memory_global = 8113;
+        d->memory_shared = 96;
+        d->memory_constant = 64;
+        d->memory_l2 = 2048;
+        d->memory_bandwidth = 320320;
+}
+
+static void test_text_table_runs(void)
+{
+        struct text_table t = TEXT_TABLE_INIT;
+        struct buf b = BUF_INIT;
+        text_table_text(&t, "  Clocks");
+        text_table_row(&t, "    Cores:", "1911 MHz");
+        text_table_row(&t, "    Memory:", "5005 MHz");
+        text_table_row(&t, "  P2P Available:", "None");
+        text_table_text(&t, "%s", "");
+        text_table_row(&t, "  A:", "x");
+        text_table_row(&t, "  Temperature:",
+                       "34 \xc2\xb0"
+                       "C");
+        text_table_flush(&t, &b);
+        EXPECT_STR("  Clocks\n"
+                   "    Cores:        1911 MHz\n"
+                   "    Memory:       5005 MHz\n"
+                   "  P2P Available:  None\n"
+                   "\n"
+                   "  A:            x\n"
+                   "  Temperature:  34 \xc2\xb0"
+                   "C\n",
+                   b.data);
+        buf_destroy(&b);
+}
+
+static void test_json_escaping(void)
+{
+        struct buf b = BUF_INIT;
+        json_append_string(&b, "<a&b>\"\\\n\r\t\x01\x1f");
+        EXPECT_STR("\"\\u003ca\\u0026b\\u003e\\\"\\\\\\n\\r\\t\\u0001\\u001f\"", b.data);
+        buf_destroy(&b);
+        json_append_string(&b, "bad\xff\xc3(\xe2\x80\xa8\xe2\x80\xa9 \xc3\xa9 \xf0\x9f\x98\x80");
+        EXPECT_STR("\"bad\\ufffd\\ufffd(\\u2028\\u2029 \xc3\xa9 \xf0\x9f\x98\x80\"", b.data);
+        buf_destroy(&b);
+        json_append_stringn(&b, "\xed\xa0\x80", 3); /* a UTF-16 surrogate is invalid UTF-8 */
+        EXPECT_STR("\"\\ufffd\\ufffd\\ufffd\"", b.data);
+        buf_destroy(&b);
+        json_append_nullable_int(&b, GPU_NULL);
+        json_append_nullable_int(&b, 0);
+        json_append_nullable_string(&b, NULL);
+        EXPECT_STR("null0null", b.data);
+        buf_destroy(&b);
+}
+
+static void test_info_json_reference_device(void)
+{
+        struct gpu_device d;
+        reference_device2(&d);
+        struct gpu_inventory inv = {&d, 1};
+        struct buf b = BUF_INIT;
+        rest_api_info_json(&inv, "375.39", "8.0", &b);
+        EXPECT_STR("{\"Version\":{\"Driver\":\"375.39\",\"CUDA\":\"8.0\"},\"Devices\":[{\"UUID\":"
+                   "\"GPU-7c3e2f5a-44b1-6f0e-3a9d-5b8e0c6d2a19\",\"Path\":\"/dev/nvidia2\","
+                   "\"Model\":null,\"Power\":null,\"CPUAffinity\":1,\"PCI\":{\"BusID\":\"0000:"
+                   "82:00.0\",\"BAR1\":256,\"Bandwidth\":15760},\"Clocks\":{\"Cores\":1911,"
+                   "\"Memory\":5005},\"Topology\":null,\"Family\":\"Pascal\",\"Arch\":\"6.1\","
+                   "\"Cores\":2560,\"Memory\":{\"ECC\":false,\"Global\":8113,\"Shared\":96,"
+                   "\"Constant\":64,\"L2Cache\":2048,\"Bandwidth\":320320}}]}\n",
+                   b.data);
+        buf_destroy(&b);
+        rest_api_info_text(&inv, "375.39", "8.0", &b);
+        EXPECT_STR("\n"
+                   "Driver version:          375.39\n"
+                   "Supported CUDA version:  8.0\n"
+                   "\n"
+                   "Device #0\n"
+                   "  Model:         N/A\n"
+                   "  UUID:          GPU-7c3e2f5a-44b1-6f0e-3a9d-5b8e0c6d2a19\n"
+                   "  Path:          /dev/nvidia2\n"
+                   "  Family:        Pascal\n"
+                   "  Arch:          6.1\n"
+                   "  Cores:         2560\n"
+                   "  Power:         N/A\n"
+                   "  CPU Affinity:  NUMA node1\n"
+                   "  PCI\n"
+                   "    Bus ID:     0000:82:00.0\n"
+                   "    BAR1:       256 MiB\n"
+                   "    Bandwidth:  15760 MB/s\n"
+                   "  Memory\n"
+                   "    ECC:        false\n"
+                   "    Global:     8113 MiB\n"
+                   "    Constant:   64 KiB\n"
+                   "    Shared:     96 KiB\n"
+                   "    L2 Cache:   2048 KiB\n"
+                   "    Bandwidth:  320320 MB/s\n"
+                   "  Clocks\n"
+                   "    Cores:        1911 MHz\n"
+                   "    Memory:       5005 MHz\n"
+                   "  P2P Available:  None\n"
+                   "\n",
+                   b.data);
+        buf_destroy(&b);
+        free(d.uuid);
+        free(d.path);
+}
+
+static void test_zero_devices(void)
+{
+        struct gpu_inventory inv = {NULL, 0};
+        struct buf b = BUF_INIT;
+        rest_api_info_text(&inv, "580.159.04", "13.0", &b);
+        EXPECT_STR("\nDriver version:          580.159.04\nSupported CUDA version:  13.0\n\n",
+                   b.data);
+        buf_destroy(&b);
+        rest_api_info_json(&inv, "580.159.04", "13.0", &b);
+        EXPECT_STR("{\"Version\":{\"Driver\":\"580.159.04\",\"CUDA\":\"13.0\"},\"Devices\":[]}\n",
+                   b.data);
+        buf_destroy(&b);
+        rest_api_status_text(&inv, NULL, &b);
+        EXPECT_STR("\n", b.data);
+        buf_destroy(&b);
+        rest_api_status_json(&inv, NULL, &b);
+        EXPECT_STR("{\"Devices\":[]}\n", b.data);
+        buf_destroy(&b);
+}
+
+static void test_status_nulls(void)
+{
+        struct gpu_device d;
+        reference_device2(&d);
+        struct gpu_inventory inv = {&d, 1};
+        struct gpu_status s;
+        gpu_status_init(&s);
+        s.ecc_global = 0;
+        s.memory_used = 1;
+        struct gpu_process p = {7, (char *)"x<y", GPU_NULL};
+        s.processes = &p;
+        s.process_count = 1;
+        struct buf b = BUF_INIT;
+        rest_api_status_json(&inv, &s, &b);
+        EXPECT_STR("{\"Devices\":[{\"Power\":null,\"Temperature\":null,\"Utilization\":{\"GPU\":"
+                   "null,\"Memory\":null,\"Encoder\":null,\"Decoder\":null},\"Memory\":{"
+                   "\"GlobalUsed\":1,\"ECCErrors\":{\"L1Cache\":null,\"L2Cache\":null,\"Global\":"
+                   "0}},\"Clocks\":{\"Cores\":null,\"Memory\":null},\"PCI\":{\"BAR1Used\":null,"
+                   "\"Throughput\":{\"RX\":null,\"TX\":null}},\"Processes\":[{\"PID\":7,\"Name\":"
+                   "\"x\\u003cy\",\"MemoryUsed\":null}]}]}\n",
+                   b.data);
+        buf_destroy(&b);
+        rest_api_status_text(&inv, &s, &b);
+        EXPECT_STR("\n"
+                   "Device #0\n"
+                   "  Power:        N/A\n"
+                   "  Temperature:  N/A\n"
+                   "  Utilization\n"
+                   "    GPU:      N/A\n"
+                   "    Memory:   N/A\n"
+                   "    Encoder:  N/A\n"
+                   "    Decoder:  N/A\n"
+                   "  Memory\n"
+                   "    Global:  1 / 8113 MiB\n"
+                   "    ECC Errors\n"
+                   "      L1 Cache:  N/A\n"
+                   "      L2 Cache:  N/A\n"
+                   "      Global:    0\n"
+                   "  PCI\n"
+                   "    BAR1:  N/A\n"
+                   "    Throughput\n"
+                   "      RX:  N/A\n"
+                   "      TX:  N/A\n"
+                   "  Clocks\n"
+                   "    Cores:   N/A\n"
+                   "    Memory:  N/A\n"
+                   "  Processes\n"
+                   "    - PID:     7\n"
+                   "      Name:    x<y\n"
+                   "      Memory:  N/A\n"
+                   "\n",
+                   b.data);
+        buf_destroy(&b);
+        free(d.uuid);
+        free(d.path);
+}
+
+/* Three GPUs whose UUIDs share prefixes. */
+static struct gpu_device three[3];
+static struct gpu_inventory three_inv = {three, 3};
+
+static void setup_three(void)
+{
+        static const char *uuids[] = {"GPU-1a00", "GPU-1b00", "GPU-2000"};
+        for (int i = 0; i < 3; i++) {
+                three[i].uuid = (char *)uuids[i];
+                three[i].minor = (unsigned)(3 - i);
+        }
+}
+
+static char *select_text(const char *dev)
+{
+        struct error err = ERROR_INIT;
+        size_t *chosen = NULL, count = 0;
+        setup_three();
+        if (rest_api_select_devices(&three_inv, dev, &chosen, &count, &err) < 0) {
+                char *msg = xstrdup(err.message);
+                error_clear(&err);
+                return msg;
+        }
+        struct buf b = BUF_INIT;
+        for (size_t i = 0; i < count; i++)
+                buf_printf(&b, "%zu;", chosen[i]);
+        free(chosen);
+        return buf_steal(&b);
+}
+
+#define EXPECT_SELECT(dev, expected)                                                               \
+        do {                                                                                       \
+                char *got_ = select_text(dev);                                                     \
+                EXPECT_STR(expected, got_);                                                        \
+                free(got_);                                                                        \
+        } while (0)
+
+static void test_select_devices(void)
+{
+        EXPECT_SELECT(NULL, "0;1;2;");
+        EXPECT_SELECT("", "0;1;2;");
+        EXPECT_SELECT("*", "0;1;2;");
+        EXPECT_SELECT("2 0", "2;0;");
+        EXPECT_SELECT("2 GPU-2 0 +0 00", "2;0;");
+        EXPECT_SELECT("GPU-1b 1", "1;");
+        EXPECT_SELECT("-0", "0;");
+        EXPECT_SELECT("3", "invalid device: 3");
+        EXPECT_SELECT("-1", "invalid device: -1");
+        EXPECT_SELECT("0,1", "invalid device: 0,1");
+        EXPECT_SELECT("0  1", "invalid device: ");
+        EXPECT_SELECT("0 ", "invalid device: ");
+        EXPECT_SELECT("* 0", "invalid device: *");
+        EXPECT_SELECT("99999999999999999999", "invalid device: 99999999999999999999");
+        EXPECT_SELECT("GPU-1", "invalid device: GPU-1 (ambiguous: GPU-1a00, GPU-1b00)");
+        EXPECT_SELECT("GPU-3", "invalid device: GPU-3");
+        EXPECT_SELECT("gpu-2000", "invalid device: gpu-2000");
+        EXPECT_SELECT("MIG-1", "invalid device: MIG-1");
+}
+
+static void test_clean_path(void)
+{
+        static const char *cases[][2] = {
+            {"/gpu/info", "/gpu/info"},
+            {"//gpu/info", "/gpu/info"},
+            {"/gpu/./info", "/gpu/info"},
+            {"/a/../gpu/info", "/gpu/info"},
+            {"/..", "/"},
+            {"/../a/", "/a/"},
+            {"/a//", "/a/"},
+            {"/", "/"},
+            {"", "/"},
+            {"a/b", "/a/b"},
+            {"/a/b/../../..", "/"},
+            {"/a/..b/.c", "/a/..b/.c"},
+            {"/gpu/info/.", "/gpu/info"},
+            {"/gpu/info/./", "/gpu/info/"},
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                char *got = rest_api_clean_path(cases[i][0]);
+                EXPECT_STR(cases[i][1], got);
+                free(got);
+        }
+}
+
+static void test_query_parse(void)
+{
+        struct http_query_param *p;
+        size_t n;
+        http_query_parse("dev=0+1&vol=a%20b;x=1&bad=%zz&=v&dev=2&flag&t=%4", &p, &n);
+        CU_ASSERT_EQUAL_FATAL(n, 5);
+        EXPECT_STR("dev", p[0].key);
+        EXPECT_STR("0 1", p[0].value);
+        EXPECT_STR("vol", p[1].key);
+        EXPECT_STR("a b", p[1].value);
+        EXPECT_STR("x", p[2].key);
+        EXPECT_STR("dev", p[3].key);
+        EXPECT_STR("2", p[3].value);
+        EXPECT_STR("flag", p[4].key);
+        EXPECT_STR("", p[4].value);
+        struct http_request r = {.query = p, .query_count = n};
+        EXPECT_STR("0 1", http_request_query(&r, "dev"));
+        CU_ASSERT_PTR_NULL(http_request_query(&r, "bad"));
+        http_query_free(p, n);
+        http_query_parse(NULL, &p, &n);
+        CU_ASSERT_EQUAL(n, 0);
+        http_query_free(p, n);
+}
+
+static void test_tables(void)
+{
+        CU_ASSERT_PTR_NULL(gpu_family(7));
+        CU_ASSERT_PTR_NULL(gpu_family(9));
+        EXPECT_STR("Maxwell", gpu_family(5));
+        CU_ASSERT_EQUAL(gpu_cores_per_sm(6, 0), 64);
+        CU_ASSERT_EQUAL(gpu_cores_per_sm(2, 1), 48);
+        CU_ASSERT_EQUAL(gpu_cores_per_sm(3, 7), 192);
+        CU_ASSERT_EQUAL(gpu_cores_per_sm(9, 0), 0);
+        CU_ASSERT_EQUAL(gpu_cores_per_sm(7, 0), 0);
+        CU_ASSERT_EQUAL(gpu_pcie_lane_bandwidth(3), 985);
+        CU_ASSERT_EQUAL(gpu_pcie_lane_bandwidth(4), 1969);
+        CU_ASSERT_EQUAL(gpu_pcie_lane_bandwidth(5), 0);
+        CU_ASSERT_EQUAL(gpu_link_from_topology(10), 5);
+        CU_ASSERT_EQUAL(gpu_link_from_topology(40), 2);
+        CU_ASSERT_EQUAL(gpu_link_from_topology(60), 0);
+        EXPECT_STR("Cross CPU socket", gpu_link_text(1));
+        EXPECT_STR("N/A", gpu_link_text(9));
+        char *v = gpu_cuda_version_string(12020);
+        EXPECT_STR("12.2", v);
+        free(v);
+        v = gpu_cuda_version_string(13000);
+        EXPECT_STR("13.0", v);
+        free(v);
+        v = gpu_cuda_version_string(8000);
+        EXPECT_STR("8.0", v);
+        free(v);
+}
+
+/* A gpu_live whose answers a test sets. */
+static int fail_status, fail_driver;
+static int live_driver(void *c, char **out, struct error *err)
+{
+        if (fail_driver)
+                return error_set(err, "nvml: Unknown Error");
+        *out = xstrdup("375.39");
+        return 0;
+}
+static int live_cuda(void *c, char **out, struct error *err)
+{
+        *out = xstrdup("8.0");
+        return 0;
+}
+static int live_status(void *c, size_t i, struct gpu_status *s, struct error *err)
+{
+        gpu_status_init(s);
+        if (fail_status)
+                return error_set(err, "nvml: GPU is lost");
+        return 0;
+}
+static int live_control(void *c, struct strv *out, struct error *err)
+{
+        strv_push(out, "/dev/nvidiactl");
+        strv_push(out, "/dev/nvidia-uvm");
+        return 0;
+}
+
+static void handle(const char *method, const char *path, const char *query,
+                   struct http_response *resp)
+{
+        setup_three();
+        for (int i = 0; i < 3; i++)
+                three[i].path = (char *)(i == 0   ? "/dev/nvidia3"
+                                         : i == 1 ? "/dev/nvidia2"
+                                                  : "/dev/nvidia1");
+        struct rest_api api = {&three_inv,
+                               {NULL, live_driver, live_cuda, live_status, live_control}};
+        struct http_query_param *p;
+        size_t n;
+        http_query_parse(query, &p, &n);
+        struct http_request req = {
+            .method = method, .path = path, .query = p, .query_count = n, .query_string = query};
+        memset(resp, 0, sizeof(*resp));
+        rest_api_handle(&api, &req, resp);
+        http_query_free(p, n);
+}
+
+static void test_handler(void)
+{
+        struct http_response r;
+        handle("GET", "/v1.0/docker/cli", "dev=GPU-2+0", &r);
+        CU_ASSERT_EQUAL(r.status, 200);
+        EXPECT_STR(
+            "--volume-driver=nvidia-docker --volume=nvidia_driver_375.39:/usr/local/nvidia:ro "
+            "--device=/dev/nvidiactl --device=/dev/nvidia-uvm --device=/dev/nvidia1 "
+            "--device=/dev/nvidia3",
+            r.body);
+        EXPECT_STR("text/plain; charset=utf-8", r.content_type);
+        http_response_destroy(&r);
+
+        handle("GET", "/docker/cli/json", "dev=GPU-1", &r);
+        CU_ASSERT_EQUAL(r.status, 400);
+        EXPECT_STR("invalid device: GPU-1 (ambiguous: GPU-1a00, GPU-1b00)\n", r.body);
+        http_response_destroy(&r);
+
+        handle("HEAD", "/gpu/info", NULL, &r);
+        CU_ASSERT_EQUAL(r.status, 404);
+        EXPECT_STR("404 page not found\n", r.body);
+        http_response_destroy(&r);
+
+        handle("GET", "/v1.0//gpu/../gpu/info", "a=1&b", &r);
+        CU_ASSERT_EQUAL(r.status, 301);
+        EXPECT_STR("/v1.0/gpu/info?a=1&b", r.location);
+        EXPECT_STR("<a href=\"/v1.0/gpu/info?a=1&amp;b\">Moved Permanently</a>.\n\n", r.body);
+        http_response_destroy(&r);
+
+        handle("POST", "/gpu//info", NULL, &r);
+        CU_ASSERT_EQUAL(r.status, 301);
+        CU_ASSERT_PTR_NULL(r.body);
+        http_response_destroy(&r);
+
+        fail_status = 1;
+        handle("GET", "/gpu/status/json", NULL, &r);
+        CU_ASSERT_EQUAL(r.status, 500);
+        EXPECT_STR("internal error, check logs for details\n", r.body);
+        http_response_destroy(&r);
+        fail_status = 0;
+
+        fail_driver = 1;
+        handle("GET", "/docker/cli", NULL, &r);
+        CU_ASSERT_EQUAL(r.status, 400);
+        EXPECT_STR("nvml: Unknown Error\n", r.body);
+        http_response_destroy(&r);
+        handle("GET", "/gpu/info", NULL, &r);
+        CU_ASSERT_EQUAL(r.status, 500);
+        http_response_destroy(&r);
+        fail_driver = 0;
+
+        handle("GET", "/gpu/%zz", NULL, &r);
+        CU_ASSERT_EQUAL(r.status, 404);
+        http_response_destroy(&r);
+}
+
+UNIT_MAIN("rest_api", UNIT(test_text_table_runs), UNIT(test_json_escaping),
+          UNIT(test_info_json_reference_device), UNIT(test_zero_devices), UNIT(test_status_nulls),
+          UNIT(test_select_devices), UNIT(test_clean_path), UNIT(test_query_parse),
+          UNIT(test_tables), UNIT(test_handler))
