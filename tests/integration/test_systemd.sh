@@ -29,6 +29,7 @@ has_line() { grep -qxF -- "$2" "$1"; } # file, exact line
 t_check "ordered before docker" has_line "$unit" "Before=docker.service"
 t_check "wanted by multi-user and docker" has_line "$unit" "WantedBy=multi-user.target docker.service"
 t_check "restarted on failure" has_line "$unit" "Restart=on-failure"
+t_check "restart loop bounded (StartLimitBurst)" has_line "$unit" "StartLimitBurst=5"
 t_check "nvidia-modprobe first, absence tolerated" has_line "$unit" "ExecStartPre=-/usr/bin/nvidia-modprobe -u -c=0"
 t_check "options from the defaults file (optional)" has_line "$unit" "EnvironmentFile=-$root/etc/default/nvidia-docker-plugin"
 t_check "ExecStart passes NVIDIA_DOCKER_PLUGIN_OPTS" has_line "$unit" "ExecStart=$root/usr/bin/nvidia-docker-plugin \$NVIDIA_DOCKER_PLUGIN_OPTS"
