@@ -12,7 +12,8 @@ void log_init(const char *program)
                 log_program = program;
 }
 
-static void log_vline(const char *prefix, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void log_vline(const char *prefix, const char *fmt,
+                                                           va_list ap)
 {
         char stamp[32] = "";
         time_t now = time(NULL);

@@ -13,9 +13,12 @@
  * `-e=A=1`), a value flag ending a cluster takes the next word (`-itp 80:80`), `--` ends the
  * options (the next word is IMAGE and GPU options go before the `--`), and nothing after IMAGE
  * is read. Which flags take a value comes from docker_flags (the union over docker 1.12-28.x).
- * Global options that cannot be read (unknown, missing value, --help, --version) make the line
- * uncertain whatever the command; the command is then DOCKER_COMMAND_OTHER unless it could
- * still be found.
+ * Global options that cannot be read (unknown option, missing value, `--`, a cluster such as
+ * `-Dl debug` that older clients read differently) make the line uncertain whatever the
+ * command, and the command is then DOCKER_COMMAND_OTHER. Global --help/--version are ignored
+ * by docker when a command follows, and so here. Lines docker accepts but that are read as
+ * uncertain here: `container --help run IMG`, `-Dl debug run IMG`, `-- run IMG`,
+ * `run -test.v IMG` (tests/integration/test_args_vs_docker.sh lists them).
  */
 #ifndef NVD_DOCKER_ARGS_H
 #define NVD_DOCKER_ARGS_H
@@ -41,14 +44,16 @@ struct docker_args {
          * -c/--context, --config, --tls*): the engine must then be asked through the CLI. */
         bool daemon_options;
 
-        /* run/create only. */
+        /* For every command: the line was read to its end (run/create: to IMAGE). */
         bool certain;               /* false: pass through unchanged */
-        char uncertain_reason[160]; /* for NV_DEBUG, when !certain */
-        size_t image_index;         /* index of IMAGE */
-        size_t insert_index;        /* where GPU options go: image_index, or the `--` before it */
-        const char *pull;           /* value of --pull (points into the words), or NULL */
-        const char *platform;       /* value of --platform, or NULL */
-        bool gpus_option;           /* the user gave --gpus themselves */
+        char uncertain_reason[160]; /* for NV_DEBUG, when !certain; "" when certain */
+
+        /* run/create only, when certain. */
+        size_t image_index;   /* index of IMAGE */
+        size_t insert_index;  /* where GPU options go: image_index, or the `--` before it */
+        const char *pull;     /* value of --pull (points into the words), or NULL */
+        const char *platform; /* value of --platform, or NULL */
+        bool gpus_option;     /* the user gave --gpus themselves */
 };
 
 /* Never fails: an unreadable line is reported through `certain`. */

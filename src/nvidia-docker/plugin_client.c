@@ -28,7 +28,8 @@ struct plugin_client {
         bool ssh;
         char *timeout_text; /* NV_TIMEOUT as given, or "10" */
         struct ssh_tunnel *tunnel;
-        unsigned connections;
+        unsigned connections; /* connections made (CURLINFO_NUM_CONNECTS summed) */
+        unsigned sockets;     /* sockets handed to curl (attempts included) */
         /* curl 7.88 ignores CURL_SOCKOPT_ALREADY_CONNECTED (curl/curl#10626, fixed in 8.0.0): */
         bool already_connected_works;
         int swap_fd; /* curl's placeholder socket, to be replaced by the tunnel's; -1: none */
@@ -62,11 +63,11 @@ static curl_socket_t open_socket(void *userdata, curlsocktype purpose, struct cu
         if (!c->ssh) {
                 int fd = socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
                 if (fd >= 0)
-                        c->connections++;
+                        c->sockets++;
                 return fd;
         }
         /* The tunnel carries one TCP stream: a second connection would share it. */
-        if (c->connections > 0 || ssh_tunnel_fd(c->tunnel) < 0)
+        if (c->sockets > 0 || ssh_tunnel_fd(c->tunnel) < 0)
                 return CURL_SOCKET_BAD;
         int fd;
         if (c->already_connected_works) {
@@ -76,7 +77,7 @@ static curl_socket_t open_socket(void *userdata, curlsocktype purpose, struct cu
                 c->swap_fd = fd;
         }
         if (fd >= 0)
-                c->connections++;
+                c->sockets++;
         return fd;
 }
 
@@ -236,7 +237,7 @@ static int transport_error(struct plugin_client *c, CURLcode code, struct error 
         const char *detail = c->curl_error;
         if (c->ssh && code == CURLE_COULDNT_CONNECT)
                 return error_set(err, "the SSH tunnel to %s %s", c->display,
-                                 c->connections > 0 ? "was closed; run the command again"
+                                 c->sockets > 0 ? "was closed; run the command again"
                                                     : "has no local socket");
         switch (code) {
         case CURLE_COULDNT_CONNECT:
@@ -287,6 +288,10 @@ static int plugin_get(struct plugin_client *c, const char *path, long *status, s
         cleanup_free char *url = xasprintf("%s%s", c->base_url, path);
         curl_easy_setopt(c->curl, CURLOPT_URL, url);
         CURLcode code = curl_easy_perform(c->curl);
+        long new_connections = 0;
+        if (curl_easy_getinfo(c->curl, CURLINFO_NUM_CONNECTS, &new_connections) == CURLE_OK &&
+            new_connections > 0)
+                c->connections += (unsigned)new_connections;
         if (code != CURLE_OK)
                 return transport_error(c, code, err);
         *status = 0;

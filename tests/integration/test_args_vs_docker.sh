@@ -4,8 +4,9 @@
 # 1. The flag tables against the clients' own --help (28.x at /usr/local/bin/docker and
 #    Debian's 20.10 at /usr/bin/docker) and against what the 28.x client's parser does with
 #    each option given without a value.
-# 2. Several hundred generated command lines through `docker create` (and `docker run -d` for
-#    the run-only options) of the 28.x client against the real engine: where we are certain,
+# 2. Several hundred generated command lines through `docker create` (and `docker run` for
+#    the run-only options) of the 28.x client, then of the 20.10 client (but for the lines
+#    using options it lacks), against the real engine: where we are certain,
 #    docker must have taken the same IMAGE and command (docker inspect .Config.Image/.Cmd);
 #    where docker accepted a line, we must be certain but for a handful (listed); where docker
 #    rejected it, we must be uncertain, or docker's reason must be about a value, not about
@@ -18,6 +19,10 @@ DUMP=$NVD_BUILD/tools/args_dump
 [ -x "$DOCKER" ] || t_skip_all "no docker client at $DOCKER"
 [ -x "$DUMP" ] || { t_fail "args_dump built ($DUMP)"; t_finish; }
 start_dockerd || { t_fail "docker engine started"; t_finish; }
+# One run at a time (make check and make sanitize may overlap): the images named `run`,
+# `create`, `container` and the container nvd-args-link are shared names.
+exec 9>/tmp/nvd-args-vs-docker.lock
+flock 9
 
 IMG=nvd-args-img
 make_image "$IMG" -c 'CMD ["nvd-default"]' || { t_fail "image $IMG made"; t_finish; }
@@ -271,77 +276,104 @@ def dump(words):
             d[key] = value
     return d
 
-def run_case(case):
-    desc, words = case
-    # The real words are compared (args_dump prints each word on one line: avoid newlines).
-    ours = dump(words) if not any("\n" in w for w in words) else None
-    if ours is None:
-        ours = dump([w.replace("\n", " ") for w in words])
-        ours["newline"] = True
-    r = sh([DOCKER] + words, timeout=60, stdin=subprocess.DEVNULL)
-    ids = [l for l in r.stdout.splitlines() if re.fullmatch(r"[0-9a-f]{64}", l)]
-    for i, w in enumerate(words[:-1]):
-        if w == "--cidfile" and os.path.exists(words[i + 1]):
-            ids.append(open(words[i + 1]).read().strip())
-    return desc, words, ours, r.returncode, (ids[-1] if ids else None), r.stderr
+def compare_with(docker, cases, label):
+    import glob
+    for f in glob.glob(f"{TMP}/cid*"):
+        os.unlink(f)
 
-with concurrent.futures.ThreadPoolExecutor(4) as pool:
-    results = list(pool.map(run_case, cases))
+    def run_case(case):
+        desc, words = case
+        # The real words are compared (args_dump prints each word on one line: avoid newlines).
+        ours = dump(words) if not any("\n" in w for w in words) else None
+        if ours is None:
+            ours = dump([w.replace("\n", " ") for w in words])
+            ours["newline"] = True
+        r = sh([docker] + words, timeout=60, stdin=subprocess.DEVNULL)
+        ids = [l for l in r.stdout.splitlines() if re.fullmatch(r"[0-9a-f]{64}", l)]
+        for i, w in enumerate(words[:-1]):
+            if w == "--cidfile" and os.path.exists(words[i + 1]):
+                ids.append(open(words[i + 1]).read().strip())
+        return desc, words, ours, r.returncode, (ids[-1] if ids else None), r.stderr
 
-ids = [cid for (_, _, _, _, cid, _) in results if cid]
-inspected = {}
-if ids:
-    out = sh(["docker", "inspect", "-f",
-              "{{.Id}} {{json .Config.Image}} {{json .Config.Cmd}}"] + ids).stdout
-    for line in out.splitlines():
-        cid, rest = line.split(" ", 1)
-        image_json, cmd_json = rest.split(" ", 1)
-        inspected[cid] = (json.loads(image_json), json.loads(cmd_json))
-    sh(["docker", "rm", "-f"] + ids)
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(run_case, cases))
 
-PARSE_ERRORS = re.compile(r"unknown (shorthand )?flag|needs an argument|bad flag syntax|"
-                          r"requires at least 1 argument|is not a docker command|"
-                          r"invalid argument .* for .*ParseBool")
-certain_ok = uncertain_accepted = rejected_both = rejected_value = 0
-for desc, words, ours, rc, cid, err in results:
-    line = " ".join(json.dumps(w) if (not w or any(c in w for c in " \t\n\"")) else w for w in words)
-    certain = "uncertain" not in ours and ours.get("command") in ("run", "create")
-    if cid:
-        image, cmd = inspected.get(cid, (None, None))
-        if not certain:
-            uncertain_accepted += 1
-            info(f"docker accepted, we are uncertain ({ours.get('uncertain', ours.get('command'))}): {line}")
+    ids = [cid for (_, _, _, _, cid, _) in results if cid]
+    inspected = {}
+    if ids:
+        out = sh(["docker", "inspect", "-f",
+                  "{{.Id}} {{json .Config.Image}} {{json .Config.Cmd}}"] + ids).stdout
+        for line in out.splitlines():
+            cid, rest = line.split(" ", 1)
+            image_json, cmd_json = rest.split(" ", 1)
+            inspected[cid] = (json.loads(image_json), json.loads(cmd_json))
+        sh(["docker", "rm", "-f"] + ids)
+
+    PARSE_ERRORS = re.compile(r"unknown (shorthand )?flag|needs an argument|bad flag syntax|"
+                              r"requires at least 1 argument|is not a docker command|"
+                              r"invalid argument .* for .*ParseBool")
+    certain_ok = uncertain_accepted = rejected_both = rejected_value = 0
+    for desc, words, ours, rc, cid, err in results:
+        line = " ".join(json.dumps(w) if (not w or any(c in w for c in " \t\n\"")) else w for w in words)
+        certain = "uncertain" not in ours and ours.get("command") in ("run", "create")
+        if cid:
+            image, cmd = inspected.get(cid, (None, None))
+            if not certain:
+                uncertain_accepted += 1
+                info(f"docker accepted, we are uncertain ({ours.get('uncertain', ours.get('command'))}): {line}")
+                continue
+            expect_cmd = ours["cmd"] if not ours.get("newline") else [w for w in words[int(ours["image_index"]) + 1:]]
+            if image == ours["image"] and (cmd == expect_cmd or (not expect_cmd and cmd in (None, ["nvd-default"]))):
+                certain_ok += 1
+                ok(f"{desc}: image {image} cmd {json.dumps(cmd)}: {line}")
+            else:
+                fail(f"{desc}: docker took image {image!r} cmd {cmd}, we read {ours.get('image')!r} {expect_cmd}: {line}")
             continue
-        expect_cmd = ours["cmd"] if not ours.get("newline") else [w for w in words[int(ours["image_index"]) + 1:]]
-        if image == ours["image"] and (cmd == expect_cmd or (not expect_cmd and cmd in (None, ["nvd-default"]))):
-            certain_ok += 1
-            ok(f"{desc}: image {image} cmd {json.dumps(cmd)}: {line}")
+        first = next((l for l in err.splitlines() if l.strip()), "(no message)")
+        if not certain:
+            rejected_both += 1
+            ok(f"docker rejects, we are uncertain ({ours.get('uncertain', ours.get('command'))}): {line}")
+            continue
+        m = re.search(r"Unable to find image '([^']*)'", err)
+        our_image = ours["image"] if ":" in ours["image"].split("/")[-1] or "@" in ours["image"] else ours["image"] + ":latest"
+        if PARSE_ERRORS.search(err) or (m and m.group(1) != our_image):
+            fail(f"{desc}: docker rejects the line as unreadable ({first}) but we read image {ours['image']!r}: {line}")
         else:
-            fail(f"{desc}: docker took image {image!r} cmd {cmd}, we read {ours.get('image')!r} {expect_cmd}: {line}")
-        continue
-    first = next((l for l in err.splitlines() if l.strip()), "(no message)")
-    if not certain:
-        rejected_both += 1
-        ok(f"docker rejects, we are uncertain ({ours.get('uncertain', ours.get('command'))}): {line}")
-        continue
-    m = re.search(r"Unable to find image '([^']*)'", err)
-    our_image = ours["image"] if ":" in ours["image"].split("/")[-1] or "@" in ours["image"] else ours["image"] + ":latest"
-    if PARSE_ERRORS.search(err) or (m and m.group(1) != our_image):
-        fail(f"{desc}: docker rejects the line as unreadable ({first}) but we read image {ours['image']!r}: {line}")
-    else:
-        rejected_value += 1
-        ok(f"docker rejects a value, not the syntax ({first}): {line}")
+            rejected_value += 1
+            ok(f"docker rejects a value, not the syntax ({first}): {line}")
 
-total = len(results)
-print(f"       {total} lines: {certain_ok} read alike, {uncertain_accepted} accepted by docker but "
-      f"uncertain to us, {rejected_both} rejected by docker and uncertain to us, "
-      f"{rejected_value} rejected by docker for a value")
-if total < 150:
-    fail(f"at least 150 generated lines ({total})")
-if uncertain_accepted > 6:
-    fail(f"at most 6 docker-accepted lines are uncertain to us ({uncertain_accepted})")
-else:
-    ok(f"at most 6 docker-accepted lines are uncertain to us ({uncertain_accepted})")
+    total = len(results)
+    print(f"       {label}: {total} lines: {certain_ok} read alike, {uncertain_accepted} accepted by docker but "
+          f"uncertain to us, {rejected_both} rejected by docker and uncertain to us, "
+          f"{rejected_value} rejected by docker for a value")
+    if total < 150:
+        fail(f"{label}: at least 150 generated lines ({total})")
+    if uncertain_accepted > 6:
+        fail(f"{label}: at most 6 docker-accepted lines are uncertain to us ({uncertain_accepted})")
+    else:
+        ok(f"{label}: at most 6 docker-accepted lines are uncertain to us ({uncertain_accepted})")
+
+compare_with(DOCKER, cases, f"{DOCKER} (28.x)")
+
+# The same lines through Debian's 20.10 client, but for those using options it lacks.
+if os.access(OLD_DOCKER, os.X_OK):
+    known = set(help_flags(OLD_DOCKER, ["run"])) | set(help_flags(OLD_DOCKER, ["create"]))
+    known |= {"net", "net-alias", "dns-opt", "cpu-count", "cpu-percent", "io-maxbandwidth",
+              "io-maxiops", "help"}  # hidden in its --help, accepted by its parser
+    missing = {n for n, (k, s, cur) in container.items() if n not in known}
+    missing_short = {container[n][1] for n in missing if container[n][1]}
+    def lacks(words):
+        for w in words:
+            if w.startswith("--") and w[2:].split("=", 1)[0] in missing:
+                return True
+            if w.startswith("-") and not w.startswith("--") and any(c in missing_short for c in w[1:]):
+                return True
+        return False
+    old_cases = [c for c in cases if not lacks(c[1])]
+    info(f"20.10 client: {len(cases) - len(old_cases)} lines skipped (options it lacks: "
+         f"{', '.join(sorted(missing))})")
+    compare_with(OLD_DOCKER, old_cases, "20.10 client")
+
 print(f"RESULT {passed} {failed}")
 EOF
 status=$?

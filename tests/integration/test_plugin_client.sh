@@ -87,6 +87,12 @@ t_eq "vol kinds joined with + and escaped" "GET /v1.0/docker/cli/json?vol=nvidia
 t_eq "invalid volume: the plugin's text" \
   "error: nvidia-docker-plugin at $FAKE_URL refused the request: invalid volume: a/b&c" "$ERR"
 
+# A name that resolves to ::1 and 127.0.0.1: the refused ::1 attempt is not a connection.
+: > "$FAKE_LOG"
+NV_HOST="localhost:$FAKE_PORT" query info cli info
+t_eq "localhost: three requests, one connection" "0 connections 1 1 3" \
+  "$RC $(tail -n1 <<<"$OUT") $(log_connections) $(log_requests)"
+
 # DOCKER_HOST forces 3476 and NV_HOST with a bad value does not fall back: the fake is never asked.
 : > "$FAKE_LOG"
 NV_HOST="http://127.0.0.1" DOCKER_HOST="tcp://127.0.0.1:$FAKE_PORT" query cli
