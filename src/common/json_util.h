@@ -3,9 +3,9 @@
  *
  * Strings: `"`, `\` and control characters escaped (\n, \r, \t short forms, others \u00XX),
  * `<`, `>`, `&` as \u003c, \u003e, \u0026, U+2028/U+2029 as \u2028/\u2029, and every invalid
- * UTF-8 byte replaced by U+FFFD, written as the escape \ufffd as Go does. Objects are written field by field by the caller, so the
- * field order is the code's order. (Hand-written rather than through jansson: no tree to
- * build per request, and the escaping above is exact without post-processing.)
+ * UTF-8 byte replaced by U+FFFD, written as the escape \ufffd as Go does. Objects are written field
+ * by field by the caller, so the field order is the code's order. (Hand-written rather than through
+ * jansson: no tree to build per request, and the escaping above is exact without post-processing.)
  */
 #ifndef NVD_JSON_UTIL_H
 #define NVD_JSON_UTIL_H

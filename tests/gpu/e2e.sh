@@ -71,6 +71,34 @@ cat "$tmp/cmp"
 passed=$((passed + $(grep -c '^ok' "$tmp/cmp"))); failed=$((failed + $(grep -c '^FAIL' "$tmp/cmp")))
 grep -q '^Driver version: ' <<<"$info_text" && ok "text /gpu/info" || fail "text /gpu/info"
 grep -q '^{"Devices":\[{"Power":' <<<"$status_json" && ok "/gpu/status/json" || fail "/gpu/status/json"
+# The volume plugin protocol on the socket: build the driver volume from the real driver files
+# (on the GPU hosts they sit on their own read-only file system: link-or-copy must copy).
+if command -v curl >/dev/null; then
+  vol() { curl -s --unix-socket "$tmp/sock/nvidia-docker.sock" -H 'Accept: application/vnd.docker.plugins.v1.2+json' -X POST "http://plugin/$1" -d "${2:-}"; }
+  drv=$(printf '%s' "$info_json" | sed -E 's/.*"Driver":"([^"]*)".*/\1/')
+  echo "--- Plugin.Activate: $(vol Plugin.Activate)"
+  start_ns=$(date +%s%N)
+  created=$(vol VolumeDriver.Create "{\"Name\":\"nvidia_driver_$drv\"}")
+  echo "--- VolumeDriver.Create nvidia_driver_$drv: $created ($(( ($(date +%s%N) - start_ns) / 1000000 )) ms)"
+  [ "$created" = '{"Err":null}' ] && ok "volume created" || fail "volume create: $created"
+  mounted=$(vol VolumeDriver.Mount "{\"Name\":\"nvidia_driver_$drv\",\"ID\":\"e2e\"}")
+  echo "--- VolumeDriver.Mount: $mounted"
+  mp=$(printf '%s' "$mounted" | sed -nE 's/.*"Mountpoint":"([^"]*)".*/\1/p')
+  if [ -n "$mp" ] && [ -d "$mp" ]; then
+    ok "volume mount point $mp"
+    echo "--- volume contents"; (cd "$mp" && find . -maxdepth 2 | sort | head -80; du -sh .)
+    [ -e "$mp/lib64/libcuda.so.1" ] && ok "lib64/libcuda.so.1" || fail "lib64/libcuda.so.1 missing"
+    [ -e "$mp/lib64/libnvidia-ml.so.1" ] && ok "lib64/libnvidia-ml.so.1" || fail "lib64/libnvidia-ml.so.1 missing"
+    if [ -x "$mp/bin/nvidia-smi" ]; then
+      out=$(LD_LIBRARY_PATH="$mp/lib64" "$mp/bin/nvidia-smi" -L 2>&1)
+      echo "--- nvidia-smi -L from the volume: $out"
+      grep -q '^GPU 0' <<<"$out" && ok "nvidia-smi from the volume runs" || fail "nvidia-smi from the volume: $out"
+    else fail "bin/nvidia-smi missing in the volume"; fi
+  else fail "volume mount: $mounted"; fi
+else
+  echo "(curl not found: volume protocol checks skipped)"
+fi
+
 kill -TERM "$pid"; wait "$pid"; rc=$?; pid=
 [ "$rc" = 0 ] && ok "SIGTERM: exit 0" || fail "SIGTERM: exit $rc"
 [ ! -e "$tmp/sock/nvidia-docker.sock" ] && ok "socket removed" || fail "socket left behind"

@@ -33,6 +33,9 @@ out=$("$PLUGIN" --v=true); t_eq "--v=true" "NVIDIA Docker plugin: $(cat "$NVD_RO
 "$PLUGIN" -x 2>"$T_TMP/err"; t_eq "unknown flag exits 2" 2 $?
 t_match "unknown flag message" "flag provided but not defined: -x" "$(cat "$T_TMP/err")"
 "$PLUGIN" -l 2>/dev/null; t_eq "flag without value exits 2" 2 $?
+"$PLUGIN" -h 2>"$T_TMP/err"; t_eq "-h exits 2" 2 $?
+t_match "-h prints the usage on stderr" "^Usage of nvidia-docker-plugin:" "$(cat "$T_TMP/err")"
+out=$("$PLUGIN" -s=/nonexistent --d /x -v extra args); t_eq "-x=v, --x v, positional arguments ignored" "NVIDIA Docker plugin: $(cat "$NVD_ROOT/VERSION")" "$out"
 
 # ---- the reference bodies ----
 start_plugin main
@@ -274,6 +277,23 @@ python3 -c "
 import json; c=json.load(open('$FAKE_NVML_CONFIG')); c['gpus'][0]['name']='ERROR:999'; json.dump(c, open('$T_TMP/err.json','w'))"
 fails nvml-error "nvmlDeviceGetName: nvml: Unknown Error" FAKE_NVML_CONFIG="$T_TMP/err.json"
 "$PLUGIN" -l "example.com:3476" -s "$T_TMP/fail-dns" -d "$T_TMP/volumes" 2>"$T_TMP/fail.log"; t_match "-l with a host name: no DNS" "not a literal IP address" "$(cat "$T_TMP/fail.log")"
+
+# ---- listen addresses: ":PORT" is every interface (IPv4 and IPv6), "localhost" needs no DNS ----
+port=$(free_port)
+"$PLUGIN" -l ":$port" -s "$T_TMP/any" -d "$T_TMP/volumes" 2>"$T_TMP/any.log" & any=$!
+t_cleanup "kill $any"
+wait_for "plugin on :$port" curl -sf "http://127.0.0.1:$port/gpu/info/json"
+t_check "-l :PORT answers on 127.0.0.1" curl -sf -o /dev/null "http://127.0.0.1:$port/docker/cli"
+if [ -e /proc/net/if_inet6 ]; then t_check "-l :PORT answers on ::1" curl -sf -o /dev/null "http://[::1]:$port/docker/cli"; fi
+kill "$any"; wait "$any"
+port=$(free_port)
+"$PLUGIN" -l "localhost:$port" -s "$T_TMP/lh" -d "$T_TMP/volumes" 2>"$T_TMP/lh.log" & lh=$!
+t_cleanup "kill $lh"
+wait_for "plugin on localhost:$port" curl -sf "http://127.0.0.1:$port/gpu/info/json"
+t_check "-l localhost:PORT is 127.0.0.1" curl -sf -o /dev/null "http://127.0.0.1:$port/docker/cli"
+kill "$lh"; wait "$lh"
+"$PLUGIN" -l "127.0.0.1:99999" -s "$T_TMP/badport" -d "$T_TMP/volumes" 2>"$T_TMP/fail.log"
+t_match "-l with a bad port" "invalid listen address 127.0.0.1:99999: bad port" "$(cat "$T_TMP/fail.log")"
 
 # ---- H200-like GPUs: per-field null rules, escaping ----
 fake_gpu_env "$T_TMP/h200" "$NVD_ROOT/tests/fakes/gpus-h200.json" 0 3

@@ -1,0 +1,80 @@
+#!/bin/bash
+# Volume plugin timings on the FAKE driver root (tests/fakes/make-driver-root.sh: 16 libraries,
+# 3 binaries of 760 KB), through the real unix socket, one connection per request like Docker:
+#   cold build  = Create after Remove (driver list from ld.so.cache, ELF reads, links or copies,
+#                 atomic rename): volume root on the driver's file system (hard links) and on a
+#                 tmpfs (copies);
+#   warm mount  = Mount of an existing volume.
+# Request-level medians from build/tools/volume_bench, plus the whole `curl --unix-socket`
+# process with hyperfine -N. Targets: warm mount <= 5 ms, cold build <= 1 s.
+. "$(dirname "$0")/../tests/lib/common.sh"
+set -u
+VERSION=580.159.04
+RUNS=${BENCH_RUNS:-200}
+COLD_RUNS=${BENCH_COLD_RUNS:-50}
+root=$T_TMP/driver
+bash "$NVD_ROOT/tests/fakes/make-driver-root.sh" "$root" "$VERSION" >/dev/null
+mkdir -p "$T_TMP/dev" "$T_TMP/sock"
+for n in nvidia0 nvidia3 nvidiactl nvidia-uvm; do : >"$T_TMP/dev/$n"; done
+SOCK=$T_TMP/sock/nvidia-docker.sock
+PID=
+
+start() { # start VOLUMES: the daemon, or the volume-only tool if the daemon lacks volumes
+  LD_LIBRARY_PATH=$NVD_BUILD/fakes FAKE_NVML_CONFIG=$NVD_ROOT/tests/fakes/gpus-h200.json \
+    NVD_DEV_ROOT=$T_TMP/dev "$NVD_BIN/nvidia-docker-plugin" -s "$T_TMP/sock" \
+    -l "127.0.0.1:$(free_port)" -d "$1" -r "$root" 2>>"$T_TMP/log" &
+  PID=$!
+  wait_for socket test -S "$SOCK" || return 1
+  if [ "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" -d '{}' \
+        http://p/VolumeDriver.Capabilities)" != 200 ]; then
+    stop
+    "$NVD_BUILD/tools/volume_plugin" -s "$SOCK" -d "$1" -r "$root" -V "$VERSION" 2>>"$T_TMP/log" &
+    PID=$!
+    wait_for socket test -S "$SOCK" || return 1
+    echo "server: build/tools/volume_plugin (nvidia-docker-plugin does not serve volumes yet)"
+  else
+    echo "server: nvidia-docker-plugin"
+  fi
+}
+stop() { [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; PID=; rm -f "$SOCK"; }
+t_cleanup stop
+t_cleanup 'umount "$T_TMP/tmpfs" 2>/dev/null'
+
+median_of() { sed -n 's/.*median \([0-9.]*\) ms.*/\1/p' <<<"$1"; }
+
+start "$T_TMP/volumes" || { echo "plugin did not start"; cat "$T_TMP/log"; exit 1; }
+cold=$("$NVD_BUILD/tools/volume_bench" "$SOCK" cold "nvidia_driver_$VERSION" "$COLD_RUNS") || exit 1
+echo "same file system (hard links): $cold"
+warm=$("$NVD_BUILD/tools/volume_bench" "$SOCK" warm "nvidia_driver_$VERSION" "$RUNS") || exit 1
+echo "$warm"
+old=$("$NVD_BUILD/tools/volume_bench" "$SOCK" warm "nvidia_driver_375.39" "$RUNS") || exit 1
+echo "old-version name (mapped to the current volume, one log line each): $old"
+if command -v hyperfine >/dev/null; then
+  hyperfine -N --warmup 10 --runs "$RUNS" --export-json "$T_TMP/h.json" \
+    "curl -s --unix-socket $SOCK -H 'Accept: application/vnd.docker.plugins.v1.2+json' -d '{\"Name\":\"nvidia_driver_$VERSION\"}' http://p/VolumeDriver.Mount" >/dev/null 2>&1
+  curl_ms=$(python3 -c "import json;print('%.3f'%(json.load(open('$T_TMP/h.json'))['results'][0]['median']*1000))")
+  echo "warm mount as a whole curl process (hyperfine -N, $RUNS runs): median $curl_ms ms"
+fi
+stop
+
+copy_cold=
+mkdir -p "$T_TMP/tmpfs"
+if mount -t tmpfs -o size=256m nvd-bench-tmpfs "$T_TMP/tmpfs" 2>/dev/null; then
+  start "$T_TMP/tmpfs/volumes" >/dev/null || exit 1
+  copy_cold=$("$NVD_BUILD/tools/volume_bench" "$SOCK" cold "nvidia_driver_$VERSION" "$COLD_RUNS") || exit 1
+  echo "volume root on tmpfs (copies, EXDEV): $copy_cold"
+  stop
+  umount "$T_TMP/tmpfs"
+fi
+
+w=$(median_of "$warm"); c=$(median_of "$cold")
+cc=${copy_cold:+$(median_of "$copy_cold")}
+python3 - "$w" "$c" "${cc:-}" <<'PY'
+import sys
+w, c = float(sys.argv[1]), float(sys.argv[2])
+cc = float(sys.argv[3]) if sys.argv[3] else None
+print("summary: warm mount %.3f ms (target <= 5 ms: %s, %.0fx under)" % (w, "met" if w <= 5 else "MISSED", 5 / w))
+print("summary: cold build %.3f ms (target <= 1000 ms: %s, %.0fx under)" % (c, "met" if c <= 1000 else "MISSED", 1000 / c))
+if cc is not None:
+    print("summary: cold build with copies %.3f ms (target <= 1000 ms: %s); copy/link ratio %.1f" % (cc, "met" if cc <= 1000 else "MISSED", cc / c))
+PY
