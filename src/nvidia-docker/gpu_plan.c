@@ -126,6 +126,13 @@ int gpu_plan_decide(const struct gpu_plan_input *in, struct gpu_plan *out, struc
         const struct image_info *image = in->image;
         const char *devices = image->visible_devices;
 
+        if (in->gpus_option) {
+                snprintf(out->reason, sizeof(out->reason),
+                         "GPUs not added: the command line has --gpus, docker's own GPU support "
+                         "decides%s",
+                         in->nv_gpu_set ? " (NV_GPU is ignored)" : "");
+                return 0;
+        }
         if (!blank(image->volumes_label)) {
                 strv_split(&out->volume_kinds, image->volumes_label, " \t\r\n");
                 snprintf(out->reason, sizeof(out->reason),

@@ -10,7 +10,9 @@
  *     runtime, so they are not a GPU marker. The value never chooses the GPUs: only NV_GPU
  *     does (image metadata never widens access), or
  *   - NV_GPU is set and non-empty (kinds: nvidia_driver): the caller asked for GPUs.
- * Otherwise the argv passes through unchanged.
+ * Otherwise the argv passes through unchanged. It also passes through unchanged when the user
+ * gave docker's own `--gpus`: docker (and the NVIDIA runtime) then decide, and our devices and
+ * NVIDIA_VISIBLE_DEVICES=void must not fight that choice.
  *
  * CUDA requirement (only when GPUs are added): com.nvidia.cuda.version (9.0.176 -> 9.0), else
  * the `cuda>=X.Y` constraint of NVIDIA_REQUIRE_CUDA, else CUDA_VERSION (the NVIDIA runtime's
@@ -38,6 +40,7 @@ struct gpu_plan {
 struct gpu_plan_input {
         const struct image_info *image;
         bool nv_gpu_set;      /* NV_GPU set and non-empty */
+        bool gpus_option;     /* the command line has --gpus */
         bool disable_require; /* NVIDIA_DISABLE_REQUIRE set */
 };
 

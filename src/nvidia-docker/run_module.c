@@ -220,13 +220,17 @@ static int run_pipeline(struct run_state *s, struct error *err)
         struct gpu_plan_input in = {
             .image = &s->image,
             .nv_gpu_set = env_set("NV_GPU"),
+            .gpus_option = a->gpus_option,
             .disable_require = getenv("NVIDIA_DISABLE_REQUIRE") != NULL,
         };
         if (gpu_plan_decide(&in, &s->plan, err) < 0)
                 return -1;
         debug(s, "%s", s->plan.reason);
-        if (!s->plan.inject)
+        if (!s->plan.inject) {
+                if (a->gpus_option && in.nv_gpu_set)
+                        log_warning("NV_GPU is ignored: the command line has --gpus");
                 return pass_through(s, err);
+        }
 
         if (error_is_set(&s->plugin_target_error)) {
                 error_set(err, "%s", s->plugin_target_error.message);

@@ -120,6 +120,10 @@ t_eq "NV_GPU forces GPUs on a plain image, order kept" \
   "$REC container run --rm --device=/dev/nvidiactl --device=/dev/nvidia-uvm --device=/dev/nvidia-uvm-tools --device=/dev/nvidia1 --device=/dev/nvidia0 $MOUNT $ENVV $IMG_PLAIN true" "$RECORD"
 t_eq "plain image with NV_GPU: no CUDA query" "" "$(grep gpu/info "$T_TMP/two.log")"
 
+nvd "$PORT_one" NV_GPU=0 -- run --gpus all --rm "$IMG_LABEL" true
+t_eq "--gpus given: docker decides, argv unchanged" "$REC run --gpus all --rm $IMG_LABEL true" "$RECORD"
+t_match "--gpus given with NV_GPU: warns that NV_GPU is ignored" "Warning: NV_GPU is ignored: the command line has --gpus" "$ERR"
+
 nvd "$PORT_one" -- run -v myvol:/x --name "$P-x" "$IMG_LABEL" ls /x
 t_eq "user's -v myvol:/x untouched, no --volume-driver" \
   "$REC run -v myvol:/x --name $P-x $GPU1 $MOUNT $ENVV $IMG_LABEL ls /x" "$RECORD"
@@ -178,6 +182,16 @@ nvd "$PORT_one" NV_DOCKER="$T_TMP/forwarding" DOCKER_HOST="unix://$T_TMP/nonexis
 t_eq "socket absent: the CLI is asked and its error shown: exit 1" 1 "$RC"
 t_match "socket absent: docker's own error" "cannot inspect image '$IMG_LABEL' with .*nonexistent.sock" "$ERR"
 t_eq "socket absent: no pull" "" "$(grep pull "$CALLS")"
+
+if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
+  out=$(cd / && setpriv --reuid 65534 --regid 65534 --clear-groups env -u DOCKER_HOST HOME=/nonexistent \
+    NV_DOCKER=docker NV_DEBUG=1 NV_HOST="http://127.0.0.1:$PORT_one" "$NVD" run --rm "$IMG_LABEL" true 2>&1)
+  rc=$?
+  t_eq "socket not accessible to the user: exit 1" 1 "$rc"
+  t_match "socket not accessible: falls back to the CLI" "asking .docker image inspect. \(the daemon socket cannot be opened" "$out"
+  t_match "socket not accessible: docker's permission error shown, not a pull" "Error: cannot inspect image .*permission denied" "$out"
+  t_eq "socket not accessible: no pull tried" "" "$(grep -i pull <<<"$out")"
+fi
 
 # --- the plugin -------------------------------------------------------------------------------
 nvd "$DOWN_PORT" -- run "$IMG_LABEL"
@@ -250,7 +264,7 @@ t_match "NV_DEBUG: why GPUs are not added" "Debug: GPUs not added: " "$ERR"
 # --- a real docker run with the rewritten line ---------------------------------------------
 # NV_GPU on a plain image: no CUDA check, so the fake's one canned answer serves docker/cli.
 out=$(env -u DOCKER_HOST -u NV_DOCKER NV_GPU=0 NV_HOST="http://127.0.0.1:$PORT_e2e" \
-  "$NVD" run --rm "$IMG_PLAIN" sh -c 'echo "$NVIDIA_VISIBLE_DEVICES"; test -c /dev/full && echo dev; grep " /usr/local/nvidia " /proc/mounts' 2>"$T_TMP/e2e.err")
+  "$NVD" run --rm --network none "$IMG_PLAIN" sh -c 'echo "$NVIDIA_VISIBLE_DEVICES"; test -c /dev/full && echo dev; grep " /usr/local/nvidia " /proc/mounts' 2>"$T_TMP/e2e.err")
 rc=$?
 t_eq "real docker accepts the rewritten line: exit 0" 0 "$rc"
 t_match "real docker: env void, device, read-only volume" "^void

@@ -105,6 +105,20 @@ static void test_plain_image(void)
         gpu_plan_destroy(&plan);
 }
 
+static void test_gpus_option_passes_through(void)
+{
+        struct image_info img = image("nvidia_driver", "9.0", "all", NULL, NULL);
+        struct gpu_plan_input in = {.image = &img, .nv_gpu_set = true, .gpus_option = true};
+        struct gpu_plan plan;
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(gpu_plan_decide(&in, &plan, &err), 0);
+        CU_ASSERT_FALSE(plan.inject);
+        CU_ASSERT_PTR_NULL(plan.required_cuda);
+        CU_ASSERT_PTR_NOT_NULL(strstr(plan.reason, "--gpus"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(plan.reason, "NV_GPU is ignored"));
+        gpu_plan_destroy(&plan);
+}
+
 static void test_requirement_precedence(void)
 {
         struct gpu_plan plan;
@@ -213,5 +227,5 @@ static void test_cuda_check(void)
 
 UNIT_MAIN("gpu_plan", UNIT(test_label_gives_kinds), UNIT(test_visible_devices_marker),
           UNIT(test_void_and_empty_are_not_markers), UNIT(test_plain_image),
-          UNIT(test_requirement_precedence), UNIT(test_disable_require),
-          UNIT(test_garbage_versions), UNIT(test_cuda_check))
+          UNIT(test_gpus_option_passes_through), UNIT(test_requirement_precedence),
+          UNIT(test_disable_require), UNIT(test_garbage_versions), UNIT(test_cuda_check))
