@@ -1,20 +1,836 @@
-/* ssh:// plugin targets: not built yet (issue 4). */
+/*
+ * ssh_tunnel: see ssh_tunnel.h. The steps of ssh_tunnel_open() are, in order: read the SSH
+ * configuration, resolve, TCP connect (ConnectTimeout, default 10 s), SSH handshake (host key
+ * algorithms ordered so that a type known for the host is negotiated, as ssh does), host key
+ * check, authentication, direct-tcpip channel, local listener, bridge thread. Until the bridge
+ * starts, only the calling thread touches the session (blocking mode, with the same timeout);
+ * afterwards only the bridge thread does (non-blocking mode, one poll loop on the SSH socket,
+ * the local connection and a wake-up pipe), until ssh_tunnel_close() has joined it.
+ *
+ * The local end is an abstract AF_UNIX listener rather than a socket pair because libcurl
+ * 7.88 (Debian 12) ignores CURL_SOCKOPT_ALREADY_CONNECTED and calls connect() on a socket
+ * handed over by CURLOPT_OPENSOCKETFUNCTION (curl/curl#10626, fixed in 8.0): libcurl must be
+ * able to connect by itself (CURLOPT_ABSTRACT_UNIX_SOCKET). Connections are accepted from this
+ * process only (SO_PEERCRED), one at a time, each carried by one channel.
+ */
 #include "nvidia-docker/ssh_tunnel.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libssh2.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/base64.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "nvidia-docker/known_hosts.h"
+#include "nvidia-docker/ssh_auth.h"
+#include "nvidia-docker/ssh_config.h"
+
+#define SSH_DEFAULT_TIMEOUT_S 10
+#define BRIDGE_BUFFER         (64 * 1024)
+
+struct ssh_tunnel {
+        LIBSSH2_SESSION *session;
+        LIBSSH2_CHANNEL *channel; /* the open one, if any */
+        int plugin_port;
+        int sock;     /* TCP to sshd */
+        int listener; /* abstract AF_UNIX socket the HTTP client connects to */
+        char socket_name[64];
+        int local_fd;         /* ssh_tunnel_fd(): a connection to the listener, on first use */
+        int wake[2];          /* ssh_tunnel_close() → bridge thread */
+        unsigned connections; /* local connections carried (one channel each) */
+        LIBSSH2_CHANNEL *leftover[10]; /* still open when the bridge stopped */
+        size_t leftover_count;
+        pthread_t thread;
+        bool thread_started;
+        bool session_broken; /* set by the bridge when the SSH connection failed */
+        bool libssh2_ready;
+};
+
+/* Everything ssh_tunnel_open() decided from the target and the configuration. */
+struct ssh_plan {
+        char *original_host; /* as given: Host patterns and messages */
+        char *host;          /* after HostName */
+        char *port;
+        char *user;
+        char *home;
+        char *local_user;
+        int timeout_s;
+        int strict;
+        struct ssh_config cfg;
+        struct strv identity_files;
+        struct strv known_hosts_files;
+};
+
+static void ssh_plan_destroy(struct ssh_plan *plan)
+{
+        free(plan->original_host);
+        free(plan->host);
+        free(plan->port);
+        free(plan->user);
+        free(plan->home);
+        free(plan->local_user);
+        ssh_config_destroy(&plan->cfg);
+        strv_destroy(&plan->identity_files);
+        strv_destroy(&plan->known_hosts_files);
+}
+
+static int expand_all(const struct strv *in, const struct ssh_expand_context *ctx, struct strv *out,
+                      struct error *err)
+{
+        for (size_t i = 0; i < in->count; i++) {
+                char *path = ssh_config_expand(in->items[i], ctx, err);
+                if (path == NULL)
+                        return -1;
+                strv_push_owned(out, path);
+        }
+        return 0;
+}
+
+static int ssh_plan_make(const struct plugin_target *target, struct ssh_plan *plan,
+                         struct error *err)
+{
+        memset(plan, 0, sizeof(*plan));
+        ssh_config_init(&plan->cfg);
+        strv_init(&plan->identity_files);
+        strv_init(&plan->known_hosts_files);
+        if (target->ssh_host == NULL || target->ssh_host[0] == '\0')
+                return error_set(err, "no SSH host in %s", target->source);
+        plan->original_host = xstrdup(target->ssh_host);
+
+        struct passwd *pw = getpwuid(getuid());
+        const char *home = getenv("HOME");
+        if (home == NULL || home[0] == '\0')
+                home = pw ? pw->pw_dir : NULL;
+        if (home == NULL)
+                return error_set(err, "cannot find your home directory (set HOME) for ~/.ssh");
+        plan->home = xstrdup(home);
+        plan->local_user = xstrdup(pw ? pw->pw_name : (getenv("USER") ? getenv("USER") : ""));
+
+        cleanup_free char *ssh_dir = xasprintf("%s/.ssh", home);
+        cleanup_free char *user_config = xasprintf("%s/config", ssh_dir);
+        struct ssh_config_context user_ctx = {plan->original_host, ssh_dir, home, 0};
+        if (ssh_config_read_file(&plan->cfg, user_config, &user_ctx, err) < 0)
+                return -1;
+        struct ssh_config_context system_ctx = {plan->original_host, "/etc/ssh", home, 0};
+        if (ssh_config_read_file(&plan->cfg, "/etc/ssh/ssh_config", &system_ctx, err) < 0)
+                return -1;
+
+        char local_host[256] = "";
+        gethostname(local_host, sizeof(local_host) - 1);
+        struct ssh_expand_context ctx = {
+            .home = home,
+            .local_user = plan->local_user,
+            .host = plan->original_host,
+            .original_host = plan->original_host,
+            .local_host = local_host,
+        };
+        if (plan->cfg.hostname != NULL) {
+                plan->host = ssh_config_expand(plan->cfg.hostname, &ctx, err);
+                if (plan->host == NULL)
+                        return error_prefix(err, "HostName for %s", plan->original_host);
+        } else {
+                plan->host = xstrdup(plan->original_host);
+        }
+        if (target->ssh_user_explicit && target->ssh_user != NULL)
+                plan->user = xstrdup(target->ssh_user);
+        else if (plan->cfg.user != NULL)
+                plan->user = xstrdup(plan->cfg.user);
+        else if (target->ssh_user != NULL && target->ssh_user[0] != '\0')
+                plan->user = xstrdup(target->ssh_user);
+        else
+                plan->user = xstrdup(plan->local_user);
+        if (target->ssh_port_explicit && target->ssh_port != NULL)
+                plan->port = xstrdup(target->ssh_port);
+        else if (plan->cfg.port != NULL)
+                plan->port = xstrdup(plan->cfg.port);
+        else
+                plan->port = xstrdup("22");
+        plan->timeout_s =
+            plan->cfg.connect_timeout > 0 ? plan->cfg.connect_timeout : SSH_DEFAULT_TIMEOUT_S;
+        plan->strict = plan->cfg.strict_host_key_checking;
+
+        ctx.host = plan->host;
+        ctx.remote_user = plan->user;
+        ctx.port = plan->port;
+        if (plan->cfg.identity_files_set) {
+                if (expand_all(&plan->cfg.identity_files, &ctx, &plan->identity_files, err) < 0)
+                        return -1;
+        } else {
+                /* OpenSSH's defaults, in its order (no DSA: OpenSSH disabled it). */
+                static const char *defaults[] = {"id_rsa", "id_ecdsa", "id_ed25519"};
+                for (size_t i = 0; i < 3; i++)
+                        strv_pushf(&plan->identity_files, "%s/%s", ssh_dir, defaults[i]);
+        }
+        struct strv user_files = STRV_INIT, global_files = STRV_INIT;
+        strv_init(&user_files);
+        strv_init(&global_files);
+        if (plan->cfg.user_known_hosts_set) {
+                strv_destroy(&user_files);
+                user_files = plan->cfg.user_known_hosts_files;
+                plan->cfg.user_known_hosts_files = (struct strv)STRV_INIT;
+        } else {
+                strv_push(&user_files, "~/.ssh/known_hosts");
+                strv_push(&user_files, "~/.ssh/known_hosts2");
+        }
+        if (plan->cfg.global_known_hosts_set) {
+                strv_destroy(&global_files);
+                global_files = plan->cfg.global_known_hosts_files;
+                plan->cfg.global_known_hosts_files = (struct strv)STRV_INIT;
+        } else {
+                strv_push(&global_files, "/etc/ssh/ssh_known_hosts");
+                strv_push(&global_files, "/etc/ssh/ssh_known_hosts2");
+        }
+        int rc = expand_all(&user_files, &ctx, &plan->known_hosts_files, err);
+        if (rc == 0)
+                rc = expand_all(&global_files, &ctx, &plan->known_hosts_files, err);
+        strv_destroy(&user_files);
+        strv_destroy(&global_files);
+        return rc;
+}
+
+static long monotonic_ms(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Connects to the first address that answers within the shared deadline. */
+static int tcp_connect(const struct ssh_plan *plan, struct error *err)
+{
+        struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+        struct addrinfo *addrs = NULL;
+        int rc = getaddrinfo(plan->host, plan->port, &hints, &addrs);
+        if (rc != 0)
+                return error_set(err, "cannot resolve the SSH host %s%s%s: %s", plan->host,
+                                 strcmp(plan->host, plan->original_host) ? " (HostName of " : "",
+                                 strcmp(plan->host, plan->original_host) ? plan->original_host : "",
+                                 rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+        long deadline = monotonic_ms() + plan->timeout_s * 1000L;
+        int last_errno = ETIMEDOUT;
+        char last_address[NI_MAXHOST] = "";
+        int fd = -1;
+        for (struct addrinfo *ai = addrs; ai != NULL && fd < 0; ai = ai->ai_next) {
+                getnameinfo(ai->ai_addr, ai->ai_addrlen, last_address, sizeof(last_address), NULL,
+                            0, NI_NUMERICHOST);
+                int s = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                               ai->ai_protocol);
+                if (s < 0) {
+                        last_errno = errno;
+                        continue;
+                }
+                if (connect(s, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS) {
+                        last_errno = errno;
+                        close(s);
+                        continue;
+                }
+                struct pollfd p = {.fd = s, .events = POLLOUT};
+                long left = deadline - monotonic_ms();
+                int n = left > 0 ? poll(&p, 1, (int)left) : 0;
+                int so_error = ETIMEDOUT;
+                socklen_t len = sizeof(so_error);
+                if (n > 0)
+                        getsockopt(s, SOL_SOCKET, SO_ERROR, &so_error, &len);
+                if (n > 0 && so_error == 0) {
+                        fd = s;
+                        break;
+                }
+                last_errno = n < 0 ? errno : so_error;
+                close(s);
+                if (monotonic_ms() >= deadline)
+                        break;
+        }
+        freeaddrinfo(addrs);
+        if (fd >= 0)
+                return fd;
+        if (last_errno == ETIMEDOUT)
+                return error_set(err,
+                                 "cannot connect to the SSH server %s port %s (%s): no answer "
+                                 "within %d s (ConnectTimeout); is the host up and the port right?",
+                                 plan->original_host, plan->port, last_address, plan->timeout_s);
+        return error_set(err,
+                         "cannot connect to the SSH server %s port %s (%s): %s; is sshd running "
+                         "there and is the port right?",
+                         plan->original_host, plan->port, last_address, strerror(last_errno));
+}
+
+static const char *session_message(LIBSSH2_SESSION *session)
+{
+        char *msg = NULL;
+        libssh2_session_last_error(session, &msg, NULL, 0);
+        return msg != NULL && msg[0] != '\0' ? msg : "unknown error";
+}
+
+/* Host key algorithms: those whose key type known_hosts has for this host first. */
+static void prefer_known_host_key_types(LIBSSH2_SESSION *session, const struct strv *known)
+{
+        if (known->count == 0)
+                return;
+        const char **supported = NULL;
+        int n = libssh2_session_supported_algs(session, LIBSSH2_METHOD_HOSTKEY, &supported);
+        if (n <= 0)
+                return;
+        struct strv first = STRV_INIT, rest = STRV_INIT;
+        strv_init(&first);
+        strv_init(&rest);
+        for (size_t k = 0; k < known->count; k++) {
+                const char *type = known->items[k];
+                for (int i = 0; i < n; i++) {
+                        const char *alg = supported[i];
+                        bool fits = strcmp(alg, type) == 0 || (strcmp(type, "ssh-rsa") == 0 &&
+                                                               strncmp(alg, "rsa-sha2-", 9) == 0);
+                        if (fits)
+                                strv_push(&first, alg);
+                }
+        }
+        for (int i = 0; i < n; i++) {
+                bool listed = false;
+                for (size_t j = 0; j < first.count && !listed; j++)
+                        listed = strcmp(first.items[j], supported[i]) == 0;
+                if (!listed)
+                        strv_push(&rest, supported[i]);
+        }
+        for (size_t j = 0; j < rest.count; j++)
+                strv_push(&first, rest.items[j]);
+        cleanup_free char *pref = strv_join(&first, ",");
+        libssh2_session_method_pref(session, LIBSSH2_METHOD_HOSTKEY, pref);
+        strv_destroy(&first);
+        strv_destroy(&rest);
+        libssh2_free(session, supported);
+}
+
+static char *ssh_command_hint(const struct ssh_plan *plan)
+{
+        bool v6 = strchr(plan->host, ':') != NULL;
+        return xasprintf("ssh %s%s%s%s@%s%s%s", strcmp(plan->port, "22") ? "-p " : "",
+                         strcmp(plan->port, "22") ? plan->port : "",
+                         strcmp(plan->port, "22") ? " " : "", plan->user, v6 ? "[" : "", plan->host,
+                         v6 ? "]" : "");
+}
+
+static int check_host_key(LIBSSH2_SESSION *session, const struct ssh_plan *plan,
+                          const struct known_hosts *kh, const char *name, struct error *err)
+{
+        size_t key_len = 0;
+        int key_kind = 0;
+        const char *key = libssh2_session_hostkey(session, &key_len, &key_kind);
+        if (key == NULL)
+                return error_set(err, "SSH handshake with %s gave no host key",
+                                 plan->original_host);
+        cleanup_free char *type = known_hosts_blob_type((const unsigned char *)key, key_len);
+        const char *sha256 = libssh2_hostkey_hash(session, LIBSSH2_HOSTKEY_HASH_SHA256);
+        cleanup_free char *fingerprint =
+            sha256 ? base64_encode((const unsigned char *)sha256, 32, false) : xstrdup("?");
+        const struct known_host_entry *entry = NULL;
+        enum known_hosts_result result =
+            known_hosts_check(kh, name, (const unsigned char *)key, key_len, &entry);
+        cleanup_free char *hint = ssh_command_hint(plan);
+        switch (result) {
+        case KNOWN_HOSTS_MATCH:
+                return 0;
+        case KNOWN_HOSTS_REVOKED:
+                return error_set(err,
+                                 "host key of %s (%s SHA256:%s) is REVOKED in %s:%u; refusing to "
+                                 "connect",
+                                 name, type ? type : "?", fingerprint, entry->file, entry->line);
+        case KNOWN_HOSTS_CHANGED:
+                return error_set(err,
+                                 "WARNING: HOST KEY OF %s HAS CHANGED: it offers %s SHA256:%s but "
+                                 "%s:%u holds another key; someone may be intercepting the "
+                                 "connection (man-in-the-middle), or the host was reinstalled; "
+                                 "refusing to connect; if the change is expected, remove the old "
+                                 "key with `ssh-keygen -R '%s'` and connect once with `%s`",
+                                 name, type ? type : "?", fingerprint, entry->file, entry->line,
+                                 name, hint);
+        case KNOWN_HOSTS_OTHER_TYPE:
+        case KNOWN_HOSTS_UNKNOWN:
+                break;
+        }
+        if (plan->strict == SSH_STRICT_NO) {
+                log_warning("host key of %s (%s SHA256:%s) is not known and is accepted because "
+                            "of StrictHostKeyChecking no in the SSH configuration",
+                            name, type ? type : "?", fingerprint);
+                return 0;
+        }
+        if (result == KNOWN_HOSTS_OTHER_TYPE)
+                return error_set(err,
+                                 "host key of %s (%s SHA256:%s) is not known: %s:%u has only a "
+                                 "key of type %s, which this client cannot negotiate; connect "
+                                 "once with `%s` to verify and add it",
+                                 name, type ? type : "?", fingerprint, entry->file, entry->line,
+                                 entry->key_type, hint);
+        return error_set(err,
+                         "host key of %s is not known (%s SHA256:%s); connect once with `%s` to "
+                         "verify and add it",
+                         name, type ? type : "?", fingerprint, hint);
+}
+
+static int open_channel(struct ssh_tunnel *t, const struct ssh_plan *plan, const char *plugin_port,
+                        struct error *err)
+{
+        char *end = NULL;
+        long port = strtol(plugin_port, &end, 10);
+        if (plugin_port[0] == '\0' || *end != '\0' || port < 1 || port > 65535)
+                return error_set(err, "plugin port %s is not a TCP port (1 to 65535)", plugin_port);
+        t->plugin_port = (int)port;
+        t->channel =
+            libssh2_channel_direct_tcpip_ex(t->session, "127.0.0.1", (int)port, "127.0.0.1", 0);
+        if (t->channel != NULL)
+                return 0;
+        int code = libssh2_session_last_errno(t->session);
+        const char *msg = session_message(t->session);
+        if (strstr(msg, "prohibited") != NULL)
+                return error_set(err,
+                                 "the SSH server on %s refuses TCP forwarding to 127.0.0.1:%ld "
+                                 "(%s); allow it there (AllowTcpForwarding)",
+                                 plan->original_host, port, msg);
+        if (code == LIBSSH2_ERROR_CHANNEL_FAILURE)
+                return error_set(err,
+                                 "the plugin is not listening on 127.0.0.1:%ld on %s (channel "
+                                 "open refused); is nvidia-docker-plugin running there?",
+                                 port, plan->original_host);
+        return error_set(err, "cannot open an SSH channel to 127.0.0.1:%ld on %s: %s", port,
+                         plan->original_host, msg);
+}
+
+/* Only this process may use the tunnel: the abstract socket is visible to the whole network
+ * namespace. */
+static bool peer_is_us(int fd)
+{
+        struct ucred cred;
+        socklen_t len = sizeof(cred);
+        return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && cred.pid == getpid();
+}
+
+#define BRIDGE_MAX_CONNECTIONS 8
+
+/* One local connection and the channel that carries it. */
+struct bridge_conn {
+        int fd;
+        LIBSSH2_CHANNEL *channel; /* NULL while its channel is being opened */
+        char *up, *down;          /* client → channel, channel → client */
+        size_t up_len, up_off, down_len, down_off;
+        bool local_eof, eof_sent, channel_eof, shut, done;
+};
+
+/* Moves what can be moved without waiting. Returns 1 if anything moved, 0 if not, -1 when
+ * the SSH session failed. */
+static int bridge_pump(struct bridge_conn *c)
+{
+        int moved = 0;
+        bool progress = true;
+        while (progress) {
+                progress = false;
+                if (!c->local_eof && c->up_len == 0) {
+                        ssize_t n = read(c->fd, c->up, BRIDGE_BUFFER);
+                        if (n > 0) {
+                                c->up_len = (size_t)n;
+                                c->up_off = 0;
+                                progress = true;
+                        } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+                                c->local_eof = true;
+                                progress = true;
+                        }
+                }
+                if (c->up_len > 0) {
+                        ssize_t n = libssh2_channel_write(c->channel, c->up + c->up_off,
+                                                          c->up_len - c->up_off);
+                        if (n > 0) {
+                                c->up_off += (size_t)n;
+                                if (c->up_off == c->up_len)
+                                        c->up_len = c->up_off = 0;
+                                progress = true;
+                        } else if (n != LIBSSH2_ERROR_EAGAIN) {
+                                if (n != LIBSSH2_ERROR_CHANNEL_CLOSED &&
+                                    n != LIBSSH2_ERROR_CHANNEL_EOF_SENT)
+                                        return -1;
+                                /* the plugin side is gone: drop what the client sends */
+                                c->up_len = c->up_off = 0;
+                                c->local_eof = c->eof_sent = true;
+                                progress = true;
+                        }
+                }
+                if (c->local_eof && c->up_len == 0 && !c->eof_sent) {
+                        int rc = libssh2_channel_send_eof(c->channel);
+                        if (rc != LIBSSH2_ERROR_EAGAIN) {
+                                if (rc != 0 && rc != LIBSSH2_ERROR_CHANNEL_CLOSED)
+                                        return -1;
+                                c->eof_sent = true;
+                                progress = true;
+                        }
+                }
+                if (!c->channel_eof && c->down_len == 0) {
+                        ssize_t n = libssh2_channel_read(c->channel, c->down, BRIDGE_BUFFER);
+                        if (n > 0) {
+                                c->down_len = (size_t)n;
+                                c->down_off = 0;
+                                progress = true;
+                        } else if (n == 0 || n == LIBSSH2_ERROR_EAGAIN) {
+                                if (libssh2_channel_eof(c->channel)) {
+                                        c->channel_eof = true;
+                                        progress = true;
+                                }
+                        } else if (n == LIBSSH2_ERROR_CHANNEL_CLOSED) {
+                                c->channel_eof = true;
+                                progress = true;
+                        } else {
+                                return -1;
+                        }
+                }
+                if (c->down_len > 0) {
+                        ssize_t n = send(c->fd, c->down + c->down_off, c->down_len - c->down_off,
+                                         MSG_NOSIGNAL);
+                        if (n > 0) {
+                                c->down_off += (size_t)n;
+                                if (c->down_off == c->down_len)
+                                        c->down_len = c->down_off = 0;
+                                progress = true;
+                        } else if (errno != EAGAIN && errno != EINTR) {
+                                /* the client went away */
+                                c->down_len = c->down_off = 0;
+                                c->local_eof = c->channel_eof = true;
+                                progress = true;
+                        }
+                }
+                if (c->channel_eof && c->down_len == 0 && !c->shut) {
+                        shutdown(c->fd, SHUT_WR);
+                        c->shut = true;
+                }
+                if (progress)
+                        moved = 1;
+        }
+        c->done = c->channel_eof && c->down_len == 0 && c->local_eof && c->eof_sent;
+        return moved;
+}
+
+static void bridge_conn_free(struct bridge_conn *c)
+{
+        close(c->fd);
+        free(c->up);
+        free(c->down);
+        c->fd = -1;
+        c->up = c->down = NULL;
+}
+
+/* The bridge thread: accepts this process's connections on the listener and carries each
+ * over a channel of its own (the one opened by ssh_tunnel_open() for the first). */
+static void *bridge_main(void *arg)
+{
+        struct ssh_tunnel *t = arg;
+        struct bridge_conn conns[BRIDGE_MAX_CONNECTIONS];
+        size_t count = 0;
+        LIBSSH2_CHANNEL *spare = t->channel; /* opened before the thread started */
+        LIBSSH2_CHANNEL *closing = NULL;     /* being freed (non-blocking) */
+        t->channel = NULL;
+        bool failed = false, stop = false;
+        while (!failed && !stop) {
+                bool progress = true;
+                while (progress && !failed) {
+                        progress = false;
+                        if (closing != NULL) {
+                                int rc = libssh2_channel_free(closing);
+                                if (rc != LIBSSH2_ERROR_EAGAIN) {
+                                        closing = NULL;
+                                        progress = true;
+                                        if (rc != 0)
+                                                failed = true;
+                                }
+                        }
+                        for (size_t i = 0; i < count && !failed; i++) {
+                                struct bridge_conn *c = &conns[i];
+                                if (c->channel == NULL && spare != NULL) {
+                                        c->channel = steal_pointer(&spare);
+                                } else if (c->channel == NULL) {
+                                        /* libssh2 opens one channel at a time: the first
+                                         * waiting connection goes first. */
+                                        bool earlier_waiting = false;
+                                        for (size_t j = 0; j < i; j++)
+                                                earlier_waiting |= conns[j].channel == NULL;
+                                        if (earlier_waiting)
+                                                continue;
+                                        c->channel = libssh2_channel_direct_tcpip_ex(
+                                            t->session, "127.0.0.1", t->plugin_port, "127.0.0.1",
+                                            0);
+                                        if (c->channel == NULL) {
+                                                if (libssh2_session_last_errno(t->session) ==
+                                                    LIBSSH2_ERROR_EAGAIN)
+                                                        continue;
+                                                c->done = true; /* refused: the client sees EOF */
+                                        } else {
+                                                t->connections++;
+                                        }
+                                }
+                                if (c->channel != NULL) {
+                                        int rc = bridge_pump(c);
+                                        if (rc < 0)
+                                                failed = true;
+                                        else if (rc > 0)
+                                                progress = true;
+                                }
+                                if (c->done && closing == NULL) {
+                                        closing = c->channel;
+                                        bridge_conn_free(c);
+                                        conns[i--] = conns[--count];
+                                        progress = true;
+                                }
+                        }
+                }
+                if (failed)
+                        break;
+                struct pollfd fds[3 + BRIDGE_MAX_CONNECTIONS] = {
+                    {.fd = t->wake[0], .events = POLLIN},
+                    {.fd = t->sock, .events = POLLIN},
+                    {.fd = count < BRIDGE_MAX_CONNECTIONS ? t->listener : -1, .events = POLLIN},
+                };
+                if (libssh2_session_block_directions(t->session) & LIBSSH2_SESSION_BLOCK_OUTBOUND)
+                        fds[1].events |= POLLOUT;
+                for (size_t i = 0; i < count; i++) {
+                        struct bridge_conn *c = &conns[i];
+                        fds[3 + i].fd = c->fd;
+                        fds[3 + i].events = (short)((!c->local_eof && c->up_len == 0 ? POLLIN : 0) |
+                                                    (c->down_len > 0 ? POLLOUT : 0));
+                }
+                if (poll(fds, 3 + count, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        failed = true;
+                        break;
+                }
+                if (fds[0].revents) {
+                        stop = true;
+                        break;
+                }
+                if (fds[1].revents & (POLLERR | POLLNVAL)) {
+                        failed = true;
+                        break;
+                }
+                if (fds[2].revents & POLLIN) {
+                        int fd = accept4(t->listener, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+                        if (fd >= 0 && !peer_is_us(fd)) {
+                                close(fd);
+                        } else if (fd >= 0) {
+                                conns[count++] = (struct bridge_conn){
+                                    .fd = fd,
+                                    .up = xmalloc(BRIDGE_BUFFER),
+                                    .down = xmalloc(BRIDGE_BUFFER),
+                                };
+                                if (spare != NULL)
+                                        t->connections++;
+                        }
+                }
+        }
+        /* What is left is freed by tunnel_free() in blocking mode (or dropped with the
+         * session when it failed). */
+        for (size_t i = 0; i < count; i++) {
+                if (conns[i].channel != NULL && !failed)
+                        t->leftover[t->leftover_count++] = conns[i].channel;
+                bridge_conn_free(&conns[i]);
+        }
+        if (spare != NULL && !failed)
+                t->leftover[t->leftover_count++] = spare;
+        if (closing != NULL && !failed)
+                t->leftover[t->leftover_count++] = closing;
+        t->session_broken = failed;
+        return NULL;
+}
+
+static void tunnel_free(struct ssh_tunnel *t)
+{
+        if (t->thread_started) {
+                if (write(t->wake[1], "x", 1) < 0) {
+                        /* cannot happen: one byte into an empty pipe */
+                }
+                pthread_join(t->thread, NULL);
+        }
+        if (t->session != NULL) {
+                libssh2_session_set_blocking(t->session, 1);
+                libssh2_session_set_timeout(t->session, 2000);
+                if (!t->session_broken) {
+                        if (t->channel != NULL)
+                                libssh2_channel_free(t->channel);
+                        for (size_t i = 0; i < t->leftover_count; i++)
+                                libssh2_channel_free(t->leftover[i]);
+                        libssh2_session_disconnect(t->session, "nvidia-docker: done");
+                }
+                libssh2_session_free(t->session);
+        }
+        if (t->sock >= 0)
+                close(t->sock);
+        if (t->local_fd >= 0)
+                close(t->local_fd);
+        if (t->listener >= 0)
+                close(t->listener);
+        if (t->wake[0] >= 0)
+                close(t->wake[0]);
+        if (t->wake[1] >= 0)
+                close(t->wake[1]);
+        if (t->libssh2_ready)
+                libssh2_exit();
+        free(t);
+}
+
+/* An abstract AF_UNIX listener with a random name (nothing on the file system). */
+static int listen_local(struct ssh_tunnel *t, struct error *err)
+{
+        unsigned char random_bytes[12];
+        if (getrandom(random_bytes, sizeof(random_bytes), 0) != (ssize_t)sizeof(random_bytes))
+                return error_set_errno(err, errno, "cannot name the local end of the SSH tunnel");
+        int n = snprintf(t->socket_name, sizeof(t->socket_name), "nvidia-docker-ssh-%d-",
+                         (int)getpid());
+        for (size_t i = 0; i < sizeof(random_bytes); i++)
+                n += snprintf(t->socket_name + n, sizeof(t->socket_name) - (size_t)n, "%02x",
+                              random_bytes[i]);
+        struct sockaddr_un addr = {.sun_family = AF_UNIX};
+        memcpy(addr.sun_path + 1, t->socket_name, strlen(t->socket_name));
+        socklen_t len =
+            (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(t->socket_name));
+        t->listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (t->listener < 0 || bind(t->listener, (struct sockaddr *)&addr, len) < 0 ||
+            listen(t->listener, 8) < 0)
+                return error_set_errno(err, errno, "cannot create the local end of the SSH tunnel");
+        return 0;
+}
 
 int ssh_tunnel_open(const struct plugin_target *target, struct ssh_tunnel **out, struct error *err)
 {
-        (void)out;
-        return error_set(err, "ssh:// plugin hosts (%s) are not supported yet; use http://HOST:PORT",
-                         target->source);
+        *out = NULL;
+        struct ssh_tunnel *t = xcalloc(1, sizeof(*t));
+        t->sock = t->local_fd = t->listener = t->wake[0] = t->wake[1] = -1;
+        struct ssh_plan plan;
+        struct known_hosts kh;
+        known_hosts_init(&kh);
+        cleanup_free char *name = NULL;
+        int rc = -1;
+
+        if (ssh_plan_make(target, &plan, err) < 0)
+                goto out;
+        for (size_t i = 0; i < plan.known_hosts_files.count; i++)
+                if (known_hosts_read_file(&kh, plan.known_hosts_files.items[i], err) < 0)
+                        goto out;
+        name = known_hosts_name(plan.host, plan.port);
+
+        if (libssh2_init(0) != 0) {
+                error_set(err, "cannot initialise libssh2");
+                goto out;
+        }
+        t->libssh2_ready = true;
+        t->sock = tcp_connect(&plan, err);
+        if (t->sock < 0)
+                goto out;
+        t->session = libssh2_session_init();
+        if (t->session == NULL) {
+                error_set(err, "cannot create an SSH session");
+                goto out;
+        }
+        libssh2_session_set_blocking(t->session, 1);
+        libssh2_session_set_timeout(t->session, plan.timeout_s * 1000L);
+        struct strv known_types = STRV_INIT;
+        strv_init(&known_types);
+        known_hosts_types_for(&kh, name, &known_types);
+        prefer_known_host_key_types(t->session, &known_types);
+        strv_destroy(&known_types);
+        if (libssh2_session_handshake(t->session, t->sock) != 0) {
+                error_set(err,
+                          "SSH handshake with %s port %s failed: %s; is an SSH server "
+                          "listening there?",
+                          plan.original_host, plan.port, session_message(t->session));
+                goto out;
+        }
+        if (check_host_key(t->session, &plan, &kh, name, err) < 0)
+                goto out;
+
+        struct ssh_auth_request auth = {
+            .user = plan.user,
+            .host = plan.original_host,
+            .home = plan.home,
+            .identity_files = &plan.identity_files,
+            .use_agent = getenv("SSH_AUTH_SOCK") != NULL && getenv("SSH_AUTH_SOCK")[0],
+            .identities_only = plan.cfg.identities_only == 1,
+            .pubkey = plan.cfg.pubkey_authentication != 0,
+            .kbd_interactive = plan.cfg.kbd_interactive_authentication != 0,
+            .password = plan.cfg.password_authentication != 0,
+            .password_prompts =
+                plan.cfg.number_of_password_prompts >= 0 ? plan.cfg.number_of_password_prompts : 3,
+            .can_prompt = ssh_auth_can_prompt(),
+        };
+        if (plan.cfg.number_of_password_prompts == 0)
+                auth.password = auth.kbd_interactive = false;
+        if (ssh_auth_run(t->session, &auth, err) < 0)
+                goto out;
+        /* The first channel is opened here so that "plugin not running there" is reported as
+         * such, before any HTTP. */
+        if (open_channel(t, &plan, target->plugin_port ? target->plugin_port : "3476", err) < 0)
+                goto out;
+        if (listen_local(t, err) < 0)
+                goto out;
+        if (pipe2(t->wake, O_CLOEXEC) < 0) {
+                error_set_errno(err, errno, "cannot create the SSH tunnel's wake-up pipe");
+                goto out;
+        }
+        libssh2_session_set_blocking(t->session, 0);
+        int thread_rc = pthread_create(&t->thread, NULL, bridge_main, t);
+        if (thread_rc != 0) {
+                error_set_errno(err, thread_rc, "cannot start the SSH tunnel thread");
+                goto out;
+        }
+        t->thread_started = true;
+        *out = t;
+        t = NULL;
+        rc = 0;
+out:
+        if (t != NULL)
+                tunnel_free(t);
+        known_hosts_destroy(&kh);
+        ssh_plan_destroy(&plan);
+        return rc;
 }
 
 int ssh_tunnel_fd(const struct ssh_tunnel *tunnel)
 {
-        (void)tunnel;
-        return -1;
+        if (tunnel == NULL)
+                return -1;
+        struct ssh_tunnel *t = (struct ssh_tunnel *)tunnel; /* connected on first use */
+        if (t->local_fd >= 0)
+                return t->local_fd;
+        struct sockaddr_un addr = {.sun_family = AF_UNIX};
+        memcpy(addr.sun_path + 1, t->socket_name, strlen(t->socket_name));
+        socklen_t len =
+            (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(t->socket_name));
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, len) < 0) {
+                close(fd);
+                fd = -1;
+        }
+        t->local_fd = fd;
+        return fd;
+}
+
+const char *ssh_tunnel_socket_name(const struct ssh_tunnel *tunnel)
+{
+        return tunnel != NULL ? tunnel->socket_name : NULL;
+}
+
+unsigned ssh_tunnel_channels(const struct ssh_tunnel *tunnel)
+{
+        return tunnel != NULL ? tunnel->connections : 0;
 }
 
 void ssh_tunnel_close(struct ssh_tunnel *tunnel)
 {
-        (void)tunnel;
+        if (tunnel != NULL)
+                tunnel_free(tunnel);
 }

@@ -1,0 +1,10 @@
+# ssh: the SSH tunnel to remote plugins (libssh2) and its tests.
+# known_hosts.c computes HMAC-SHA1 for hashed names with libcrypto (libssh2 links it anyway,
+# but --as-needed wants it named).
+RUN_LIBS  += $(call PKG_LIBS,libcrypto)
+TEST_LIBS += $(call PKG_LIBS,libcrypto)
+
+.PHONY: check-ssh
+check-ssh: all $(CHECK_DEPS) $(BUILD)/tests/unit/test_ssh_config $(BUILD)/tests/unit/test_known_hosts
+	NVD_BUILD=$(BUILD) NVD_BIN=$(OUT_BIN) NVD_LIB=$(OUT_LIB) TESTS=test_ssh tests/run.sh \
+	  $(BUILD)/tests/unit/test_ssh_config $(BUILD)/tests/unit/test_known_hosts

@@ -1,0 +1,17 @@
+/*
+ * base64: RFC 4648 encoding and decoding (standard alphabet), as used by OpenSSH's files
+ * and fingerprints. Pure.
+ */
+#ifndef NVD_BASE64_H
+#define NVD_BASE64_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Decodes `len` characters (padding optional, no whitespace). Returns an owned buffer and its
+ * length in *out_len, or NULL when the text is not base64. */
+unsigned char *base64_decode(const char *text, size_t len, size_t *out_len);
+/* Encodes; with `pad` false the trailing '=' are left out (OpenSSH's SHA256 fingerprints). */
+char *base64_encode(const unsigned char *data, size_t len, bool pad);
+
+#endif

@@ -1,0 +1,307 @@
+#!/bin/bash
+# SSH tunnel to a remote plugin (issue 4), against real OpenSSH servers started here:
+# one on loopback (127.0.0.1 and ::1) and one in a network namespace of its own with its own
+# address (the "remote GPU host"), each with a plugin stand-in on the remote 127.0.0.1.
+# Drives build/tools/ssh_probe (the tunnel + libcurl, as the plugin client uses it) and,
+# when the wrapper's run path is there, bin/nvidia-docker with NV_HOST=ssh://...
+. "$(dirname "$0")/../lib/common.sh"
+
+[ "$(id -u)" = 0 ] || t_skip_all "needs root (sshd, useradd, ip netns)"
+[ -x /usr/sbin/sshd ] || t_skip_all "openssh-server is not installed"
+PROBE=$NVD_BUILD/tools/ssh_probe
+[ -x "$PROBE" ] || t_skip_all "$PROBE not built"
+RESPONDER=$NVD_ROOT/tests/integration/ssh_plugin_responder.py
+unset CI SSH_AUTH_SOCK SSH_AGENT_PID
+
+TUSER=nvdssh
+TPASS="nvd-pw-$RANDOM$RANDOM"
+id "$TUSER" >/dev/null 2>&1 || useradd -M -d /nonexistent -s /bin/sh "$TUSER" 2>/dev/null || id "$TUSER" >/dev/null
+echo "$TUSER:$TPASS" | chpasswd
+mkdir -p /run/sshd && chmod 755 /run/sshd
+
+S=$T_TMP/sshd
+export HOME=$T_TMP/home
+mkdir -p "$S" "$HOME/.ssh" && chmod 700 "$HOME/.ssh" && chmod 755 "$T_TMP" "$S"  # sshd reads authorized_keys as the user
+ssh-keygen -q -t ed25519 -N '' -f "$S/host_ed25519" -C host
+ssh-keygen -q -t ecdsa -N '' -f "$S/host_ecdsa" -C host
+ssh-keygen -q -t ed25519 -N '' -f "$T_TMP/other_host_key" -C other
+ssh-keygen -q -t ed25519 -N '' -f "$HOME/.ssh/id_ed25519" -C user
+ssh-keygen -q -t ecdsa -m PEM -N '' -f "$T_TMP/ecdsa_pem" -C pem
+ssh-keygen -q -t ed25519 -N 'secret words' -f "$T_TMP/encrypted_key" -C enc
+ssh-keygen -q -t ed25519 -N '' -f "$T_TMP/agent_key" -C agent
+ssh-keygen -q -t ed25519 -N '' -f "$T_TMP/alias_key" -C alias
+ssh-keygen -q -t rsa -b 2048 -N '' -f "$T_TMP/rsa_key" -C rsa
+cat "$HOME/.ssh/id_ed25519.pub" "$T_TMP/ecdsa_pem.pub" "$T_TMP/encrypted_key.pub" \
+  "$T_TMP/agent_key.pub" "$T_TMP/alias_key.pub" "$T_TMP/rsa_key.pub" > "$S/authorized_keys"
+chmod 644 "$S/authorized_keys"
+
+# start_sshd NAME LISTEN... : writes $S/NAME.conf and starts sshd (in $NETNS_EXEC if set).
+start_sshd() {
+  local name=$1; shift
+  {
+    for l in "$@"; do echo "ListenAddress $l"; done
+    echo "HostKey $S/host_ed25519"
+    echo "HostKey $S/host_ecdsa"
+    cat <<CFG
+PidFile none
+AuthorizedKeysFile $S/authorized_keys
+StrictModes no
+UsePAM no
+PasswordAuthentication yes
+KbdInteractiveAuthentication no
+PermitRootLogin no
+AllowUsers $TUSER
+AllowTcpForwarding yes
+MaxStartups 200
+MaxAuthTries 10
+CFG
+  } > "$S/$name.conf"
+  $NETNS_EXEC /usr/sbin/sshd -f "$S/$name.conf" -D -e 2>>"$S/$name.log" &
+  local pid=$!
+  t_cleanup "kill $pid"
+  for _ in $(seq 1 50); do grep -q 'Server listening' "$S/$name.log" 2>/dev/null && return 0; sleep 0.1; done
+  echo "sshd $name did not start:"; cat "$S/$name.log"; return 1
+}
+accepted() { grep -c 'Accepted ' "$S/$1.log"; }
+
+SSHPORT=$(free_port)
+PLUGPORT=$(free_port)
+NETNS_EXEC= start_sshd lo "127.0.0.1:$SSHPORT" "[::1]:$SSHPORT" || { t_fail "loopback sshd starts"; t_finish; }
+python3 "$RESPONDER" 127.0.0.1 "$PLUGPORT" "$T_TMP/plugin-lo.log" &
+t_cleanup "kill $!"
+for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PLUGPORT/v1.0/gpu/info/json" >/dev/null && break; sleep 0.1; done
+: > "$T_TMP/plugin-lo.log"
+
+hostkey() { cut -d' ' -f1,2 "$S/host_ed25519.pub"; }
+KH=$HOME/.ssh/known_hosts
+echo "[127.0.0.1]:$SSHPORT $(hostkey)" > "$KH"
+
+probe() { "$PROBE" -l "$TUSER" -p "$SSHPORT" -P "$PLUGPORT" "$@"; }
+CLI=/v1.0/docker/cli/json
+
+# --- key file (default ~/.ssh/id_ed25519: libssh2 1.10 + OpenSSL 3 reads OpenSSH-format ed25519)
+out=$(probe 127.0.0.1 $CLI </dev/null 2>&1)
+t_match "default identity file ~/.ssh/id_ed25519 authenticates, answer comes back" '"/dev/nvidia0"' "$out"
+
+# --- one SSH connection and one plugin connection carry several requests
+before=$(accepted lo)
+: > "$T_TMP/plugin-lo.log"
+out=$(probe -n 3 127.0.0.1 $CLI </dev/null 2>&1)
+t_eq "three requests answered" 3 "$(grep -c VolumeDriver <<<"$out")"
+t_eq "one SSH handshake for three requests" $((before + 1)) "$(accepted lo)"
+# libcurl 7.88 never reuses a connection over a unix socket (curl/curl#9664): each request is
+# one local connection, so one channel of the same SSH connection; with a newer libcurl, one.
+channels=$(sed -nE 's/.*requests: 3 channels: ([0-9]+).*/\1/p' <<<"$out")
+t_match "channels: one per local connection (1 to 3)" '^[123]$' "$channels"
+t_eq "plugin connections = channels" "$channels" "$(grep -c connection "$T_TMP/plugin-lo.log")"
+
+# --- the contract's fd path (ssh_tunnel_fd)
+out=$(probe -r 127.0.0.1 /v1.0/docker/cli </dev/null 2>&1)
+t_match "raw request on ssh_tunnel_fd() answered" 'HTTP/1.[01] 200 .*--device=/dev/nvidia0' "$(tr -d '\r\n' <<<"$out")"
+
+# --- hashed known_hosts name
+cp "$KH" "$T_TMP/kh.plain"
+ssh-keygen -q -H -f "$KH" >/dev/null 2>&1; rm -f "$KH.old"
+t_check "known_hosts is hashed now" grep -q '^|1|' "$KH"
+out=$(probe 127.0.0.1 $CLI </dev/null 2>&1)
+t_match "hashed [host]:port entry verifies the host key" 'VolumeDriver' "$out"
+cp "$T_TMP/kh.plain" "$KH"
+
+# --- a plain "host" line does not vouch for another port (as ssh)
+echo "127.0.0.1 $(hostkey)" > "$KH"
+out=$(probe 127.0.0.1 $CLI </dev/null 2>&1); rc=$?
+t_eq "127.0.0.1 entry does not cover port $SSHPORT: fails" 1 "$rc"
+t_match "unknown host: says how to accept it" "host key of \\[127.0.0.1\\]:$SSHPORT is not known .*connect once with \`ssh -p $SSHPORT $TUSER@127.0.0.1\` to verify and add it" "$out"
+
+# --- unknown host (empty known_hosts), global file counts
+: > "$KH"
+out=$(probe 127.0.0.1 $CLI </dev/null 2>&1); rc=$?
+t_eq "unknown host key: exit 1" 1 "$rc"
+t_match "unknown host key: message" "is not known" "$out"
+t_eq "unknown host key: no answer printed" "" "$(grep VolumeDriver <<<"$out")"
+t_check "known_hosts was not written" test ! -s "$KH"
+
+# --- changed host key: never accepted, even with StrictHostKeyChecking no
+echo "[127.0.0.1]:$SSHPORT $(cut -d' ' -f1,2 "$T_TMP/other_host_key.pub")" > "$KH"
+out=$(probe 127.0.0.1 $CLI </dev/null 2>&1); rc=$?
+t_eq "changed host key: exit 1" 1 "$rc"
+t_match "changed host key: loud message" "HOST KEY OF \\[127.0.0.1\\]:$SSHPORT HAS CHANGED.*man-in-the-middle.*ssh-keygen -R" "$out"
+printf 'Host *\n  StrictHostKeyChecking no\n' > "$HOME/.ssh/config"
+out=$(probe 127.0.0.1 $CLI </dev/null 2>&1); rc=$?
+t_eq "changed host key with StrictHostKeyChecking no: still refused" 1 "$rc"
+
+# --- StrictHostKeyChecking no: unknown host accepted with a warning
+: > "$KH"
+out=$(probe 127.0.0.1 $CLI </dev/null 2>&1); rc=$?
+t_eq "StrictHostKeyChecking no: unknown host accepted" 0 "$rc"
+t_match "StrictHostKeyChecking no: warning on stderr" "Warning: host key of .* is not known and is accepted because of StrictHostKeyChecking no" "$out"
+rm -f "$HOME/.ssh/config"
+
+# --- revoked key
+echo "[127.0.0.1]:$SSHPORT $(hostkey)" > "$KH"
+echo "@revoked * $(hostkey)" >> "$KH"
+out=$(probe 127.0.0.1 $CLI </dev/null 2>&1); rc=$?
+t_eq "@revoked host key: refused" 1 "$rc"
+t_match "@revoked host key: message" "REVOKED" "$out"
+
+# --- GlobalKnownHostsFile / UserKnownHostsFile from the config, other odd lines skipped
+: > "$KH"
+{ echo "@cert-authority *.example.com $(hostkey)"; echo "garbage line"; echo "[127.0.0.1]:$SSHPORT $(hostkey)"; } > "$T_TMP/custom_known"
+printf 'Host 127.0.0.1\n  UserKnownHostsFile %s\n' "$T_TMP/custom_known" > "$HOME/.ssh/config"
+out=$(probe 127.0.0.1 $CLI </dev/null 2>&1)
+t_match "UserKnownHostsFile from ~/.ssh/config is used; odd lines skipped" 'VolumeDriver' "$out"
+rm -f "$HOME/.ssh/config"
+echo "[127.0.0.1]:$SSHPORT $(hostkey)" > "$KH"
+
+# --- plugin not running on the remote host
+DEADPORT=$(free_port)
+out=$("$PROBE" -l "$TUSER" -p "$SSHPORT" -P "$DEADPORT" 127.0.0.1 $CLI </dev/null 2>&1); rc=$?
+t_eq "plugin absent: exit 1" 1 "$rc"
+t_match "plugin absent: names the step" "the plugin is not listening on 127.0.0.1:$DEADPORT on 127.0.0.1 \\(channel open refused\\); is nvidia-docker-plugin running there\\?" "$out"
+
+# --- sshd not running / wrong port
+out=$("$PROBE" -l "$TUSER" -p "$DEADPORT" -P "$PLUGPORT" 127.0.0.1 $CLI </dev/null 2>&1); rc=$?
+t_eq "no sshd on the port: exit 1" 1 "$rc"
+t_match "no sshd on the port: names the step" "cannot connect to the SSH server 127.0.0.1 port $DEADPORT \\(127.0.0.1\\): Connection refused" "$out"
+out=$("$PROBE" -l "$TUSER" -p "$PLUGPORT" -P "$PLUGPORT" 127.0.0.1 $CLI </dev/null 2>&1); rc=$?
+t_eq "wrong port (an HTTP server): exit 1" 1 "$rc"
+t_match "wrong port (an HTTP server): handshake step named" "SSH handshake with 127.0.0.1 port $PLUGPORT failed" "$out"
+
+# --- name resolution
+out=$("$PROBE" -l "$TUSER" nvd-no-such-host.invalid $CLI </dev/null 2>&1); rc=$?
+t_eq "unresolvable host: exit 1" 1 "$rc"
+t_match "unresolvable host: names the step" "cannot resolve the SSH host nvd-no-such-host.invalid" "$out"
+
+# --- IPv6 literal
+echo "[::1]:$SSHPORT $(hostkey)" >> "$KH"
+out=$(probe ::1 $CLI </dev/null 2>&1)
+t_match "IPv6 ::1 works, checked as [::1]:port" 'VolumeDriver' "$out"
+
+# --- other key formats: PEM ecdsa as IdentityFile, IdentitiesOnly
+mv "$HOME/.ssh/id_ed25519" "$T_TMP/id_ed25519.away"
+printf 'Host 127.0.0.1\n  IdentityFile %s\n  IdentitiesOnly yes\n' "$T_TMP/ecdsa_pem" > "$HOME/.ssh/config"
+out=$(probe 127.0.0.1 $CLI </dev/null 2>&1)
+t_match "PEM ecdsa key from IdentityFile" 'VolumeDriver' "$out"
+# libssh2 1.10 signs with ssh-rsa (SHA-1) only, which OpenSSH >= 8.8 refuses (docs/remote.md)
+printf 'Host 127.0.0.1\n  IdentityFile %s\n' "$T_TMP/rsa_key" > "$HOME/.ssh/config"
+out=$(probe 127.0.0.1 $CLI </dev/null 2>&1); rc=$?
+if [ "$rc" = 0 ]; then t_ok "RSA key (libssh2 signs with rsa-sha2 here)"; else
+  t_match "RSA key refused by OpenSSH 9: failure names the key" "tried: .*rsa_key" "$out"; fi
+rm -f "$HOME/.ssh/config"
+
+# --- config alias: HostName, User, Port, IdentityFile with ~ and %d, negation, first value wins
+cat > "$HOME/.ssh/config" <<CFG
+Host gpu1 !gpu1-not
+  HostName 127.0.0.1
+  User $TUSER
+  Port $SSHPORT
+  IdentityFile %d/alias_key_copy
+  ConnectTimeout 5
+Host gpu*
+  User somebody-else
+  Port 1
+CFG
+cp "$T_TMP/alias_key" "$HOME/alias_key_copy"; chmod 600 "$HOME/alias_key_copy"
+out=$(USER=root "$PROBE" -P "$PLUGPORT" gpu1 $CLI </dev/null 2>&1)
+t_match "config alias gpu1 (HostName, User, Port, IdentityFile %d) behaves like ssh gpu1" 'VolumeDriver' "$out"
+out=$(USER=root "$PROBE" -P "$PLUGPORT" gpu2 $CLI </dev/null 2>&1); rc=$?
+t_match "gpu2 gets the second block only (port 1)" "gpu2" "$out"
+rm -f "$HOME/.ssh/config"
+
+# --- no terminal: no keys usable, password would be needed
+out=$(setsid "$PROBE" -l "$TUSER" -p "$SSHPORT" -P "$PLUGPORT" 127.0.0.1 $CLI </dev/null 2>&1); rc=$?
+t_eq "no terminal: exit 1" 1 "$rc"
+t_match "no terminal: never prompts, says what was tried and what to do" "authentication failed for $TUSER@127.0.0.1 \\(tried: .*\\); no terminal to ask for a password; load your key into ssh-agent" "$out"
+out=$(CI=true script -qec "'$PROBE' -l $TUSER -p $SSHPORT -P $PLUGPORT 127.0.0.1 $CLI" /dev/null </dev/null 2>&1); rc=$?
+t_match "CI=true with a terminal: still no prompt" "no terminal to ask for a password" "$out"
+
+# --- agent
+eval "$(ssh-agent -s -a "$T_TMP/agent.sock")" >/dev/null
+t_cleanup "kill $SSH_AGENT_PID"
+ssh-add -q "$T_TMP/agent_key" 2>/dev/null
+out=$(probe 127.0.0.1 $CLI </dev/null 2>&1)
+t_match "agent key (SSH_AUTH_SOCK) authenticates" 'VolumeDriver' "$out"
+kill "$SSH_AGENT_PID"; unset SSH_AGENT_PID
+out=$(setsid "$PROBE" -l "$TUSER" -p "$SSHPORT" -P "$PLUGPORT" 127.0.0.1 $CLI </dev/null 2>&1)
+t_match "dead agent: named in the tried list" "agent \\(cannot contact the agent" "$out"
+unset SSH_AUTH_SOCK
+
+# --- terminal prompts (expect): encrypted key passphrase, password, wrong password
+cp "$T_TMP/encrypted_key" "$HOME/.ssh/id_ecdsa"   # any default name; the file is ed25519
+out=$(expect -c "
+  set timeout 20
+  spawn $PROBE -l $TUSER -p $SSHPORT -P $PLUGPORT 127.0.0.1 $CLI
+  expect \"Enter passphrase for key '$HOME/.ssh/id_ecdsa': \" { send \"secret words\r\" } timeout { exit 3 }
+  expect eof
+  catch wait r; exit [lindex \$r 3]" 2>&1); rc=$?
+t_eq "encrypted key: passphrase asked on the terminal, exit 0" 0 "$rc"
+t_match "encrypted key: answer comes back" 'VolumeDriver' "$out"
+t_eq "encrypted key: passphrase not echoed" "" "$(grep 'secret words' <<<"$out")"
+out=$(setsid "$PROBE" -l "$TUSER" -p "$SSHPORT" -P "$PLUGPORT" 127.0.0.1 $CLI </dev/null 2>&1)
+t_match "encrypted key without a terminal: skipped with a reason" "id_ecdsa \\(encrypted; no terminal for its passphrase\\)" "$out"
+rm -f "$HOME/.ssh/id_ecdsa"
+
+out=$(expect -c "
+  set timeout 20
+  spawn $PROBE -l $TUSER -p $SSHPORT -P $PLUGPORT 127.0.0.1 $CLI
+  expect \"$TUSER@127.0.0.1's password: \" { send \"$TPASS\r\" } timeout { exit 3 }
+  expect eof
+  catch wait r; exit [lindex \$r 3]" 2>&1); rc=$?
+t_eq "password on the terminal: exit 0" 0 "$rc"
+t_match "password on the terminal: answer comes back" 'VolumeDriver' "$out"
+t_eq "password not echoed" "" "$(grep -F "$TPASS" <<<"$out")"
+
+out=$(expect -c "
+  set timeout 20
+  spawn $PROBE -l $TUSER -p $SSHPORT -P $PLUGPORT 127.0.0.1 $CLI
+  expect \"password: \" { send \"wrong\r\" } timeout { exit 3 }
+  expect \"password: \" { send \"wrong\r\" } timeout { exit 3 }
+  expect \"password: \" { send \"wrong\r\" } timeout { exit 3 }
+  expect eof
+  catch wait r; exit [lindex \$r 3]" 2>&1); rc=$?
+t_eq "wrong password three times: exit 1" 1 "$rc"
+t_match "wrong password: message lists password" "authentication failed for $TUSER@127.0.0.1 \\(tried: .*password; the server accepts: publickey,password\\)" "$out"
+mv "$T_TMP/id_ed25519.away" "$HOME/.ssh/id_ed25519"
+
+# --- the remote host in its own network namespace
+NS=nvd-ssh-$$
+SUB=$(( $$ % 250 + 1 ))
+HOSTIP=10.231.$SUB.1 NSIP=10.231.$SUB.2
+if ip netns add "$NS" 2>/dev/null; then
+  t_cleanup "ip netns delete $NS"
+  ip link add "nvdsa$SUB" type veth peer name "nvdsb$SUB"
+  t_cleanup "ip link delete nvdsa$SUB"
+  ip link set "nvdsb$SUB" netns "$NS"
+  ip addr add "$HOSTIP/30" dev "nvdsa$SUB"; ip link set "nvdsa$SUB" up
+  ip netns exec "$NS" ip addr add "$NSIP/30" dev "nvdsb$SUB"
+  ip netns exec "$NS" ip link set "nvdsb$SUB" up
+  ip netns exec "$NS" ip link set lo up
+  NETNS_EXEC="ip netns exec $NS" start_sshd ns "$NSIP:22" || t_fail "sshd in the namespace starts"
+  ip netns exec "$NS" python3 "$RESPONDER" 127.0.0.1 3476 "$T_TMP/plugin-ns.log" &
+  t_cleanup "kill $!"
+  for _ in $(seq 1 50); do ip netns exec "$NS" curl -sf http://127.0.0.1:3476/v1.0/gpu/info/json >/dev/null && break; sleep 0.1; done
+  t_check "plugin stand-in is not reachable from outside the namespace" \
+    bash -c "! curl -sf -m 2 http://$NSIP:3476/v1.0/gpu/info/json"
+  echo "$NSIP $(hostkey)" >> "$KH"
+  out=$("$PROBE" -l "$TUSER" "$NSIP" /v1.0/gpu/info/json </dev/null 2>&1)
+  t_match "remote host $NSIP: defaults (SSH port 22, plugin 127.0.0.1:3476 there)" 'GPU-remote-0000' "$out"
+  printf 'Host gpu-ns\n  HostName %s\n  User %s\n' "$NSIP" "$TUSER" > "$HOME/.ssh/config"
+  out=$("$PROBE" gpu-ns /v1.0/gpu/info/json </dev/null 2>&1)
+  t_match "remote host through a config alias" 'GPU-remote-0000' "$out"
+  rm -f "$HOME/.ssh/config"
+  out=$("$PROBE" -l "$TUSER" -P 3477 "$NSIP" /v1.0/gpu/info/json </dev/null 2>&1); rc=$?
+  t_match "remote host: no plugin on 3477 there → channel step named" "not listening on 127.0.0.1:3477 on $NSIP" "$out"
+else
+  t_fail "cannot create network namespace $NS"
+fi
+
+# --- no leaks (valgrind) on one tunnel run with three requests
+if [ -z "${NVD_SANITIZE:-}" ] && command -v valgrind >/dev/null; then
+  valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=9 \
+    "$PROBE" -l "$TUSER" -p "$SSHPORT" -P "$PLUGPORT" -n 3 127.0.0.1 $CLI </dev/null >"$T_TMP/vg.out" 2>&1
+  rc=$?
+  t_eq "valgrind --leak-check=full: no errors, no definite leaks" 0 "$rc"
+  [ "$rc" = 0 ] || tail -n 30 "$T_TMP/vg.out"
+fi
+
+t_finish
