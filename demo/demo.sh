@@ -209,6 +209,12 @@ engine=0
 if [ -z "${DEMO_NO_NAMESPACE:-}" ] && command -v dockerd >/dev/null && command -v docker >/dev/null; then
   say "Start a Docker engine for the demo (data in $tmp/docker)"
   export DOCKER_HOST="unix://$tmp/docker.sock"
+  # A system containerd (Debian's containerd.service) runs outside this mount namespace and
+  # would not see the container file systems mounted in here: hide its socket, so that this
+  # engine starts a containerd of its own, inside.
+  if [ -d /run/containerd ]; then
+    mkdir -p "$tmp/no-containerd" && mount --bind "$tmp/no-containerd" /run/containerd
+  fi
   dockerd --host "$DOCKER_HOST" --data-root "$tmp/docker" --exec-root "$tmp/docker-exec" \
     --pidfile "$tmp/docker.pid" --bridge=none --iptables=false >"$tmp/dockerd.log" 2>&1 </dev/null &
   DOCKERD_PID=$!
