@@ -67,6 +67,17 @@ if command -v mandoc >/dev/null; then
 fi
 t_eq "groff -ww: no warnings" "" "$(zcat /usr/share/man/man1/nvidia-docker.1.gz /usr/share/man/man8/nvidia-docker-plugin.8.gz | groff -mandoc -ww -z 2>&1)"
 
+# The installed wrapper finds its run/create module (../lib/nvidia-docker next to /usr/bin) and
+# gets as far as asking a plugin (none listens on port 1).
+if start_dockerd 2>/dev/null && make_image nvd-ship-deb/gpu -c 'LABEL com.nvidia.volumes.needed=nvidia_driver'; then
+  t_cleanup "docker rmi nvd-ship-deb/gpu"
+  out=$(NV_HOST=http://127.0.0.1:1 NV_TIMEOUT=5 /usr/bin/nvidia-docker run --rm nvd-ship-deb/gpu true 2>&1); rc=$?
+  t_eq "installed run path: exit 1 without a plugin" 1 "$rc"
+  t_match "installed run path: module loaded, plugin asked" 'plugin not reachable at http://127\.0\.0\.1:1' "$out"
+else
+  echo "(no Docker engine: installed run path not checked)"
+fi
+
 # Remove with the plugin stopped (never started) and without systemd: must succeed.
 echo 'NVIDIA_DOCKER_PLUGIN_OPTS="-l 127.0.0.1:3999"' >>/etc/default/nvidia-docker-plugin
 out=$(dpkg -r nvidia-docker 2>&1); rc=$?
