@@ -81,7 +81,7 @@ $(STATIC_LIB): $(LIB_OBJ)
 # friends (about 5 ms here). The run path lives in a module loaded with dlopen().
 $(WRAPPER): $(BUILD)/src/nvidia-docker/main.o $(STATIC_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -Wl,-rpath,'$$ORIGIN/../lib/nvidia-docker' -o $@ $^ -ldl
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ -ldl
 	@if readelf -d $@ | grep NEEDED | grep -qvE 'lib(c|dl)\.so|ld-linux|libasan|libubsan|libm\.so|libgcc_s|libstdc\+\+|libpthread|librt'; then \
 	  echo "error: $@ must link libc only; it needs:"; readelf -d $@ | grep NEEDED; rm -f $@; exit 1; fi
 

@@ -5,6 +5,7 @@ RUN_LIBS  += $(call PKG_LIBS,libcrypto)
 TEST_LIBS += $(call PKG_LIBS,libcrypto)
 
 .PHONY: check-ssh
-check-ssh: all $(CHECK_DEPS) $(BUILD)/tests/unit/test_ssh_config $(BUILD)/tests/unit/test_known_hosts
+SSH_UNIT := $(BUILD)/tests/unit/test_ssh_config $(BUILD)/tests/unit/test_known_hosts $(BUILD)/tests/unit/test_ssh_auth
+check-ssh: all $(CHECK_DEPS) $(SSH_UNIT)
 	NVD_BUILD=$(BUILD) NVD_BIN=$(OUT_BIN) NVD_LIB=$(OUT_LIB) TESTS=test_ssh tests/run.sh \
-	  $(BUILD)/tests/unit/test_ssh_config $(BUILD)/tests/unit/test_known_hosts
+	  $(SSH_UNIT)

@@ -38,10 +38,10 @@ static const struct docker_flag global_flags[] = {
  * older-clients-only today; `current` exists for the day one is removed.
  */
 static const struct docker_flag container_flags[] = {
-    {"add-host", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},             /* host:ip */
-    {"annotation", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},           /* 25.0+, API 1.43 */
-    {"attach", 'a', VALUE, BOTH, DOCKER_FLAG_PLAIN, true},             /* stdin|stdout|stderr */
-    {"blkio-weight", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},         /* uint16 */
+    {"add-host", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},     /* host:ip */
+    {"annotation", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* needs API 1.43 (docker 24) */
+    {"attach", 'a', VALUE, BOTH, DOCKER_FLAG_PLAIN, true},     /* stdin|stdout|stderr */
+    {"blkio-weight", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* uint16 */
     {"blkio-weight-device", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* dev:weight */
     {"cap-add", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},              /* capability */
     {"cap-drop", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},             /* capability */
@@ -81,48 +81,49 @@ static const struct docker_flag container_flags[] = {
     {"health-cmd", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},           /* command */
     {"health-interval", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},      /* duration */
     {"health-retries", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},       /* int */
-    {"health-start-interval", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* 25.0+, API 1.44 */
-    {"health-start-period", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* duration */
-    {"health-timeout", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},        /* duration */
-    {"help", 0, BOOL, BOTH, DOCKER_FLAG_HELP, true},                 /* no -h: that is hostname */
-    {"hostname", 'h', VALUE, BOTH, DOCKER_FLAG_PLAIN, true},         /* name */
-    {"init", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},                /* 1.13+ */
-    {"interactive", 'i', BOOL, BOTH, DOCKER_FLAG_PLAIN, true},       /* keep stdin open */
-    {"io-maxbandwidth", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},    /* Windows only, hidden */
-    {"io-maxiops", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},         /* Windows only, hidden */
-    {"ip", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},                 /* IPv4 address */
-    {"ip6", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},                /* IPv6 address */
-    {"ipc", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},                /* IPC mode */
-    {"isolation", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},          /* default|process|hyperv */
-    {"kernel-memory", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},      /* deprecated, bytes */
-    {"label", 'l', VALUE, BOTH, DOCKER_FLAG_PLAIN, true},            /* key=value */
-    {"label-file", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},         /* file */
-    {"link", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},               /* name[:alias] */
-    {"link-local-ip", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},      /* address */
-    {"log-driver", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},         /* driver */
-    {"log-opt", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},            /* key=value */
-    {"mac-address", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},        /* MAC */
-    {"memory", 'm', VALUE, BOTH, DOCKER_FLAG_PLAIN, true},           /* bytes */
-    {"memory-reservation", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* bytes */
-    {"memory-swap", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},        /* bytes or -1 */
-    {"memory-swappiness", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* 0..100 */
-    {"mount", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},              /* 17.06+: type=...,... */
-    {"name", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},               /* container name */
-    {"net", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},                /* hidden alias of network */
-    {"net-alias", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},          /* hidden alias */
-    {"network", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},            /* network */
-    {"network-alias", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},      /* alias */
-    {"no-healthcheck", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},      /* disable HEALTHCHECK */
-    {"oom-kill-disable", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},    /* disable OOM killer */
-    {"oom-score-adj", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},      /* -1000..1000 */
-    {"pid", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},                /* PID mode */
-    {"pids-limit", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},         /* int */
-    {"platform", 0, VALUE, BOTH, DOCKER_FLAG_PLATFORM, true},        /* os[/arch[/variant]] */
-    {"privileged", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},          /* extended privileges */
-    {"publish", 'p', VALUE, BOTH, DOCKER_FLAG_PLAIN, true},          /* [ip:]host:container */
-    {"publish-all", 'P', BOOL, BOTH, DOCKER_FLAG_PLAIN, true},       /* all exposed ports */
+    {"health-start-interval", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
+     true}, /* needs API 1.44 (docker 25) */
+    {"health-start-period", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* duration */
+    {"health-timeout", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},      /* duration */
+    {"help", 0, BOOL, BOTH, DOCKER_FLAG_HELP, true},                  /* no -h: that is hostname */
+    {"hostname", 'h', VALUE, BOTH, DOCKER_FLAG_PLAIN, true},          /* name */
+    {"init", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},                 /* 1.13+ */
+    {"interactive", 'i', BOOL, BOTH, DOCKER_FLAG_PLAIN, true},        /* keep stdin open */
+    {"io-maxbandwidth", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},     /* Windows only, hidden */
+    {"io-maxiops", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},          /* Windows only, hidden */
+    {"ip", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},                  /* IPv4 address */
+    {"ip6", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},                 /* IPv6 address */
+    {"ipc", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},                 /* IPC mode */
+    {"isolation", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},           /* default|process|hyperv */
+    {"kernel-memory", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},       /* deprecated, bytes */
+    {"label", 'l', VALUE, BOTH, DOCKER_FLAG_PLAIN, true},             /* key=value */
+    {"label-file", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},          /* file */
+    {"link", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},                /* name[:alias] */
+    {"link-local-ip", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},       /* address */
+    {"log-driver", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},          /* driver */
+    {"log-opt", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},             /* key=value */
+    {"mac-address", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},         /* MAC */
+    {"memory", 'm', VALUE, BOTH, DOCKER_FLAG_PLAIN, true},            /* bytes */
+    {"memory-reservation", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* bytes */
+    {"memory-swap", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},         /* bytes or -1 */
+    {"memory-swappiness", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* 0..100 */
+    {"mount", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},               /* 17.06+: type=...,... */
+    {"name", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},                /* container name */
+    {"net", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},                 /* hidden alias of network */
+    {"net-alias", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},           /* hidden alias */
+    {"network", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},             /* network */
+    {"network-alias", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},       /* alias */
+    {"no-healthcheck", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},       /* disable HEALTHCHECK */
+    {"oom-kill-disable", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},     /* disable OOM killer */
+    {"oom-score-adj", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},       /* -1000..1000 */
+    {"pid", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},                 /* PID mode */
+    {"pids-limit", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},          /* int */
+    {"platform", 0, VALUE, BOTH, DOCKER_FLAG_PLATFORM, true},         /* os[/arch[/variant]] */
+    {"privileged", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},           /* extended privileges */
+    {"publish", 'p', VALUE, BOTH, DOCKER_FLAG_PLAIN, true},           /* [ip:]host:container */
+    {"publish-all", 'P', BOOL, BOTH, DOCKER_FLAG_PLAIN, true},        /* all exposed ports */
     {"pull", 0, VALUE, BOTH, DOCKER_FLAG_PULL, true},           /* 20.10+: always|missing|never */
-    {"quiet", 'q', BOOL, BOTH, DOCKER_FLAG_PLAIN, true},        /* suppress pull output */
+    {"quiet", 'q', BOOL, BOTH, DOCKER_FLAG_PLAIN, true},        /* not in 20.10: no pull output */
     {"read-only", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},      /* read-only rootfs */
     {"restart", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},       /* policy */
     {"rm", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},             /* also on create (#917) */
@@ -137,7 +138,7 @@ static const struct docker_flag container_flags[] = {
     {"tmpfs", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},         /* path[:options] */
     {"tty", 't', BOOL, BOTH, DOCKER_FLAG_PLAIN, true},          /* pseudo-TTY */
     {"ulimit", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},        /* name=soft[:hard] */
-    {"use-api-socket", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true}, /* 28.1+ */
+    {"use-api-socket", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true}, /* 28.x, not in 20.10 */
     {"user", 'u', VALUE, BOTH, DOCKER_FLAG_PLAIN, true},        /* name|uid[:group|gid] */
     {"userns", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},        /* user namespace */
     {"uts", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},           /* UTS namespace */

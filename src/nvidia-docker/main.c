@@ -6,7 +6,8 @@
  *
  * Environment: NV_DOCKER (the docker program and leading words), NV_DEBUG (say why a line is
  * passed through), NV_GPU (only read here to warn when a run/create line cannot be read),
- * NVD_RUN_MODULE (path of the run module, for tests; default: found through RUNPATH).
+ * NVD_RUN_MODULE (path of the run module, for tests; default: ../lib/nvidia-docker/ next to
+ * the executable).
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -40,9 +41,30 @@ static void print_version_banner(void)
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n <= 0)
-                        return; /* like 1.0: a closed stdout does not stop docker */
+                        return; /* a closed stdout (EBADF) does not stop docker */
                 done += (size_t)n;
         }
+}
+
+/* The run module's path: NVD_RUN_MODULE, else ../lib/nvidia-docker/ next to the executable
+ * (/proc/self/exe, as the loader's $ORIGIN), else the bare name for the loader's search. The
+ * binary has no RUNPATH on purpose: one would cost every pass-through ~20 failed opens of
+ * libc.so.6 in $ORIGIN/../lib/nvidia-docker/. */
+static const char *run_module_path(char *buffer, size_t size)
+{
+        static const char suffix[] = "/../lib/nvidia-docker/" RUN_MODULE_FILE;
+        const char *path = getenv("NVD_RUN_MODULE");
+        if (path != NULL && path[0] != '\0')
+                return path;
+        ssize_t n = readlink("/proc/self/exe", buffer, size);
+        if (n <= 0 || (size_t)n >= size)
+                return RUN_MODULE_FILE;
+        while (n > 0 && buffer[n - 1] != '/')
+                n--;
+        if (n == 0 || (size_t)n - 1 + sizeof(suffix) > size)
+                return RUN_MODULE_FILE;
+        memcpy(buffer + n - 1, suffix, sizeof(suffix));
+        return buffer;
 }
 
 /* Loads the run module and hands the line to it. Returns the exit status (the module only
@@ -50,18 +72,14 @@ static void print_version_banner(void)
 static int run_module(const char *program, const char *const *words, size_t count,
                       const struct docker_args *args, const struct strv *docker)
 {
-        const char *path = getenv("NVD_RUN_MODULE");
-        if (path == NULL || path[0] == '\0')
-                path = RUN_MODULE_FILE;
+        char buffer[PATH_MAX];
+        const char *path = run_module_path(buffer, sizeof(buffer));
         void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
         if (handle == NULL) {
+                /* dlerror() starts with the file name. */
                 const char *why = dlerror();
-                char self[PATH_MAX];
-                ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-                self[n > 0 ? n : 0] = '\0';
-                log_error("cannot load the run/create module %s (next to %s: "
-                          "../lib/nvidia-docker/): %s; reinstall nvidia-docker",
-                          path, n > 0 ? self : program, why != NULL ? why : "unknown error");
+                log_error("cannot load the run/create module: %s; reinstall nvidia-docker",
+                          why != NULL ? why : path);
                 return 1;
         }
         run_module_main_fn module_main;

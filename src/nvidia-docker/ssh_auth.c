@@ -294,8 +294,10 @@ static int try_identity_file(LIBSSH2_SESSION *session, const struct ssh_auth_req
                         strv_push(tried, shown);
                 return 0;
         }
-        if (!req->can_prompt) {
-                strv_pushf(tried, "%s (encrypted; no terminal for its passphrase)", shown);
+        if (!req->can_prompt || req->password_prompts == 0) {
+                strv_pushf(tried, "%s (encrypted; %s)", shown,
+                           req->can_prompt ? "NumberOfPasswordPrompts 0"
+                                           : "no terminal for its passphrase");
                 return 0;
         }
         int attempts = req->password_prompts > 0 ? req->password_prompts : 3;

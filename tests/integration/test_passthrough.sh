@@ -147,19 +147,22 @@ rm -f "$T_TMP/module"
 module "$WRAPPER" run --frob img
 t_check "uncertain run: module not loaded, docker gets the line" \
   test ! -e "$T_TMP/module" -a -e "$T_TMP/got"
-# Found next to the binary through RUNPATH ($ORIGIN/../lib/nvidia-docker).
+# Found next to the binary: ../lib/nvidia-docker/ (from /proc/self/exe, as $ORIGIN).
 mkdir -p "$T_TMP/inst/bin" "$T_TMP/inst/lib/nvidia-docker"
 cp "$WRAPPER" "$T_TMP/inst/bin/nvidia-docker"
 cp "$FAKE_MODULE" "$T_TMP/inst/lib/nvidia-docker/nvidia-docker-run.so"
 NVD_MODULE_RECORD=$T_TMP/module "$T_TMP/inst/bin/nvidia-docker" run img; status=$?
-t_eq "module found through RUNPATH" "42 abi 1" "$status $(head -n 1 "$T_TMP/module")"
+t_eq "module found in ../lib/nvidia-docker next to the binary" "42 abi 1" "$status $(head -n 1 "$T_TMP/module")"
+ln -s "$T_TMP/inst/bin/nvidia-docker" "$T_TMP/nvd-link"
+NVD_MODULE_RECORD=$T_TMP/module "$T_TMP/nvd-link" run img; status=$?
+t_eq "module found through a symlinked binary (next to its target)" 42 "$status"
 # A missing module is an error, never a run without GPUs.
 rm -f "$T_TMP/got"
 out=$(NVD_RUN_MODULE=$T_TMP/none.so NV_DOCKER=$NULREC NVD_RECORD=$T_TMP/got "$WRAPPER" run img 2>&1); status=$?
 t_eq "missing module: exit 1" 1 "$status"
 t_check "missing module: docker not run" test ! -e "$T_TMP/got"
 t_match "missing module: one line naming the file and the fix" \
-  "^[^|]*\| [0-9/]+ [0-9:]+ Error: cannot load the run/create module $T_TMP/none.so .*: .*; reinstall nvidia-docker\$" "$out"
+  "^[^|]*\| [0-9/]+ [0-9:]+ Error: cannot load the run/create module: $T_TMP/none.so: .*; reinstall nvidia-docker\$" "$out"
 rm "$T_TMP/inst/lib/nvidia-docker/nvidia-docker-run.so"
 out=$("$T_TMP/inst/bin/nvidia-docker" create img 2>&1); status=$?
 t_match "module missing from the installation" "^1 .*nvidia-docker-run.so.*reinstall nvidia-docker" "$status $out"

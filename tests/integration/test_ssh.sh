@@ -14,7 +14,8 @@ RESPONDER=$NVD_ROOT/tests/integration/ssh_plugin_responder.py
 unset CI SSH_AUTH_SOCK SSH_AGENT_PID
 
 TUSER=nvdssh
-TPASS="nvd-pw-$RANDOM$RANDOM"
+# Fixed: concurrent runs (make check and make sanitize) share the account.
+TPASS="nvd-ssh-test-pw-4"
 id "$TUSER" >/dev/null 2>&1 || useradd -M -d /nonexistent -s /bin/sh "$TUSER" 2>/dev/null || id "$TUSER" >/dev/null
 echo "$TUSER:$TPASS" | chpasswd
 mkdir -p /run/sshd && chmod 755 /run/sshd
@@ -153,6 +154,19 @@ t_match "UserKnownHostsFile from ~/.ssh/config is used; odd lines skipped" 'Volu
 rm -f "$HOME/.ssh/config"
 echo "[127.0.0.1]:$SSHPORT $(hostkey)" > "$KH"
 
+# --- only the ecdsa host key known: negotiated first (the server would prefer another)
+echo "[127.0.0.1]:$SSHPORT $(cut -d' ' -f1,2 "$S/host_ecdsa.pub")" > "$KH"
+out=$(probe 127.0.0.1 $CLI </dev/null 2>&1)
+t_match "host key algorithm follows the known key type (ecdsa)" 'VolumeDriver' "$out"
+echo "[127.0.0.1]:$SSHPORT $(hostkey)" > "$KH"
+
+# --- only a key of a type the server does not have (RSA) is known: unknown, and says why
+echo "[127.0.0.1]:$SSHPORT $(cut -d' ' -f1,2 "$T_TMP/rsa_key.pub")" > "$KH"
+out=$(probe 127.0.0.1 $CLI </dev/null 2>&1); rc=$?
+t_eq "only an RSA key known, server has none: refused" 1 "$rc"
+t_match "only an RSA key known: message names it" "holds a key of type ssh-rsa for it, which the server did not offer" "$out"
+echo "[127.0.0.1]:$SSHPORT $(hostkey)" > "$KH"
+
 # --- plugin not running on the remote host
 DEADPORT=$(free_port)
 out=$("$PROBE" -l "$TUSER" -p "$SSHPORT" -P "$DEADPORT" 127.0.0.1 $CLI </dev/null 2>&1); rc=$?
@@ -261,6 +275,25 @@ out=$(expect -c "
   catch wait r; exit [lindex \$r 3]" 2>&1); rc=$?
 t_eq "wrong password three times: exit 1" 1 "$rc"
 t_match "wrong password: message lists password" "authentication failed for $TUSER@127.0.0.1 \\(tried: .*password; the server accepts: publickey,password\\)" "$out"
+
+# --- keyboard-interactive (sshd with PAM, no plain password method)
+KIPORT=$(free_port)
+{ sed -e 's/^UsePAM no/UsePAM yes/' -e 's/^PasswordAuthentication yes/PasswordAuthentication no/' \
+      -e 's/^KbdInteractiveAuthentication no/KbdInteractiveAuthentication yes/' "$S/lo.conf" |
+    grep -v '^ListenAddress'; echo "ListenAddress 127.0.0.1:$KIPORT"; } > "$S/ki.conf.in"
+cp "$S/ki.conf.in" "$S/ki.conf"
+/usr/sbin/sshd -f "$S/ki.conf" -D -e 2>>"$S/ki.log" &
+t_cleanup "kill $!"
+for _ in $(seq 1 50); do grep -q 'Server listening' "$S/ki.log" 2>/dev/null && break; sleep 0.1; done
+echo "[127.0.0.1]:$KIPORT $(hostkey)" >> "$KH"
+out=$(expect -c "
+  set timeout 20
+  spawn $PROBE -l $TUSER -p $KIPORT -P $PLUGPORT 127.0.0.1 $CLI
+  expect \"($TUSER@127.0.0.1) Password: \" { send \"$TPASS\r\" } timeout { exit 3 }
+  expect eof
+  catch wait r; exit [lindex \$r 3]" 2>&1); rc=$?
+t_eq "keyboard-interactive (PAM) on the terminal: exit 0" 0 "$rc"
+t_match "keyboard-interactive: answer comes back" 'VolumeDriver' "$out"
 mv "$T_TMP/id_ed25519.away" "$HOME/.ssh/id_ed25519"
 
 # --- the remote host in its own network namespace
@@ -276,7 +309,7 @@ if ip netns add "$NS" 2>/dev/null; then
   ip netns exec "$NS" ip addr add "$NSIP/30" dev "nvdsb$SUB"
   ip netns exec "$NS" ip link set "nvdsb$SUB" up
   ip netns exec "$NS" ip link set lo up
-  NETNS_EXEC="ip netns exec $NS" start_sshd ns "$NSIP:22" || t_fail "sshd in the namespace starts"
+  NETNS_EXEC="ip netns exec $NS" start_sshd ns "$NSIP:22" "[::1]:22" || t_fail "sshd in the namespace starts"
   ip netns exec "$NS" python3 "$RESPONDER" 127.0.0.1 3476 "$T_TMP/plugin-ns.log" &
   t_cleanup "kill $!"
   for _ in $(seq 1 50); do ip netns exec "$NS" curl -sf http://127.0.0.1:3476/v1.0/gpu/info/json >/dev/null && break; sleep 0.1; done
@@ -291,11 +324,99 @@ if ip netns add "$NS" 2>/dev/null; then
   rm -f "$HOME/.ssh/config"
   out=$("$PROBE" -l "$TUSER" -P 3477 "$NSIP" /v1.0/gpu/info/json </dev/null 2>&1); rc=$?
   t_match "remote host: no plugin on 3477 there → channel step named" "not listening on 127.0.0.1:3477 on $NSIP" "$out"
+
+  # --- ConnectTimeout: an address behind a link whose far end never answers (a veth pair
+  # inside the namespace, a permanent neighbour entry: the SYN goes out and is dropped)
+  ip link add "nvdva$SUB" netns "$NS" type veth peer name "nvdvb$SUB" netns "$NS"
+  ip netns exec "$NS" ip addr add "10.232.$SUB.1/24" dev "nvdva$SUB"
+  ip netns exec "$NS" ip link set "nvdva$SUB" up; ip netns exec "$NS" ip link set "nvdvb$SUB" up
+  ip netns exec "$NS" ip neigh add "10.232.$SUB.9" lladdr 02:00:00:00:00:09 dev "nvdva$SUB" nud permanent
+  printf 'Host blackhole\n  HostName 10.232.%s.9\n  ConnectTimeout 1\n' "$SUB" > "$HOME/.ssh/config"
+  start=$(date +%s%N)
+  out=$(ip netns exec "$NS" env HOME="$HOME" "$PROBE" -l "$TUSER" blackhole /x </dev/null 2>&1); rc=$?
+  ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  t_match "ConnectTimeout 1: TCP connect step named" "cannot connect to the SSH server blackhole port 22 \\(10.232.$SUB.9\\): no answer within 1 s \\(ConnectTimeout\\)" "$out"
+  t_check "ConnectTimeout 1: gave up after about 1 s ($ms ms)" test "$ms" -ge 900 -a "$ms" -lt 5000
+  rm -f "$HOME/.ssh/config"
+
+  # --- the wrapper end to end: NV_HOST=ssh://... nvidia-docker run, docker = the recorder
+  NVD=$NVD_BIN/nvidia-docker REC=$NVD_BUILD/tools/recorder FAKE=$NVD_BUILD/fakes/fake-plugin
+  if [ -x "$NVD" ] && [ -x "$REC" ] && [ -x "$FAKE" ] && start_dockerd; then
+    IMG=nvd-ssh-t$$-labelled
+    t_cleanup "docker rmi -f $IMG"
+    make_image "$IMG" -c 'LABEL com.nvidia.volumes.needed="nvidia_driver"'
+    ip netns exec "$NS" "$FAKE" --port 3478 --path /dev/nvidia7 --uuid GPU-55a00000-0000-0000-0000-000000000007 \
+      --driver 535.9 --log "$T_TMP/fake-ns.log" --max-seconds 300 >/dev/null 2>&1 &
+    t_cleanup "kill $!"
+    for _ in $(seq 1 50); do ip netns exec "$NS" curl -sf http://127.0.0.1:3478/v1.0/gpu/info/json >/dev/null && break; sleep 0.1; done
+    # wrap [VAR=value...] -- args: the wrapper with the recorder as docker; RC, ERR, RECORD
+    wrap() {
+      local envs=(); while [ "$1" != "--" ]; do envs+=("$1"); shift; done; shift
+      rm -f "$T_TMP/rec"
+      env -u NV_GPU -u NV_DEBUG NV_DOCKER="$REC" NVD_RECORD="$T_TMP/rec" \
+        DOCKER_HOST=unix:///var/run/docker.sock "${envs[@]}" "$NVD" "$@" </dev/null >/dev/null 2>"$T_TMP/err"
+      RC=$?; ERR=$(cat "$T_TMP/err")
+      RECORD=$([ -e "$T_TMP/rec" ] && tr '\n' ' ' <"$T_TMP/rec")
+    }
+    before=$(accepted ns)
+    : > "$T_TMP/fake-ns.log"
+    wrap NV_HOST="ssh://$TUSER@$NSIP:3478" -- run --rm "$IMG" true
+    t_eq "e2e NV_HOST=ssh://$TUSER@$NSIP:3478 run: exit 0" 0 "$RC"
+    t_match "e2e: the final argv has the remote plugin's device" "--device=/dev/nvidia7 .*$IMG true" "$RECORD"
+    t_match "e2e: the remote plugin's volume (driver 535.9)" "nvidia_driver_535.9" "$RECORD"
+    t_eq "e2e: one SSH handshake for the run" $((before + 1)) "$(accepted ns)"
+    t_check "e2e: the plugin was asked" test -s "$T_TMP/fake-ns.log"
+    t_eq "e2e: every request of the run over one channel (one client port at the plugin)" 1 \
+      "$(awk '{print $1}' "$T_TMP/fake-ns.log" | sort -u | wc -l)"
+    printf 'Host gpu1\n  HostName %s\n  User %s\n' "$NSIP" "$TUSER" > "$HOME/.ssh/config"
+    before=$(accepted ns)
+    wrap NV_HOST="ssh://gpu1:3478" USER=root -- run --rm "$IMG" true
+    t_match "e2e NV_HOST=ssh://gpu1:3478 (alias from ~/.ssh/config) like ssh gpu1" "--device=/dev/nvidia7" "$RECORD"
+    t_eq "e2e alias: one SSH handshake" $((before + 1)) "$(accepted ns)"
+    rm -f "$HOME/.ssh/config"
+    wrap NV_HOST="ssh://$TUSER@$NSIP:3479" -- run --rm "$IMG" true
+    t_eq "e2e plugin absent remotely: exit 1, docker never started" "1:" "$RC:$RECORD"
+    t_match "e2e plugin absent remotely: the step is named" "not listening on 127.0.0.1:3479 on $NSIP" "$ERR"
+    : > "$KH"
+    wrap NV_HOST="ssh://$TUSER@$NSIP:3478" -- run --rm "$IMG" true
+    t_eq "e2e unknown host key: exit 1, docker never started" "1:" "$RC:$RECORD"
+    t_match "e2e unknown host key: how to accept it" "host key of $NSIP is not known .*ssh $TUSER@$NSIP" "$ERR"
+    # DOCKER_HOST=ssh://user@host (docker's form: SSH port 22, plugin 3476 there); the image
+    # query then goes through the docker CLI, here the real one on the local engine.
+    cat > "$T_TMP/forwarding" <<EOS
+#!/bin/bash
+for a in "\$@"; do case \$a in image|pull) DOCKER_HOST=unix:///var/run/docker.sock exec docker "\$@";; run|create) break;; esac; done
+exec "$REC" "\$@"
+EOS
+    chmod +x "$T_TMP/forwarding"
+    echo "$NSIP $(hostkey)" > "$KH"
+    : > "$T_TMP/plugin-ns.log"
+    before=$(accepted ns)
+    wrap NV_DOCKER="$T_TMP/forwarding" DOCKER_HOST="ssh://$TUSER@$NSIP" -- run --rm "$IMG" true
+    t_eq "e2e DOCKER_HOST=ssh://$TUSER@$NSIP run: exit 0" 0 "$RC"
+    t_match "e2e DOCKER_HOST=ssh://: devices of the plugin on 127.0.0.1:3476 there" "--device=/dev/nvidia0 .*$IMG true" "$RECORD"
+    t_eq "e2e DOCKER_HOST=ssh://: one SSH handshake" $((before + 1)) "$(accepted ns)"
+    t_check "e2e DOCKER_HOST=ssh://: the stand-in on 3476 was asked" test -s "$T_TMP/plugin-ns.log"
+    # IPv6 literal in brackets: the wrapper runs inside the namespace, whose ::1 has sshd on 22
+    echo "::1 $(hostkey)" > "$KH"
+    if ip netns exec "$NS" python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.connect(("::1",22))' 2>/dev/null; then
+      rm -f "$T_TMP/rec"
+      ip netns exec "$NS" env -u NV_GPU NV_DOCKER="$REC" NVD_RECORD="$T_TMP/rec" HOME="$HOME" \
+        DOCKER_HOST=unix:///var/run/docker.sock NV_HOST="ssh://$TUSER@[::1]:3478" "$NVD" run --rm "$IMG" true </dev/null 2>"$T_TMP/err"
+      t_match "e2e NV_HOST=ssh://$TUSER@[::1]:3478 (IPv6 literal)" "--device=/dev/nvidia7" "$([ -e "$T_TMP/rec" ] && tr '\n' ' ' <"$T_TMP/rec") $(cat "$T_TMP/err")"
+    else
+      t_fail "sshd in the namespace does not listen on [::1]:22"
+    fi
+    echo "$NSIP $(hostkey)" > "$KH"
+  else
+    echo "(wrapper end-to-end cases skipped: needs bin/nvidia-docker, fake-plugin and dockerd)"
+  fi
 else
   t_fail "cannot create network namespace $NS"
 fi
 
 # --- no leaks (valgrind) on one tunnel run with three requests
+echo "[127.0.0.1]:$SSHPORT $(hostkey)" > "$KH"
 if [ -z "${NVD_SANITIZE:-}" ] && command -v valgrind >/dev/null; then
   valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=9 \
     "$PROBE" -l "$TUSER" -p "$SSHPORT" -P "$PLUGPORT" -n 3 127.0.0.1 $CLI </dev/null >"$T_TMP/vg.out" 2>&1
