@@ -8,9 +8,10 @@ cd "$root"
 passed=0 failed=0 broken=()
 count() { # adds the last "N passed, N failed" line of a log to the totals
   local line p f
-  line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
-  p=$(sed -E 's/^(.*[^0-9])?([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
-  f=$(sed -E 's/^(.*[^0-9])?([0-9]+) passed, ([0-9]+) failed.*/\3/' <<<"$line")
+  # Only the counts: a greedy `.*` before them would keep the last digit of "397 passed".
+  line=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
+  p=${line%% passed*}
+  f=${line#*passed, }; f=${f%% failed*}
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 }
 log=$(mktemp)

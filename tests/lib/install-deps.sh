@@ -5,7 +5,7 @@ set -eu
 PACKAGES="build-essential pkg-config clang libclang-rt-14-dev
  libcurl4-openssl-dev libjansson-dev libssh2-1-dev libmicrohttpd-dev libelf-dev zlib1g-dev libcunit1-dev
  docker.io busybox-static openssh-server openssh-client iproute2 socat expect
- wrk hyperfine valgrind bash-completion zsh fish lintian dpkg-dev fakeroot systemd
+ wrk hyperfine valgrind bash-completion zsh fish lintian dpkg-dev fakeroot systemd mandoc
  procps psmisc curl jq"
 missing=""
 for p in $PACKAGES; do
