@@ -1,7 +1,8 @@
 #!/bin/bash
 # Runs the unit test binaries given as arguments, then every tests/integration/test_*.sh,
 # and prints one closing line with the totals. Exit status 1 if anything failed.
-# TESTS=pattern limits the integration scripts to names matching the pattern.
+# TESTS=pattern limits the integration scripts to names matching the pattern. Each script gets
+# at most TEST_TIMEOUT seconds (default 900): a hung test fails instead of stalling the run.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -25,7 +26,10 @@ for t in tests/integration/test_*.sh; do
   [ -e "$t" ] || continue
   [[ -n "${TESTS:-}" && ! "$t" =~ ${TESTS} ]] && continue
   echo "== $t"
-  if ! bash "$t" >"$log" 2>&1; then broken+=("$t"); fi
+  timeout -k 10 "${TEST_TIMEOUT:-900}" bash "$t" >"$log" 2>&1
+  rc=$?
+  [ "$rc" = 124 ] && echo "($t timed out after ${TEST_TIMEOUT:-900} s)" >>"$log"
+  [ "$rc" != 0 ] && broken+=("$t")
   cat "$log"; count "$log"
   grep -qE '[0-9]+ passed, [0-9]+ failed' "$log" || { echo "($t printed no result line)"; failed=$((failed + 1)); }
 done

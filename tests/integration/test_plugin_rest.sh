@@ -229,11 +229,11 @@ t_eq "VolumeDriver.Get of a bad name" '{"Volume":null,"Err":"bad volume format: 
 t_match "log: activate lines" "Received activate request.*Plugins activated \[VolumeDriver\]" "$(tr '\n' ' ' <"$T_TMP/main.log")"
 
 # ---- second instance ----
-"$PLUGIN" -l "127.0.0.1:$(free_port)" -s "$SOCK_DIR" -d "$T_TMP/volumes" 2>"$T_TMP/second.log"; rc=$?
+timeout -k 2 20 "$PLUGIN" -l "127.0.0.1:$(free_port)" -s "$SOCK_DIR" -d "$T_TMP/volumes" 2>"$T_TMP/second.log"; rc=$?
 t_eq "second instance on the same socket exits 1" 1 $rc
 t_match "second instance says why" "another nvidia-docker-plugin is already serving" "$(cat "$T_TMP/second.log")"
 t_check "first instance's socket still there" test -S "$SOCK_DIR/nvidia-docker.sock"
-"$PLUGIN" -l "127.0.0.1:$PORT" -s "$T_TMP/other" -d "$T_TMP/volumes" 2>"$T_TMP/second.log"; rc=$?
+timeout -k 2 20 "$PLUGIN" -l "127.0.0.1:$PORT" -s "$T_TMP/other" -d "$T_TMP/volumes" 2>"$T_TMP/second.log"; rc=$?
 t_eq "second instance on the same port exits 1" 1 $rc
 t_match "port in use message" "listen tcp 127.0.0.1:$PORT: address already in use" "$(cat "$T_TMP/second.log")"
 t_check "port clash leaves no socket behind" test ! -e "$T_TMP/other/nvidia-docker.sock"
