@@ -246,7 +246,7 @@ out=$(expect -c "
   set timeout 20
   spawn $PROBE -l $TUSER -p $SSHPORT -P $PLUGPORT 127.0.0.1 $CLI
   expect \"Enter passphrase for key '$HOME/.ssh/id_ecdsa': \" { send \"secret words\r\" } timeout { exit 3 }
-  expect eof
+  expect eof {} timeout { exit 4 }
   catch wait r; exit [lindex \$r 3]" 2>&1); rc=$?
 t_eq "encrypted key: passphrase asked on the terminal, exit 0" 0 "$rc"
 t_match "encrypted key: answer comes back" 'VolumeDriver' "$out"
@@ -259,7 +259,7 @@ out=$(expect -c "
   set timeout 20
   spawn $PROBE -l $TUSER -p $SSHPORT -P $PLUGPORT 127.0.0.1 $CLI
   expect \"$TUSER@127.0.0.1's password: \" { send \"$TPASS\r\" } timeout { exit 3 }
-  expect eof
+  expect eof {} timeout { exit 4 }
   catch wait r; exit [lindex \$r 3]" 2>&1); rc=$?
 t_eq "password on the terminal: exit 0" 0 "$rc"
 t_match "password on the terminal: answer comes back" 'VolumeDriver' "$out"
@@ -271,7 +271,7 @@ out=$(expect -c "
   expect \"password: \" { send \"wrong\r\" } timeout { exit 3 }
   expect \"password: \" { send \"wrong\r\" } timeout { exit 3 }
   expect \"password: \" { send \"wrong\r\" } timeout { exit 3 }
-  expect eof
+  expect eof {} timeout { exit 4 }
   catch wait r; exit [lindex \$r 3]" 2>&1); rc=$?
 t_eq "wrong password three times: exit 1" 1 "$rc"
 t_match "wrong password: message lists password" "authentication failed for $TUSER@127.0.0.1 \\(tried: .*password; the server accepts: publickey,password\\)" "$out"
@@ -290,7 +290,7 @@ out=$(expect -c "
   set timeout 20
   spawn $PROBE -l $TUSER -p $KIPORT -P $PLUGPORT 127.0.0.1 $CLI
   expect \"($TUSER@127.0.0.1) Password: \" { send \"$TPASS\r\" } timeout { exit 3 }
-  expect eof
+  expect eof {} timeout { exit 4 }
   catch wait r; exit [lindex \$r 3]" 2>&1); rc=$?
 t_eq "keyboard-interactive (PAM) on the terminal: exit 0" 0 "$rc"
 t_match "keyboard-interactive: answer comes back" 'VolumeDriver' "$out"
