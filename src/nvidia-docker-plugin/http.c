@@ -5,6 +5,42 @@
 
 #include "common/xalloc.h"
 
+static int hex_digit(char c)
+{
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
+char *http_unescape(const char *s, size_t n, bool query)
+{
+        char *out = xmalloc(n + 1), *w = out;
+        for (size_t i = 0; i < n; i++) {
+                if (query && s[i] == '+') {
+                        *w++ = ' ';
+                        continue;
+                }
+                if (s[i] != '%') {
+                        *w++ = s[i];
+                        continue;
+                }
+                int hi = i + 2 < n ? hex_digit(s[i + 1]) : -1;
+                int lo = i + 2 < n ? hex_digit(s[i + 2]) : -1;
+                if (hi < 0 || lo < 0 || (!query && hi == 0 && lo == 0)) {
+                        free(out);
+                        return NULL;
+                }
+                *w++ = (char)(hi * 16 + lo);
+                i += 2;
+        }
+        *w = '\0';
+        return out;
+}
+
 const char *http_request_query(const struct http_request *request, const char *key)
 {
         for (size_t i = 0; i < request->query_count; i++)

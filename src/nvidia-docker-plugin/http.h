@@ -9,6 +9,7 @@
 #ifndef NVD_HTTP_H
 #define NVD_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct http_query_param {
@@ -40,6 +41,9 @@ struct http_response {
 typedef void (*http_handler_fn)(void *context, const struct http_request *request,
                                 struct http_response *response);
 
+/* Percent-decodes s[0..n) (%XX). With `query`, '+' is a space (Go's url.QueryUnescape);
+ * without, an escaped NUL is refused (paths). NULL when malformed. */
+char *http_unescape(const char *s, size_t n, bool query);
 /* First value of `key`, or NULL when absent. */
 const char *http_request_query(const struct http_request *request, const char *key);
 /* Sets status, content type and a copy of the text as body. */

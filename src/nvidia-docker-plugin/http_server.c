@@ -31,44 +31,6 @@ struct request_state {
         int started;
 };
 
-static int hex_digit(char c)
-{
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
-/* Go's url.QueryUnescape: '+' → ' ', %XX; NULL when malformed. */
-static char *query_unescape(const char *s, size_t n)
-{
-        char *out = xmalloc(n + 1), *w = out;
-        for (size_t i = 0; i < n; i++) {
-                if (s[i] == '+') {
-                        *w++ = ' ';
-                } else if (s[i] == '%') {
-                        if (i + 2 >= n) {
-                                free(out);
-                                return NULL;
-                        }
-                        int hi = hex_digit(s[i + 1]), lo = hex_digit(s[i + 2]);
-                        if (hi < 0 || lo < 0) {
-                                free(out);
-                                return NULL;
-                        }
-                        *w++ = (char)(hi * 16 + lo);
-                        i += 2;
-                } else {
-                        *w++ = s[i];
-                }
-        }
-        *w = '\0';
-        return out;
-}
-
 void http_query_parse(const char *query, struct http_query_param **params, size_t *count)
 {
         struct http_query_param *list = NULL;
@@ -79,8 +41,8 @@ void http_query_parse(const char *query, struct http_query_param **params, size_
                 const char *eq = memchr(p, '=', len);
                 size_t klen = eq ? (size_t)(eq - p) : len;
                 if (len > 0) {
-                        char *key = query_unescape(p, klen);
-                        char *value = eq ? query_unescape(eq + 1, len - klen - 1) : xstrdup("");
+                        char *key = http_unescape(p, klen, true);
+                        char *value = eq ? http_unescape(eq + 1, len - klen - 1, true) : xstrdup("");
                         if (key != NULL && value != NULL && key[0] != '\0') {
                                 list = xrealloc(list, (n + 1) * sizeof(*list));
                                 list[n].key = key;

@@ -440,43 +440,6 @@ char *rest_api_clean_path(const char *p)
         return out;
 }
 
-static int hex_value(char c)
-{
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
-/* Percent-decodes a path ('+' stays); NULL on a malformed escape or an embedded NUL. */
-static char *decode_path(const char *s)
-{
-        size_t n = strlen(s);
-        char *out = xmalloc(n + 1), *w = out;
-        for (size_t i = 0; i < n; i++) {
-                if (s[i] != '%') {
-                        *w++ = s[i];
-                        continue;
-                }
-                if (i + 2 >= n) {
-                        free(out);
-                        return NULL;
-                }
-                int a = hex_value(s[i + 1]), b = hex_value(s[i + 2]);
-                if (a < 0 || b < 0 || (a == 0 && b == 0)) {
-                        free(out);
-                        return NULL;
-                }
-                *w++ = (char)(a * 16 + b);
-                i += 2;
-        }
-        *w = '\0';
-        return out;
-}
-
 /* Escapes a decoded path for a Location header. */
 static char *escape_path(const char *s)
 {
@@ -717,7 +680,7 @@ static enum route find_route(const char *path)
 void rest_api_handle(void *context, const struct http_request *req, struct http_response *resp)
 {
         const struct rest_api *api = context;
-        cleanup_free char *path = decode_path(req->path);
+        cleanup_free char *path = http_unescape(req->path, strlen(req->path), false);
         if (path == NULL || path[0] != '/') {
                 respond_error(resp, 404, "404 page not found\n");
                 return;
