@@ -147,6 +147,14 @@ t_eq "old-version volume serves the current driver" "libcuda.so.$VERSION" "$out"
 t_match "the plugin logged the mapping" "Serving volume 'nvidia_driver_$OLD' with the running driver's volume" "$(cat "$LOG")"
 t_check "no directory for the old version" test ! -e "$vols/nvidia_driver/$OLD"
 t_match "newer version refused" "invalid volume version" "$(post Create '{"Name":"nvidia_driver_999.1"}')"
+# While a container of the old name runs, the shared current volume cannot be removed.
+docker run -d --network none --name nvd-volume-sleeper --mount "$MOUNT_OLD" "$IMAGE" sleep 120 >/dev/null 2>&1
+docker volume create -d nvidia-docker "$VOL" >/dev/null 2>&1
+t_match "rm of the current volume refused while an old-name container runs" "is in use by 1 mount" \
+  "$(docker volume rm "$VOL" 2>&1)"
+t_check "current volume kept" test -d "$vols/nvidia_driver/$VERSION/lib64"
+docker rm -f nvd-volume-sleeper >/dev/null 2>&1
+t_eq "rm works after the container stopped (Unmount)" "$VOL" "$(docker volume rm "$VOL" 2>&1)"
 docker volume rm "nvidia_driver_$OLD" >/dev/null 2>&1
 docker volume rm "$VOL" >/dev/null 2>&1
 stop_plugin
