@@ -270,7 +270,7 @@ static void test_gpu_host_shape(void)
         struct driver_files files;
         struct error err = ERROR_INIT;
         struct driver_files_options options = {
-            .root = root, .version = GPU_VERSION, .path_env = "/usr/local/nvidia/bin:/usr/bin"};
+            .root = root, .version = GPU_VERSION, .path_env = "/usr/bin"}; /* bin: fallback */
         CU_ASSERT_EQUAL_FATAL(driver_files_find(&files, &options, &err), 0);
         CU_ASSERT_EQUAL(count_place(&files, DRIVER_FILE_LIB64), GPU_LIBS);
         CU_ASSERT_EQUAL(count_place(&files, DRIVER_FILE_LIB), 0);
