@@ -208,4 +208,6 @@ else
   echo "# (no read-only bind mount possible: GPU-host shape covered by the unit tests)"
 fi
 t_check "socket removed at the end" test ! -e "$SOCK"
+t_check "no sanitizer report in the plugin logs" \
+  bash -c "! grep -lE 'Sanitizer|runtime error' '$T_TMP'/plugin*.log"
 t_finish
