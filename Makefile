@@ -157,5 +157,6 @@ format:
 clean:
 	rm -rf build bin lib
 
--include $(LIB_OBJ:.o=.d) $(wildcard $(BUILD)/tests/unit/*.d)
+-include $(LIB_OBJ:.o=.d) $(wildcard $(BUILD)/tests/unit/*.d) $(wildcard $(BUILD)/tools/*.d) \
+  $(BUILD)/src/nvidia-docker/main.d $(BUILD)/src/nvidia-docker-plugin/main.d
 

@@ -218,6 +218,9 @@ static void find_binaries(struct driver_files *files, size_t *capacity, struct s
 {
         struct strv dirs = STRV_INIT;
         strv_split(&dirs, path_env, ":");
+        /* The driver's own directory (the GPU host of driver.md §6.2), even when a service
+         * manager's PATH lacks it. */
+        strv_push(&dirs, DRIVER_FILES_NVIDIA_BIN);
         for (size_t b = 0; b < sizeof(driver_binaries) / sizeof(driver_binaries[0]); b++) {
                 if (!(driver_binaries[b].capability & caps))
                         continue;

@@ -6,7 +6,8 @@
  *     prefix; the value path is resolved through symlinks inside <root> (absolute links are
  *     relative to <root>), and with a known driver version the resolved basename must end with
  *     that version (drops Mesa, GDK stubs, leftovers of older drivers);
- *   - binaries by walking the PATH list, each directory resolved inside <root>, first hit wins.
+ *   - binaries by walking the PATH list, then /usr/local/nvidia/bin (systemd's default PATH
+ *     lacks it), each directory resolved inside <root>, first hit wins.
  * Files are de-duplicated by resolved path (one set shared by lib, lib64 and bin), so the
  * duplicate /lib keys of driver.md §6.2 give one file. Missing files are not errors.
  * Reads the cache and stats files; writes nothing.
@@ -61,6 +62,7 @@ struct driver_files_options {
         int32_t arch32;           /* arch of lib entries (LDCACHE_ARCH_I386), -1: none */
 };
 
+#define DRIVER_FILES_NVIDIA_BIN "/usr/local/nvidia/bin"
 #define DRIVER_FILES_DEFAULT_PATH                                                                  \
         "/usr/local/nvidia/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 

@@ -19,6 +19,7 @@ int volume_api_init(struct volume_api *api, const struct volume_api_config *conf
                     struct error *err)
 {
         memset(api, 0, sizeof(*api));
+        pthread_mutex_init(&api->mounts_lock, NULL);
         if (config->driver_version == NULL || !volume_version_is_valid(config->driver_version))
                 return error_set(err,
                                  "driver version '%s' is not digit groups separated by dots; "
@@ -38,6 +39,47 @@ void volume_api_destroy(struct volume_api *api)
         if (api == NULL)
                 return;
         volume_store_destroy(&api->store);
+        strv_destroy(&api->mount_ids);
+        pthread_mutex_destroy(&api->mounts_lock);
+}
+
+/* Mount IDs: which containers use the (shared) current volume right now. */
+static void mounts_add(struct volume_api *api, const char *id)
+{
+        if (id == NULL || id[0] == '\0')
+                return;
+        pthread_mutex_lock(&api->mounts_lock);
+        bool known = false;
+        for (size_t i = 0; i < api->mount_ids.count && !known; i++)
+                known = strcmp(api->mount_ids.items[i], id) == 0;
+        if (!known)
+                strv_push(&api->mount_ids, id);
+        pthread_mutex_unlock(&api->mounts_lock);
+}
+
+static void mounts_remove(struct volume_api *api, const char *id)
+{
+        if (id == NULL || id[0] == '\0')
+                return;
+        pthread_mutex_lock(&api->mounts_lock);
+        struct strv *ids = &api->mount_ids;
+        for (size_t i = 0; i < ids->count; i++) {
+                if (strcmp(ids->items[i], id) != 0)
+                        continue;
+                free(ids->items[i]);
+                ids->items[i] = ids->items[ids->count - 1];
+                ids->items[--ids->count] = NULL;
+                break;
+        }
+        pthread_mutex_unlock(&api->mounts_lock);
+}
+
+static size_t mounts_count(struct volume_api *api)
+{
+        pthread_mutex_lock(&api->mounts_lock);
+        size_t n = api->mount_ids.count;
+        pthread_mutex_unlock(&api->mounts_lock);
+        return n;
 }
 
 /* ---- JSON output (1.0's Go encoder: compact, <>& escaped, invalid UTF-8 as U+FFFD) ---- */
@@ -191,12 +233,43 @@ static char *loggable(const char *s)
         return copy;
 }
 
+/* The value of `key` in `object`: exact match preferred, else case-insensitive (Go). */
+static json_t *object_get_any_case(json_t *object, const char *key)
+{
+        json_t *value = json_object_get(object, key);
+        if (value != NULL)
+                return value;
+        const char *k;
+        json_t *v;
+        json_object_foreach(object, k, v)
+        {
+                if (strcasecmp(k, key) == 0)
+                        return v;
+        }
+        return NULL;
+}
+
+/* A string field: *out is the value ("" when absent or null). -1 if it is not a string. */
+static int string_field(json_t *object, const char *key, char **out)
+{
+        json_t *value = object ? object_get_any_case(object, key) : NULL;
+        if (value == NULL || json_is_null(value)) {
+                *out = xstrdup("");
+                return 0;
+        }
+        if (!json_is_string(value))
+                return -1;
+        *out = xstrndup(json_string_value(value), json_string_length(value));
+        return 0;
+}
+
 /*
- * Reads the request's "Name" (keys case-insensitive, exact match preferred). Returns the name
- * (owned; "" when absent or null), or NULL after a 500 reply for a body that Go's decoder
- * would refuse: empty, not JSON, not an object, or a Name that is not a string.
+ * Reads the request's "Name" and, if `id` is not NULL, its "ID" (keys case-insensitive).
+ * Returns the name (owned; "" when absent or null), or NULL after a 500 reply for a body that
+ * Go's decoder would refuse: empty, not JSON, not an object, or a field that is not a string.
  */
-static char *read_name(const struct http_request *request, struct http_response *response)
+static char *read_request(const struct http_request *request, struct http_response *response,
+                          char **id)
 {
         if (request->body == NULL || request->body_len == 0) {
                 reply_internal_error(response, "EOF");
@@ -211,29 +284,17 @@ static char *read_name(const struct http_request *request, struct http_response 
                 return NULL;
         }
         char *name = NULL;
-        if (json_is_null(root)) {
-                name = xstrdup("");
-        } else if (!json_is_object(root)) {
+        if (!json_is_null(root) && !json_is_object(root)) {
                 reply_internal_error(response, "json: cannot unmarshal a non-object request");
         } else {
-                json_t *value = json_object_get(root, "Name");
-                if (value == NULL) {
-                        const char *key;
-                        json_t *v;
-                        json_object_foreach(root, key, v)
-                        {
-                                if (strcasecmp(key, "Name") == 0) {
-                                        value = v;
-                                        break;
-                                }
-                        }
-                }
-                if (value == NULL || json_is_null(value))
-                        name = xstrdup("");
-                else if (json_is_string(value))
-                        name = xstrndup(json_string_value(value), json_string_length(value));
-                else
+                json_t *object = json_is_object(root) ? root : NULL;
+                if (string_field(object, "Name", &name) < 0) {
                         reply_internal_error(response, "json: cannot unmarshal a non-string Name");
+                } else if (id != NULL && string_field(object, "ID", id) < 0) {
+                        reply_internal_error(response, "json: cannot unmarshal a non-string ID");
+                        free(name);
+                        name = NULL;
+                }
         }
         json_decref(root);
         return name;
@@ -345,7 +406,7 @@ static void log_received(const char *what, const char *name)
 static void handle_create(struct volume_api *api, const struct http_request *request,
                           struct http_response *response)
 {
-        cleanup_free char *name = read_name(request, response);
+        cleanup_free char *name = read_request(request, response, NULL);
         if (name == NULL)
                 return;
         log_received("create", name);
@@ -365,13 +426,23 @@ static void handle_create(struct volume_api *api, const struct http_request *req
 static void handle_remove(struct volume_api *api, const struct http_request *request,
                           struct http_response *response)
 {
-        cleanup_free char *name = read_name(request, response);
+        cleanup_free char *name = read_request(request, response, NULL);
         if (name == NULL)
                 return;
         log_received("remove", name);
         struct volume_name parsed;
         if (!parse_or_reply(name, &parsed, response, NULL))
                 return;
+        size_t in_use = mounts_count(api);
+        if (in_use > 0 && volume_version_compare(parsed.version, current_version(api)) == 0) {
+                /* Containers mounting older names share this directory. */
+                cleanup_free char *text =
+                    xasprintf("volume %s is in use by %zu mount(s) of this or an older driver's "
+                              "volume name; stop those containers first",
+                              name, in_use);
+                reply_err(response, NULL, text);
+                return;
+        }
         struct error err = ERROR_INIT;
         if (volume_store_remove(&api->store, parsed.version, &err) < 0) {
                 reply_internal_error(response, err.message);
@@ -381,19 +452,22 @@ static void handle_remove(struct volume_api *api, const struct http_request *req
         reply_err(response, NULL, NULL);
 }
 
-static void handle_mount(struct volume_api *api, const struct http_request *request,
-                         struct http_response *response)
+static void mount_or_path(struct volume_api *api, const struct http_request *request,
+                          struct http_response *response, bool is_mount)
 {
-        cleanup_free char *name = read_name(request, response);
+        cleanup_free char *id = NULL;
+        cleanup_free char *name = read_request(request, response, is_mount ? &id : NULL);
         if (name == NULL)
                 return;
-        log_received("mount", name);
+        log_received("mount", name); /* 1.0 logs Path as a mount request too */
         struct volume_name parsed;
         if (!parse_or_reply(name, &parsed, response, "Mountpoint"))
                 return;
         cleanup_free char *path = serve(api, &parsed, name, response, "Mountpoint");
         if (path == NULL)
                 return;
+        if (is_mount)
+                mounts_add(api, id);
         struct buf b = BUF_INIT;
         buf_puts(&b, "{\"Mountpoint\":");
         json_put_string(&b, path);
@@ -401,23 +475,37 @@ static void handle_mount(struct volume_api *api, const struct http_request *requ
         reply_json(response, &b);
 }
 
+static void handle_mount(struct volume_api *api, const struct http_request *request,
+                         struct http_response *response)
+{
+        mount_or_path(api, request, response, true);
+}
+
+static void handle_path(struct volume_api *api, const struct http_request *request,
+                        struct http_response *response)
+{
+        mount_or_path(api, request, response, false);
+}
+
 static void handle_unmount(struct volume_api *api, const struct http_request *request,
                            struct http_response *response)
 {
-        cleanup_free char *name = read_name(request, response);
+        cleanup_free char *id = NULL;
+        cleanup_free char *name = read_request(request, response, &id);
         if (name == NULL)
                 return;
         log_received("unmount", name);
         struct volume_name parsed;
         if (!parse_or_reply(name, &parsed, response, NULL))
                 return;
+        mounts_remove(api, id);
         reply_err(response, NULL, NULL);
 }
 
 static void handle_get(struct volume_api *api, const struct http_request *request,
                        struct http_response *response)
 {
-        cleanup_free char *name = read_name(request, response);
+        cleanup_free char *name = read_request(request, response, NULL);
         if (name == NULL)
                 return;
         struct volume_name parsed;
@@ -444,7 +532,7 @@ static const struct volume_route {
     {"/VolumeDriver.Create", handle_create},             /* docker volume create, run */
     {"/VolumeDriver.Remove", handle_remove},             /* docker volume rm */
     {"/VolumeDriver.Mount", handle_mount},               /* container start */
-    {"/VolumeDriver.Path", handle_mount},                /* same handler as 1.0 */
+    {"/VolumeDriver.Path", handle_path},                 /* like Mount, not counted */
     {"/VolumeDriver.Unmount", handle_unmount},           /* container stop */
     {"/VolumeDriver.Get", handle_get},                   /* docker volume inspect */
     {"/VolumeDriver.List", handle_list},                 /* docker volume ls */

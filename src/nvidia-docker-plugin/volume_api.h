@@ -37,13 +37,19 @@
  *     needed and answer its mount point; for an older version one line is logged
  *     (`Serving volume '<name>' with driver <current> ...`). A newer version is `no such volume`.
  *   - Remove deletes <volume_root>/nvidia_driver/<version> if present (only that directory;
- *     a missing one is success). Unmount only validates.
+ *     a missing one is success). Since containers of older names share the current volume,
+ *     Remove of the current version is refused (`volume ... is in use`) while Mounts with an
+ *     ID have not been unmounted; Unmount forgets the ID. (Mounts from before a plugin
+ *     restart are not known: then Remove behaves like 1.0.)
  *   - List answers every provisioned version directory (sorted), `null` when none.
  */
 #ifndef NVD_VOLUME_API_H
 #define NVD_VOLUME_API_H
 
+#include <pthread.h>
+
 #include "common/error.h"
+#include "common/strv.h"
 #include "nvidia-docker-plugin/http.h"
 #include "nvidia-docker-plugin/volume_store.h"
 
@@ -60,6 +66,8 @@ struct volume_api_config {
 
 struct volume_api {
         struct volume_store store;
+        pthread_mutex_t mounts_lock;
+        struct strv mount_ids; /* IDs of Mounts not yet unmounted (since this process started) */
 };
 
 int volume_api_init(struct volume_api *api, const struct volume_api_config *config,

@@ -33,7 +33,7 @@ start_plugin() {
   local vols=$1; LOG=$2
   rm -f "$SOCK"
   LD_LIBRARY_PATH=$NVD_BUILD/fakes FAKE_NVML_CONFIG=$NVD_ROOT/tests/fakes/gpus-h200.json \
-    NVD_DEV_ROOT=$T_TMP/dev PATH=/usr/local/bin:/usr/bin:/bin \
+    NVD_DEV_ROOT=$T_TMP/dev PATH=/usr/local/nvidia/bin:/usr/local/bin:/usr/bin:/bin \
     "$NVD_BIN/nvidia-docker-plugin" -s "$SOCK_DIR" -l "127.0.0.1:$(free_port)" -d "$vols" \
     -r "$root" 2>"$LOG" &
   PID=$!
@@ -44,7 +44,7 @@ start_plugin() {
     http://plugin/VolumeDriver.Capabilities)
   if [ "$code" != 200 ]; then
     stop_plugin
-    PATH=/usr/local/bin:/usr/bin:/bin "$NVD_BUILD/tools/volume_plugin" -s "$SOCK" -d "$vols" \
+    PATH=/usr/local/nvidia/bin:/usr/local/bin:/usr/bin:/bin "$NVD_BUILD/tools/volume_plugin" -s "$SOCK" -d "$vols" \
       -r "$root" -V "$VERSION" 2>"$LOG" &
     PID=$!
     DAEMON="tools/volume_plugin (the daemon does not serve volumes yet)"
@@ -69,6 +69,7 @@ cleanup_docker() {
 t_cleanup stop_plugin
 t_cleanup cleanup_docker
 t_cleanup 'umount "$T_TMP/tmpfs" 2>/dev/null'
+t_cleanup 'umount "$T_TMP/gpu-host-ro" 2>/dev/null'
 cleanup_docker # leftovers of an interrupted run
 
 vols=$T_TMP/volumes
@@ -146,6 +147,14 @@ t_eq "old-version volume serves the current driver" "libcuda.so.$VERSION" "$out"
 t_match "the plugin logged the mapping" "Serving volume 'nvidia_driver_$OLD' with the running driver's volume" "$(cat "$LOG")"
 t_check "no directory for the old version" test ! -e "$vols/nvidia_driver/$OLD"
 t_match "newer version refused" "invalid volume version" "$(post Create '{"Name":"nvidia_driver_999.1"}')"
+# While a container of the old name runs, the shared current volume cannot be removed.
+docker run -d --network none --name nvd-volume-sleeper --mount "$MOUNT_OLD" "$IMAGE" sleep 120 >/dev/null 2>&1
+docker volume create -d nvidia-docker "$VOL" >/dev/null 2>&1
+t_match "rm of the current volume refused while an old-name container runs" "is in use by 1 mount" \
+  "$(docker volume rm "$VOL" 2>&1)"
+t_check "current volume kept" test -d "$vols/nvidia_driver/$VERSION/lib64"
+docker rm -f nvd-volume-sleeper >/dev/null 2>&1
+t_eq "rm works after the container stopped (Unmount)" "$VOL" "$(docker volume rm "$VOL" 2>&1)"
 docker volume rm "nvidia_driver_$OLD" >/dev/null 2>&1
 docker volume rm "$VOL" >/dev/null 2>&1
 stop_plugin
@@ -170,5 +179,35 @@ if mount -t tmpfs -o size=64m nvd-volume-tmpfs "$T_TMP/tmpfs" 2>/dev/null; then
 else
   echo "# (no tmpfs mount possible: cross-filesystem case covered by test_volume_store)"
 fi
+# Shaped like the GPU host (driver.md §6.2): the driver under /usr/local/nvidia with lib -> lib64,
+# /lib duplicates in the new-format cache, on a read-only file system of its own (here a
+# read-only bind mount: hard links fail with EXDEV, as from the host's squashfs).
+groot=$T_TMP/gpu-host
+FAKE_LAYOUT=gpu-host bash "$NVD_ROOT/tests/fakes/make-driver-root.sh" "$groot" "$VERSION"
+mkdir -p "$T_TMP/gpu-host-ro"
+if mount --bind "$groot" "$T_TMP/gpu-host-ro" 2>/dev/null &&
+   mount -o remount,bind,ro "$T_TMP/gpu-host-ro" 2>/dev/null; then
+  root=$T_TMP/gpu-host-ro
+  gvols=$T_TMP/gpu-volumes
+  start_plugin "$gvols" "$T_TMP/plugin3.log" || t_fail "plugin restart"
+  t_eq "GPU-host shape: create" "$VOL" "$(docker volume create -d nvidia-docker "$VOL" 2>&1)"
+  g=$gvols/nvidia_driver/$VERSION
+  t_eq "GPU-host shape: libcuda copied from the read-only mount" "1" "$(stat -c %h "$g/lib64/libcuda.so.$VERSION" 2>&1)"
+  t_eq "GPU-host shape: each library once despite /lib duplicates" "1" \
+    "$(ls "$g/lib64" | grep -c "^libnvidia-ml.so.$VERSION\$")"
+  t_eq "GPU-host shape: no 32-bit libraries" "" "$(ls -A "$g/lib" 2>&1)"
+  t_eq "GPU-host shape: binaries from /usr/local/nvidia/bin" "nvidia-cuda-mps-control nvidia-debugdump nvidia-smi" \
+    "$(ls "$g/bin" | tr '\n' ' ' | sed 's/ $//')"
+  out=$(docker run --rm --network none --name nvd-volume-gpuhost --mount "$MOUNT" "$IMAGE" \
+    sh -c 'readlink /usr/local/nvidia/lib64/libcuda.so.1 && /usr/local/nvidia/bin/nvidia-smi -L' 2>&1)
+  t_match "GPU-host shape: container sees the driver" "^libcuda\.so\.$VERSION.*FAKE NVIDIA GPU" "$(echo $out)"
+  docker volume rm "$VOL" >/dev/null 2>&1
+  stop_plugin
+  umount "$T_TMP/gpu-host-ro"
+else
+  echo "# (no read-only bind mount possible: GPU-host shape covered by the unit tests)"
+fi
 t_check "socket removed at the end" test ! -e "$SOCK"
+t_check "no sanitizer report in the plugin logs" \
+  bash -c "! grep -lE 'Sanitizer|runtime error' '$T_TMP'/plugin*.log"
 t_finish

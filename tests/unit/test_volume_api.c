@@ -220,8 +220,50 @@ static void test_driver_upgrade(void)
         CU_ASSERT_TRUE(volume_dir_exists(VERSION));
 }
 
+/* Containers of an older name share the current directory: Remove of the current version waits
+ * for their Unmounts. */
+static void test_remove_while_mounted(void)
+{
+        expect("/VolumeDriver.Create", "{\"Name\":\"nvidia_driver_" VERSION "\"}", 200,
+               "{\"Err\":null}\n");
+        struct reply r =
+            call("/VolumeDriver.Mount", "{\"Name\":\"nvidia_driver_375.39\",\"ID\":\"c1\"}");
+        CU_ASSERT_EQUAL(r.status, 200);
+        reply_free(&r);
+        r = call("/VolumeDriver.Mount", "{\"Name\":\"nvidia_driver_" VERSION "\",\"id\":\"c2\"}");
+        reply_free(&r);
+        r = call("/VolumeDriver.Path", "{\"Name\":\"nvidia_driver_" VERSION "\",\"ID\":\"p\"}");
+        reply_free(&r);
+        r = call("/VolumeDriver.Remove", "{\"Name\":\"nvidia_driver_" VERSION "\"}");
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "is in use by 2 mount(s)"));
+        reply_free(&r);
+        CU_ASSERT_TRUE(volume_dir_exists(VERSION));
+        /* Removing an old name's own (stale) directory is not blocked. */
+        expect("/VolumeDriver.Remove", "{\"Name\":\"nvidia_driver_375.39\"}", 200,
+               "{\"Err\":null}\n");
+        expect("/VolumeDriver.Unmount", "{\"Name\":\"nvidia_driver_375.39\",\"ID\":\"c1\"}", 200,
+               "{\"Err\":null}\n");
+        r = call("/VolumeDriver.Remove", "{\"Name\":\"nvidia_driver_" VERSION "\"}");
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "is in use by 1 mount(s)"));
+        reply_free(&r);
+        expect("/VolumeDriver.Unmount", "{\"Name\":\"nvidia_driver_" VERSION "\",\"ID\":\"c2\"}",
+               200, "{\"Err\":null}\n");
+        expect("/VolumeDriver.Unmount",
+               "{\"Name\":\"nvidia_driver_" VERSION "\",\"ID\":\"unknown\"}", 200,
+               "{\"Err\":null}\n");
+        expect("/VolumeDriver.Remove", "{\"Name\":\"nvidia_driver_" VERSION "\"}", 200,
+               "{\"Err\":null}\n");
+        CU_ASSERT_FALSE(volume_dir_exists(VERSION));
+        /* A non-string ID is a decoding error, like a non-string Name. */
+        r = call("/VolumeDriver.Mount", "{\"Name\":\"nvidia_driver_" VERSION "\",\"ID\":7}");
+        CU_ASSERT_EQUAL(r.status, 500);
+        reply_free(&r);
+}
+
 static void test_hostile_names(void)
 {
+        expect("/VolumeDriver.Create", "{\"Name\":\"nvidia_driver_" VERSION "\"}", 200,
+               "{\"Err\":null}\n");
         static const char *const names[][2] = {
             {"nvidia_driver_..", "bad volume format: nvidia_driver_.."},
             {"nvidia_driver_.", "bad volume format: nvidia_driver_."},
@@ -335,5 +377,5 @@ static void test_cleanup(void)
 
 UNIT_MAIN("volume_api", UNIT(test_activate_capabilities), UNIT(test_accept_and_routing),
           UNIT(test_list_empty), UNIT(test_create_mount_get_list), UNIT(test_driver_upgrade),
-          UNIT(test_hostile_names), UNIT(test_malformed_requests), UNIT(test_init_errors),
-          UNIT(test_cleanup))
+          UNIT(test_remove_while_mounted), UNIT(test_hostile_names), UNIT(test_malformed_requests),
+          UNIT(test_init_errors), UNIT(test_cleanup))

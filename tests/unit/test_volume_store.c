@@ -437,6 +437,36 @@ static void test_concurrent_builds(void)
         fake_rmtree(volumes);
 }
 
+/* A library whose DT_SONAME is a path: the link must not leave the volume directory. */
+static void test_hostile_soname(void)
+{
+        cleanup_free char *dir = fake_tmpdir(NULL);
+        cleanup_free char *src = xasprintf("%s/x.c", dir);
+        cleanup_free char *lib = xasprintf("%s/libcuda.so.1.2", dir);
+        fd_close_write(src);
+        pid_t pid = fork();
+        if (pid == 0) {
+                execlp("gcc", "gcc", "-shared", "-Wl,-soname,../../escaped", "-o", lib, src,
+                       (char *)NULL);
+                _exit(127);
+        }
+        int status;
+        waitpid(pid, &status, 0);
+        CU_ASSERT_FATAL(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        cleanup_free char *vol = xasprintf("%s/vol", dir);
+        CU_ASSERT_EQUAL_FATAL(mkdir(vol, 0755), 0);
+        struct driver_file item = {DRIVER_FILE_LIB64, lib, (char *)"libcuda.so.1.2"};
+        struct driver_files files = {&item, 1};
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL(volume_store_populate(vol, &files, &err), 0);
+        error_clear(&err);
+        cleanup_free char *lib64 = xasprintf("%s/lib64", vol);
+        CU_ASSERT_TRUE(exists(lib64, "libcuda.so.1.2"));
+        CU_ASSERT_FALSE(exists(dir, "escaped"));
+        CU_ASSERT_FALSE(exists(vol, "escaped"));
+        fake_rmtree(dir);
+}
+
 static void test_init_errors(void)
 {
         struct volume_store store;
@@ -460,4 +490,5 @@ static void test_cleanup(void)
 UNIT_MAIN("volume_store", UNIT(test_build_layout), UNIT(test_copy_across_file_systems),
           UNIT(test_gpu_host_layout), UNIT(test_blacklist_old_tls), UNIT(test_stale_temporary_dirs),
           UNIT(test_broken_library_fails_cleanly), UNIT(test_remove_and_list),
-          UNIT(test_concurrent_builds), UNIT(test_init_errors), UNIT(test_cleanup))
+          UNIT(test_concurrent_builds), UNIT(test_hostile_soname), UNIT(test_init_errors),
+          UNIT(test_cleanup))
