@@ -60,7 +60,7 @@ zmodload zsh/zpty || exit 2
 dir=$1 line=$2 out=$3
 zpty z zsh -f -i
 zpty -w z "PS1='' PROMPT='' RPS1=''"
-zpty -w z "fpath=($dir \$fpath); autoload -Uz compinit; compinit -u -d /dev/null"
+zpty -w z "fpath=($dir \$fpath); autoload -Uz compinit; compinit -u -D"
 zpty -w z "compadd() { local -a __m; builtin compadd -O __m \"\$@\"; print -rl -- \"\${__m[@]}\" >> $out; builtin compadd \"\$@\"; }"
 zpty -w -n z "$line"$'\t'
 sleep 2
