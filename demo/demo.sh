@@ -13,8 +13,9 @@
 # If no engine can be started, it shows the docker command nvidia-docker would run instead.
 #
 # Nothing outside a temporary directory is changed: the plugin socket and the simulated device
-# nodes live in a private mount namespace (unshare), where the engine of the demo runs too; the
-# engine's data is in the temporary directory. Everything started is stopped at the end.
+# nodes live in private mount and network namespaces (unshare), where the engine of the demo
+# runs too; the engine's data is in the temporary directory. Everything started is stopped at the
+# end.
 # Environment: NVD_BIN, NVD_BUILD (as in the tests), DEMO_KEEP=1 keeps the temporary directory,
 # DEMO_SIMULATE=1 uses the simulated GPUs even on a GPU machine, DEMO_NO_NAMESPACE=1 runs without
 # a mount namespace (then without an engine: only the docker command is shown).
@@ -51,8 +52,10 @@ if [ "${1:-}" != "--inside" ]; then
   tmp=$(mktemp -d /tmp/nvd-demo.XXXXXX)
   export DEMO_TMP=$tmp
   rc=0
-  if [ -z "${DEMO_NO_NAMESPACE:-}" ] && [ "$(id -u)" = 0 ] && unshare --mount --propagation private true 2>/dev/null; then
-    unshare --mount --propagation private "$0" --inside || rc=$?
+  # A network namespace too: a dockerd started with --bridge=none deletes the host's docker0
+  # bridge, which would break the machine's own engine.
+  if [ -z "${DEMO_NO_NAMESPACE:-}" ] && [ "$(id -u)" = 0 ] && unshare --mount --net --propagation private true 2>/dev/null; then
+    unshare --mount --net --propagation private "$0" --inside || rc=$?
   else
     DEMO_NO_NAMESPACE=1 "$0" --inside || rc=$?
   fi
@@ -64,6 +67,8 @@ fi
 # ---------------------------------------------------------------------------------------------
 # Inner part.
 tmp=$DEMO_TMP
+# In the demo's own network namespace only the loopback is needed (plugin, wrapper, engine).
+[ -z "${DEMO_NO_NAMESPACE:-}" ] && ip link set lo up 2>/dev/null
 export PATH="$BIN:$PATH"
 PIDS=()
 DOCKERD_PID=""

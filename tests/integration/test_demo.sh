@@ -14,7 +14,12 @@ before=$(ls -d /tmp/nvd-demo.* 2>/dev/null)
 sim=()
 [ "$real" = 1 ] && sim=(DEMO_SIMULATE=1)
 
+# The demo must leave the machine as it found it: its engine (--bridge=none) runs in a network
+# namespace of its own, or it would delete the host's docker0 bridge.
+had_bridge=false; ip link show docker0 >/dev/null 2>&1 && had_bridge=true
 out=$(env "${sim[@]}" NVD_BIN="$NVD_BIN" NVD_BUILD="$NVD_BUILD" timeout 300 "$NVD_ROOT/demo/demo.sh" 2>&1); rc=$?
+if $had_bridge; then t_check "the host's docker0 bridge is still there" ip link show docker0; fi
+t_check "/dev/null is still the null device" test -c /dev/null
 t_eq "demo exits 0" 0 "$rc"
 [ "$rc" = 0 ] || echo "$out" | tail -n 30
 if [ "$real" = 0 ]; then
