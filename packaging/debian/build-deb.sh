@@ -16,11 +16,12 @@ PKG=nvidia-docker
 OUT=build/${PKG}_${VERSION}_${ARCH}.deb
 work=build/deb
 root=$work/root
-# Maintainer: DEBFULLNAME/DEBEMAIL (Debian's convention), else the git identity.
+# Maintainer: DEBFULLNAME/DEBEMAIL (Debian's convention), else the git identity, else the project.
 maint_name=${DEBFULLNAME:-$(git config user.name 2>/dev/null || true)}
 maint_mail=${DEBEMAIL:-$(git config user.email 2>/dev/null || true)}
-[ -n "$maint_name" ] && [ -n "$maint_mail" ] ||
-  { echo "make deb: set DEBFULLNAME and DEBEMAIL (or git config user.name/user.email)" >&2; exit 1; }
+if [ -z "$maint_name" ] || [ -z "$maint_mail" ]; then
+  maint_name="nvidia-docker developers" maint_mail="nvidia-docker@localhost"
+fi
 MAINTAINER="$maint_name <$maint_mail>"
 rm -rf "$root" "$work/shlibs"
 mkdir -p "$root"

@@ -13,9 +13,13 @@ version=$(cat "$NVD_ROOT/VERSION")
 exec 8>/tmp/nvd-deb.lock
 flock 8
 
-deb=$(make -s -C "$NVD_ROOT" deb 2>"$T_TMP/deb.err" | tail -n 1)
+# A make of its own: not the variables of a `make sanitize` that may have started this test.
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory -C "$NVD_ROOT" deb \
+  >"$T_TMP/deb.out" 2>"$T_TMP/deb.err"
+deb=$(tail -n 1 "$T_TMP/deb.out")
 if [ ! -f "$NVD_ROOT/$deb" ]; then
-  cat "$T_TMP/deb.err"; t_fail "make deb builds a package"; t_finish
+  cat "$T_TMP/deb.out" "$T_TMP/deb.err"; tail -n 20 "$NVD_ROOT/build/deb/build.log" 2>/dev/null
+  t_fail "make deb builds a package"; t_finish
 fi
 deb=$NVD_ROOT/$deb
 arch=$(dpkg --print-architecture)
