@@ -20,7 +20,7 @@ root=$work/root
 maint_name=${DEBFULLNAME:-$(git config user.name 2>/dev/null || true)}
 maint_mail=${DEBEMAIL:-$(git config user.email 2>/dev/null || true)}
 if [ -z "$maint_name" ] || [ -z "$maint_mail" ]; then
-  maint_name="nvidia-docker developers" maint_mail="nvidia-docker@localhost"
+  maint_name="nvidia-docker developers" maint_mail="nvidia-docker@example.org"
 fi
 MAINTAINER="$maint_name <$maint_mail>"
 rm -rf "$root" "$work/shlibs"
