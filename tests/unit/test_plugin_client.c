@@ -176,7 +176,7 @@ static void test_bad_timeout(void)
                         continue;
                 }
                 CU_ASSERT_EQUAL(ret, -1);
-                CU_ASSERT_PTR_NOT_NULL(err.message && strstr(err.message, "invalid NV_TIMEOUT"));
+                CU_ASSERT(err.message != NULL && strstr(err.message, "invalid NV_TIMEOUT") != NULL);
                 error_clear(&err);
         }
         setenv("NV_TIMEOUT", "0.25", 1);

@@ -157,7 +157,7 @@ static void test_include(void)
         fclose(f);
         ssh_config_init(&cfg);
         CU_ASSERT_EQUAL(ssh_config_read_file(&cfg, path, &ctx, &err), -1);
-        CU_ASSERT_PTR_NOT_NULL(err.message && strstr(err.message, "Include nested too deeply"));
+        CU_ASSERT(err.message != NULL && strstr(err.message, "Include nested too deeply") != NULL);
         error_clear(&err);
         ssh_config_destroy(&cfg);
         unlink(path);
