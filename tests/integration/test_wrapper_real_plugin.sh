@@ -80,13 +80,18 @@ fi
 
 # --- images, the plugin ------------------------------------------------------------------------
 t_cleanup stop_plugin # after the containers and volumes are gone (cleanups run last first)
+# Volumes only while the plugin runs: without it, docker retries the plugin for 15 s on each
+# `volume rm` (even of a local or absent name). Leftovers of an interrupted run go once the
+# plugin is up; after the final cleanup the exit-time one does nothing.
+DOCKER_CLEAN=
 cleanup_docker() {
+  [ -n "$DOCKER_CLEAN" ] && return 0
   docker ps -aq --filter "name=^$P-" | xargs -r docker rm -f >/dev/null 2>&1
-  docker volume rm -f "nvidia_driver_$A" "nvidia_driver_$B" "$UVOL" >/dev/null 2>&1
+  [ -n "$PID" ] && docker volume rm -f "$UVOL" "nvidia_driver_$A" "nvidia_driver_$B" >/dev/null 2>&1
+  return 0
 }
 t_cleanup cleanup_docker
 t_cleanup "docker rmi -f $IMG_LABEL $IMG_PLAIN $IMG_ENV $IMG_CUDA99 >/dev/null 2>&1"
-cleanup_docker # leftovers of an interrupted run
 make_image "$IMG_LABEL" -c 'LABEL com.nvidia.volumes.needed=nvidia_driver' \
   -c 'LABEL com.nvidia.cuda.version=8.0'
 make_image "$IMG_PLAIN" -c 'LABEL maintainer=nobody'
@@ -124,6 +129,7 @@ stop_plugin() {
 }
 start_plugin "$NVD_ROOT/tests/fakes/gpus-3.json" "$T_TMP/root-$A" "$T_TMP/plugin-a.log" ||
   { t_fail "nvidia-docker-plugin did not start"; tail -5 "$LOG"; t_finish; }
+cleanup_docker # leftovers of an interrupted run
 
 # nvd [VAR=value...] -- args...: the wrapper with the real docker and the real plugin;
 # stdout in $OUT, stderr in $ERR, status in $RC.
@@ -245,6 +251,7 @@ env unset" "$OUT"
 fi
 
 cleanup_docker
+DOCKER_CLEAN=1
 stop_plugin
 t_check "no sanitizer report in the plugin logs" \
   bash -c "! grep -lE 'Sanitizer|runtime error' '$T_TMP'/plugin-*.log"
