@@ -199,6 +199,7 @@ else
 cuda-resolves" "$OUT"
   t_match "NV_GPU=0: /usr/local/nvidia read-only" "mount ro" "$OUT"
   t_match "NV_GPU=0: NVIDIA_VISIBLE_DEVICES=void inside" "env void" "$OUT"
+  t_eq "NV_GPU=0: nothing on stderr (wrapper, docker)" "" "$ERR"
 
   nvd NV_GPU='1,0' -- run --rm --network none "$IMG_LABEL" sh -c "$PROBE"
   t_eq "NV_GPU=1,0: both GPUs" "$CTL /dev/nvidia0 /dev/nvidia1 /dev/nvidiactl" "$(devs "$OUT")"
