@@ -294,7 +294,8 @@ dev
 # --- the whole stack: the real nvidia-docker-plugin (fake NVML, FAKE driver root) ------------
 # docker/cli from the real plugin, and docker creating the driver volume through the plugin's
 # volume API because of the rewritten --mount (scoped to that one mount: the user's own -v
-# volume stays with the local driver). `create` only: the host has no /dev/nvidia* to start it.
+# volume stays with the local driver). `create` only here; containers STARTED through the
+# whole stack (simulated /dev/nvidia* nodes) are in test_wrapper_real_plugin.sh.
 STACK_ROOT=$NVD_ROOT/tests/fakes/make-driver-root.sh
 if [ -x "$NVD_BIN/nvidia-docker-plugin" ] && [ -e "$NVD_BUILD/fakes/libnvidia-ml.so.1" ] &&
    [ -e "$STACK_ROOT" ]; then
