@@ -326,6 +326,10 @@ static int compare_jobs(const void *a, const void *b)
 static size_t copy_threads(size_t jobs)
 {
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        /* Bench hook: NVD_COPY_THREADS=1 gives the serial baseline (bench_volume.sh). */
+        const char *forced = getenv("NVD_COPY_THREADS");
+        if (forced != NULL && forced[0] >= '1' && forced[0] <= '9' && forced[1] == '\0')
+                cpus = forced[0] - '0';
         size_t n = cpus < 1 ? 1 : (size_t)cpus;
         if (n > COPY_MAX_JOBS)
                 n = COPY_MAX_JOBS;
