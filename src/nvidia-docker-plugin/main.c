@@ -1,15 +1,21 @@
 /*
  * nvidia-docker-plugin: the GPU daemon. Parses 1.0's flags, takes the GPU snapshot, serves the
  * REST API on TCP (-l) and the Docker volume plugin protocol on <-s>/nvidia-docker.sock until
- * SIGINT or SIGTERM. Test hooks (not flags, so the usage stays 1.0's): NVD_DEV_ROOT (where
- * device nodes are looked up, default /dev), NVD_SYS_ROOT (sysfs, default /sys).
+ * SIGINT or SIGTERM. Once both servers are up, a background thread builds the running driver's
+ * volume (eager provisioning: no first-container wait); a Create or Mount during that build
+ * waits for it on the store's lock. SIGTERM stops a build in progress (volume_store_stop), its
+ * temporary directory is removed, and the thread is joined before exit. Test hooks (not flags, so
+ * the usage stays 1.0's): NVD_DEV_ROOT (where device nodes are looked up, default /dev),
+ * NVD_SYS_ROOT (sysfs, default /sys).
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "common/error.h"
 #include "common/log.h"
@@ -19,6 +25,7 @@
 #include "nvidia-docker-plugin/http_server.h"
 #include "nvidia-docker-plugin/rest_api.h"
 #include "nvidia-docker-plugin/volume_api.h"
+#include "nvidia-docker-plugin/volume_name.h"
 
 struct options {
         const char *listen;
@@ -117,6 +124,40 @@ static int parse_flags(int argc, char **argv, struct options *o)
         return 0;
 }
 
+struct provision {
+        struct volume_api *volumes;
+        const char *version;
+};
+
+static long elapsed_ms(const struct timespec *start)
+{
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        return (long)(now.tv_sec - start->tv_sec) * 1000 +
+               (long)(now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+/* Eager provisioning: one log line, never fatal (a Create retries and reports). */
+static void *provision_main(void *arg)
+{
+        const struct provision *p = arg;
+        struct timespec start;
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        struct error err = ERROR_INIT;
+        bool built = false;
+        if (volume_store_ensure(&p->volumes->store, p->version, &built, &err) < 0)
+                log_warning("Driver volume %s_%s not provisioned at start-up (a Create will "
+                            "retry): %s",
+                            VOLUME_KIND_DRIVER, p->version, err.message);
+        else if (built)
+                log_msg("Driver volume %s_%s ready (built in %ld ms)", VOLUME_KIND_DRIVER,
+                        p->version, elapsed_ms(&start));
+        else
+                log_msg("Driver volume %s_%s already provisioned", VOLUME_KIND_DRIVER, p->version);
+        error_clear(&err);
+        return NULL;
+}
+
 static int fatal(struct error *err)
 {
         log_error("%s", err->message ? err->message : "unknown error");
@@ -163,6 +204,9 @@ int main(int argc, char **argv)
         cleanup_free char *driver_version = NULL;
         struct volume_api volumes;
         int volumes_ready = 0;
+        struct provision provision;
+        pthread_t provision_thread;
+        bool provisioning = false;
 
         log_msg("Loading NVIDIA unified memory");
         {
@@ -233,13 +277,26 @@ int main(int argc, char **argv)
                 goto out;
         }
 
+        provision = (struct provision){&volumes, driver_version};
+        if (pthread_create(&provision_thread, NULL, provision_main, &provision) == 0)
+                provisioning = true;
+        else
+                log_warning("Driver volume %s_%s not provisioned at start-up: cannot start a "
+                            "thread (a Create will build it)",
+                            VOLUME_KIND_DRIVER, driver_version);
+
         int sig = 0;
         while (sigwait(&stop_signals, &sig) != 0)
                 ;
         rc = 0;
 out:
+        /* A build in progress (eager or a Create's) ends soon and removes its directory. */
+        if (volumes_ready)
+                volume_store_stop(&volumes.store);
         http_server_stop(remote_server);
         http_server_stop(plugin_server);
+        if (provisioning)
+                pthread_join(provision_thread, NULL);
         if (rc == 0)
                 log_msg("Successfully terminated");
         if (volumes_ready)

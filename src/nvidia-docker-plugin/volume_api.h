@@ -15,7 +15,9 @@
  *   volume_api_destroy(&api);
  * volume_api_init creates <volume_root>/nvidia_driver (0755) if missing and removes temporary
  * directories that an interrupted build left behind; it reads no driver file. The file list is
- * computed when a volume is first built (ld.so.cache of the driver root, PATH), not at start-up.
+ * computed when a volume is first built (ld.so.cache of the driver root, PATH), not at init;
+ * the plugin main builds the running driver's volume in a background thread once its servers
+ * are up (volume_store_ensure on api.store; volume_store_stop at shutdown).
  *
  * Calls (POST, exact paths; anything else is 404 `404 page not found\n`):
  *   /Plugin.Activate, /VolumeDriver.{Create,Remove,Mount,Path,Unmount,Get,List,Capabilities}.

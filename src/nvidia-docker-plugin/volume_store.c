@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,9 +194,41 @@ static int volume_exists(const char *path, struct error *err)
 
 /* ---- building ---- */
 
-/* Copies `src` to a new file `dst` in `dirfd`, keeping the permission bits. */
+/* Copy jobs: files that could not be hard-linked. Phase 1 reserves the name (an empty file
+ * made with O_EXCL, so the duplicate-basename rule and the soname links behave as when each
+ * file was placed in turn); phase 2 fills them from a small thread pool. */
+struct copy_job {
+        size_t index;     /* in the file list: errors are reported in list order */
+        const char *src;  /* driver file (borrowed) */
+        int dirfd;        /* borrowed */
+        const char *name; /* borrowed */
+        char *shown;      /* owned */
+        off_t size;       /* for the largest-first order */
+        struct error err; /* this job's own error: no error object is shared by threads */
+        int rc;
+};
+
+struct copy_pool {
+        struct copy_job **order; /* largest first */
+        size_t count;
+        size_t next;        /* next job to take, under lock */
+        size_t first_error; /* lowest failing index so far, under lock (SIZE_MAX: none) */
+        pthread_mutex_t lock;
+        const atomic_bool *stop;
+};
+
+#define COPY_CHUNK    ((size_t)8 << 20) /* bytes per copy_file_range call: stop checks */
+#define COPY_MAX_JOBS 8
+
+static bool stopping(const atomic_bool *stop)
+{
+        return stop != NULL && atomic_load(stop);
+}
+
+/* Fills the (empty, reserved) file `dst` in `dirfd` from `src`, giving it src's permission
+ * bits. */
 static int copy_file(const char *src, int dirfd, const char *dst, const char *dst_shown,
-                     struct error *err)
+                     const atomic_bool *stop, struct error *err)
 {
         cleanup_close int in = open(src, O_RDONLY | O_CLOEXEC);
         if (in < 0)
@@ -203,17 +237,20 @@ static int copy_file(const char *src, int dirfd, const char *dst, const char *ds
         if (fstat(in, &st) < 0)
                 return error_set_errno(err, errno, "stat %s", src);
         mode_t mode = st.st_mode & 0777;
-        cleanup_close int out =
-            openat(dirfd, dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode | 0200);
+        cleanup_close int out = openat(dirfd, dst, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
         if (out < 0)
                 return error_set_errno(err, errno, "create %s", dst_shown);
         off_t left = st.st_size;
         bool use_copy_range = true;
         char buffer[65536];
         while (left > 0) {
+                if (stopping(stop))
+                        return error_set(err, "copy %s to %s: the plugin is stopping", src,
+                                         dst_shown);
                 ssize_t n;
                 if (use_copy_range) {
-                        n = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
+                        size_t chunk = (size_t)left < COPY_CHUNK ? (size_t)left : COPY_CHUNK;
+                        n = copy_file_range(in, NULL, out, NULL, chunk, 0);
                         if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
                                       errno == EOPNOTSUPP)) {
                                 use_copy_range = false;
@@ -248,6 +285,81 @@ static int copy_file(const char *src, int dirfd, const char *dst, const char *ds
         if (close(fd) < 0)
                 return error_set_errno(err, errno, "write %s", dst_shown);
         return 0;
+}
+
+static void *copy_worker(void *arg)
+{
+        struct copy_pool *pool = arg;
+        for (;;) {
+                pthread_mutex_lock(&pool->lock);
+                struct copy_job *job = NULL;
+                /* Jobs after a failed file cannot change the outcome: skip them. */
+                while (pool->next < pool->count) {
+                        struct copy_job *candidate = pool->order[pool->next++];
+                        if (candidate->index < pool->first_error) {
+                                job = candidate;
+                                break;
+                        }
+                }
+                pthread_mutex_unlock(&pool->lock);
+                if (job == NULL)
+                        return NULL;
+                job->rc =
+                    copy_file(job->src, job->dirfd, job->name, job->shown, pool->stop, &job->err);
+                if (job->rc < 0) {
+                        pthread_mutex_lock(&pool->lock);
+                        if (job->index < pool->first_error)
+                                pool->first_error = job->index;
+                        pthread_mutex_unlock(&pool->lock);
+                }
+        }
+}
+
+static int compare_jobs(const void *a, const void *b)
+{
+        const struct copy_job *x = *(struct copy_job *const *)a, *y = *(struct copy_job *const *)b;
+        if (x->size != y->size)
+                return x->size > y->size ? -1 : 1;
+        return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static size_t copy_threads(size_t jobs)
+{
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        /* Bench hook: NVD_COPY_THREADS=1 gives the serial baseline (bench_volume.sh). */
+        const char *forced = getenv("NVD_COPY_THREADS");
+        if (forced != NULL && forced[0] >= '1' && forced[0] <= '9' && forced[1] == '\0')
+                cpus = forced[0] - '0';
+        size_t n = cpus < 1 ? 1 : (size_t)cpus;
+        if (n > COPY_MAX_JOBS)
+                n = COPY_MAX_JOBS;
+        return n < jobs ? n : jobs;
+}
+
+/* Runs every job (largest first) on min(8, online CPUs) threads, the caller being one. */
+static void copy_run(struct copy_job *jobs, size_t count, const atomic_bool *stop)
+{
+        if (count == 0)
+                return;
+        struct copy_pool pool = {.count = count, .first_error = SIZE_MAX, .stop = stop};
+        pool.order = xmalloc(count * sizeof(*pool.order));
+        for (size_t i = 0; i < count; i++)
+                pool.order[i] = &jobs[i];
+        qsort(pool.order, count, sizeof(*pool.order), compare_jobs);
+        pthread_mutex_init(&pool.lock, NULL);
+        size_t want = copy_threads(count);
+        pthread_t threads[COPY_MAX_JOBS];
+        size_t started = 0;
+        for (size_t t = 1; t < want; t++) {
+                if (pthread_create(&threads[started], NULL, copy_worker, &pool) != 0)
+                        break; /* fewer threads: the remaining ones take the jobs */
+                started++;
+        }
+        copy_worker(&pool);
+        for (size_t t = 0; t < started; t++)
+                pthread_join(threads[t], NULL);
+        pthread_mutex_destroy(&pool.lock);
+        free(pool.order);
 }
 
 /* A relative symlink `name` -> `target` in `dirfd`; an existing entry is kept (1.0). */
@@ -331,9 +443,15 @@ static int add_soname_links(int dirfd, const char *dir, const char *soname, cons
         return 0;
 }
 
-/* Hard link, or copy when linking fails; 0 with *placed false for a duplicate basename. */
-static int link_or_copy(int dirfd, const char *dir, const struct driver_file *file, bool *placed,
-                        struct error *err)
+struct placement {
+        struct copy_job *jobs; /* files to copy, in list order */
+        size_t count, capacity;
+};
+
+/* Hard link, or reserve the name for a copy when linking fails; 0 with *placed false for a
+ * duplicate basename. */
+static int link_or_reserve(int dirfd, const char *dir, const struct driver_file *file, size_t index,
+                           struct placement *placement, bool *placed, struct error *err)
 {
         cleanup_free char *shown = xasprintf("%s/%s", dir, file->name);
         *placed = false;
@@ -343,15 +461,35 @@ static int link_or_copy(int dirfd, const char *dir, const struct driver_file *fi
                         log_warning("%s: %s exists already, skipping this copy", file->path, shown);
                         return 0;
                 }
-                /* EXDEV (other file system), EPERM (protected_hardlinks), EROFS, ... */
-                if (copy_file(file->path, dirfd, file->name, shown, err) < 0)
-                        return -1;
+                /* EXDEV (other file system), EPERM (protected_hardlinks), EROFS, ...: copy. */
+                struct stat st;
+                off_t size = stat(file->path, &st) == 0 ? st.st_size : 0;
+                int fd = openat(dirfd, file->name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+                if (fd < 0)
+                        return error_set_errno(err, errno, "create %s", shown);
+                close(fd);
+                if (placement->count == placement->capacity) {
+                        placement->capacity = placement->capacity ? 2 * placement->capacity : 16;
+                        placement->jobs = xrealloc(placement->jobs,
+                                                   placement->capacity * sizeof(*placement->jobs));
+                }
+                placement->jobs[placement->count++] = (struct copy_job){
+                    .index = index,
+                    .src = file->path,
+                    .dirfd = dirfd,
+                    .name = file->name,
+                    .shown = shown,
+                    .size = size,
+                    .err = ERROR_INIT,
+                };
+                shown = NULL;
         }
         *placed = true;
         return 0;
 }
 
-static int place_file(int dirfd, const char *dir, const struct driver_file *file, struct error *err)
+static int place_file(int dirfd, const char *dir, const struct driver_file *file, size_t index,
+                      struct placement *placement, struct error *err)
 {
         struct elf_file elf;
         struct error elf_err = ERROR_INIT;
@@ -364,11 +502,11 @@ static int place_file(int dirfd, const char *dir, const struct driver_file *file
         }
         error_clear(&elf_err);
         if (!is_elf) /* a binary that is a script */
-                return link_or_copy(dirfd, dir, file, &(bool){false}, err);
+                return link_or_reserve(dirfd, dir, file, index, placement, &(bool){false}, err);
         int rc = 0;
         bool placed = false;
         if (!blacklisted(file->name, &elf)) {
-                rc = link_or_copy(dirfd, dir, file, &placed, err);
+                rc = link_or_reserve(dirfd, dir, file, index, placement, &placed, err);
                 if (rc == 0 && placed && elf.soname != NULL)
                         rc = add_soname_links(dirfd, dir, elf.soname, file->name, err);
         }
@@ -376,10 +514,21 @@ static int place_file(int dirfd, const char *dir, const struct driver_file *file
         return rc;
 }
 
-int volume_store_populate(const char *dir, const struct driver_files *files, struct error *err)
+/*
+ * Phase 1 (sequential, list order): ELF read, blacklist, hard link or reserved empty file,
+ * soname links. Phase 2: the reserved files are copied in parallel. The error is the one of
+ * the first failing file in list order, as if the files were placed one after the other: when
+ * phase 1 fails at file i, the copies of files before i still run, since one of them may fail
+ * first.
+ */
+static int populate(const char *dir, const struct driver_files *files, const atomic_bool *stop,
+                    struct error *err)
 {
         int dirfds[3] = {-1, -1, -1};
         char *sub[3] = {NULL, NULL, NULL};
+        struct placement placement = {NULL, 0, 0};
+        struct error phase1 = ERROR_INIT;
+        size_t phase1_index = SIZE_MAX;
         int rc = -1;
         for (int p = 0; p < 3; p++) {
                 sub[p] = xasprintf("%s/%s", dir, place_dirs[p]);
@@ -395,11 +544,41 @@ int volume_store_populate(const char *dir, const struct driver_files *files, str
         }
         for (size_t i = 0; i < files->count; i++) {
                 const struct driver_file *f = &files->items[i];
-                if (place_file(dirfds[f->place], sub[f->place], f, err) < 0)
-                        goto out;
+                if (stopping(stop)) {
+                        error_set(&phase1, "the plugin is stopping");
+                        phase1_index = i;
+                        break;
+                }
+                if (place_file(dirfds[f->place], sub[f->place], f, i, &placement, &phase1) < 0) {
+                        phase1_index = i;
+                        break;
+                }
+        }
+        copy_run(placement.jobs, placement.count, stop);
+        struct error *first = phase1_index != SIZE_MAX ? &phase1 : NULL;
+        for (size_t j = 0; j < placement.count; j++) {
+                struct copy_job *job = &placement.jobs[j];
+                if (job->rc < 0 && job->index < phase1_index) {
+                        first = &job->err;
+                        break; /* jobs are in list order */
+                }
+        }
+        if (first != NULL) {
+                /* Hand the message over: err is the caller's and set at most once. */
+                if (!error_is_set(err)) {
+                        *err = *first;
+                        *first = (struct error)ERROR_INIT;
+                }
+                goto out;
         }
         rc = 0;
 out:
+        for (size_t j = 0; j < placement.count; j++) {
+                free(placement.jobs[j].shown);
+                error_clear(&placement.jobs[j].err);
+        }
+        free(placement.jobs);
+        error_clear(&phase1);
         for (int p = 0; p < 3; p++) {
                 free(sub[p]);
                 sub[p] = NULL;
@@ -407,6 +586,11 @@ out:
                         close(dirfds[p]);
         }
         return rc;
+}
+
+int volume_store_populate(const char *dir, const struct driver_files *files, struct error *err)
+{
+        return populate(dir, files, NULL, err);
 }
 
 static int build(struct volume_store *store, const char *version, const char *final,
@@ -425,7 +609,7 @@ static int build(struct volume_store *store, const char *version, const char *fi
                 error_set_errno(err, errno, "chmod %s", tmp);
                 goto fail;
         }
-        if (volume_store_populate(tmp, &files, err) < 0)
+        if (populate(tmp, &files, &store->stopping, err) < 0)
                 goto fail;
         if (rename(tmp, final) < 0) {
                 error_set_errno(err, errno, "rename %s to %s", tmp, final);
@@ -469,6 +653,11 @@ int volume_store_ensure(struct volume_store *store, const char *version, bool *b
         if (rc < 0)
                 error_prefix(err, "building volume %s", final);
         return rc;
+}
+
+void volume_store_stop(struct volume_store *store)
+{
+        atomic_store(&store->stopping, true);
 }
 
 int volume_store_remove(struct volume_store *store, const char *version, struct error *err)

@@ -10,11 +10,16 @@
  * extra libcuda.so link and the libGLX_indirect link are made, and 1.0's blacklist applies
  * (GL/EGL/GLES only with libnvidia-(e)glcore or libGLdispatch in DT_NEEDED; libnvidia-tls only
  * with ABI tag 2.3.99). Versions passed in must be valid (volume_version_is_valid).
+ * Copies run in parallel: every file is first placed in list order (hard link, or an empty
+ * file reserving the name), then the files to copy are filled by min(8, online CPUs) threads,
+ * largest first; a failure reports the first failing file in list order, as a serial build
+ * would, and removes the temporary directory.
  */
 #ifndef NVD_VOLUME_STORE_H
 #define NVD_VOLUME_STORE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "common/error.h"
@@ -28,6 +33,7 @@ struct volume_store {
         int lock_fd;                       /* open on lock_path, for flock */
         struct driver_files_options files; /* owned copies of the strings */
         pthread_mutex_t mutex;
+        atomic_bool stopping; /* set by volume_store_stop */
 };
 
 /* Copies the options; creates kind_dir (and root) 0755; removes stale temporary directories. */
@@ -41,6 +47,10 @@ char *volume_store_path(const struct volume_store *store, const char *version);
  * (may be NULL) when this call built it. */
 int volume_store_ensure(struct volume_store *store, const char *version, bool *built,
                         struct error *err);
+/* Makes a build in progress (in any thread) and every later one fail soon with "the plugin is
+ * stopping" (checked between files and every 8 MiB copied); its temporary directory is removed.
+ * Async-signal-safe; for shutdown. */
+void volume_store_stop(struct volume_store *store);
 /* Deletes <kind_dir>/<version> recursively if it exists (a symlink is only unlinked). */
 int volume_store_remove(struct volume_store *store, const char *version, struct error *err);
 /* Valid version directories under kind_dir, sorted by name. */

@@ -17,7 +17,9 @@
 # /lib -> usr/lib holding symlinks into /usr/local/nvidia/lib64 (duplicate cache keys), no
 # 32-bit libraries, ld.so.conf naming /usr/local/nvidia/lib64 and /usr/local/nvidia/lib.
 # Environment: FAKE_TLS_ABI=old makes libnvidia-tls carry ABI tag 2.2.5 (blacklisted);
-# FAKE_NO_32=1 skips the 32-bit libraries.
+# FAKE_NO_32=1 skips the 32-bit libraries. FAKE_BIG=1 pads five 64-bit libraries with random
+# bytes to 16-48 MiB (176 MiB in all; the ELF headers stay valid) so that copies take long
+# enough to time (bench_volume.sh) and to interrupt (test_volume_plugin.sh).
 set -euo pipefail
 root=${1:?usage: make-driver-root.sh ROOT VERSION}
 version=${2:?usage: make-driver-root.sh ROOT VERSION}
@@ -104,6 +106,13 @@ cp "$bindir/nvidia-smi" "$bindir/nvidia-modprobe"
 # nvidia-debugdump through a symlink from another PATH directory (resolved inside the root).
 cp "$bindir/nvidia-smi" "$bindir/nvidia-debugdump.real"
 ln -sf "${bindir#"$root"}/nvidia-debugdump.real" "$root/usr/local/bin/nvidia-debugdump"
+
+if [ -n "${FAKE_BIG:-}" ]; then
+  for pad in libcuda:48 libnvidia-ptxjitcompiler:40 libnvidia-glcore:32 libnvidia-eglcore:24 \
+             libnvidia-ml:16; do
+    head -c $((${pad#*:} << 20)) /dev/urandom >>"$lib64/${pad%:*}.so.$v"
+  done
+fi
 
 if [ "${FAKE_LAYOUT:-}" = gpu-host ]; then
   # Soname and development links, and the /lib duplicates pointing into the driver directory.

@@ -70,6 +70,7 @@ t_cleanup stop_plugin
 t_cleanup cleanup_docker
 t_cleanup 'umount "$T_TMP/tmpfs" 2>/dev/null'
 t_cleanup 'umount "$T_TMP/gpu-host-ro" 2>/dev/null'
+t_cleanup 'umount "$T_TMP/bigfs" 2>/dev/null'
 cleanup_docker # leftovers of an interrupted run
 
 vols=$T_TMP/volumes
@@ -78,7 +79,11 @@ start_plugin "$vols" "$T_TMP/plugin.log" || { t_fail "plugin did not start"; cat
 t_eq "Activate over the socket" '{"Implements":["VolumeDriver"]}' \
   "$(curl -s --unix-socket "$SOCK" -H "$H" -X POST http://plugin/Plugin.Activate)"
 
-# docker volume create builds the volume.
+# Eager provisioning: the daemon builds the running driver's volume once its servers are up.
+wait_for "eager build" grep -q "Driver volume $VOL ready (built in [0-9]* ms)" "$LOG"
+t_match "eager build logged with its duration" "Driver volume $VOL ready \(built in [0-9]+ ms\)" "$(cat "$LOG")"
+t_check "eager build made the volume" test -L "$vols/nvidia_driver/$VERSION/lib64/libcuda.so.1"
+# docker volume create finds (or would build) the volume.
 out=$(docker volume create -d nvidia-docker "$VOL" 2>&1)
 t_eq "docker volume create -d nvidia-docker $VOL" "$VOL" "$out"
 t_eq "volume built with the soname link" "libcuda.so.$VERSION" \
@@ -179,6 +184,68 @@ if mount -t tmpfs -o size=64m nvd-volume-tmpfs "$T_TMP/tmpfs" 2>/dev/null; then
 else
   echo "# (no tmpfs mount possible: cross-filesystem case covered by test_volume_store)"
 fi
+# A larger driver root (FAKE_BIG: 176 MiB of libraries) copied to a tmpfs: the eager build takes
+# long enough for Creates to arrive during it and for SIGTERM to interrupt it.
+big=$T_TMP/big
+FAKE_BIG=1 bash "$NVD_ROOT/tests/fakes/make-driver-root.sh" "$big" "$VERSION" >/dev/null
+mkdir -p "$T_TMP/bigfs"
+if mount -t tmpfs -o size=512m nvd-volume-bigfs "$T_TMP/bigfs" 2>/dev/null; then
+  small_root=$root
+  root=$big
+  bvols=$T_TMP/bigfs/volumes
+  # 8 Creates as soon as the socket answers: they wait for the eager build; one build in all.
+  start_plugin "$bvols" "$T_TMP/plugin-big1.log" || t_fail "plugin restart (big root)"
+  for i in 1 2 3 4 5 6 7 8; do
+    post Create "{\"Name\":\"$VOL\"}" >"$T_TMP/bigcreate.$i" &
+  done
+  wait_jobs=$(jobs -p | grep -vx "$PID")
+  for j in $wait_jobs; do wait "$j"; done
+  wait_for "eager build line" grep -q "Driver volume $VOL \(ready\|not provisioned\)" "$LOG"
+  eager=$(grep -c "Driver volume $VOL ready (built in" "$LOG")
+  lazy=$(grep -c "Provisioned volume" "$LOG")
+  echo "# big root: $(grep -o 'ready (built in [0-9]* ms)' "$LOG"); builds by Create: $lazy"
+  t_eq "Creates during the eager build: exactly one build" 1 $((eager + lazy))
+  t_eq "Creates during the eager build: all succeed" 8 "$(cat "$T_TMP"/bigcreate.* | grep -c '^{"Err":null}$')"
+  t_check "big volume complete" cmp -s "$big/usr/lib/x86_64-linux-gnu/libcuda.so.$VERSION" \
+    "$bvols/nvidia_driver/$VERSION/lib64/libcuda.so.$VERSION"
+  stop_plugin
+  # SIGTERM while the eager build copies: clean exit, no temporary directory left behind.
+  rm -rf "$bvols"
+  LOG=$T_TMP/plugin-big2.log
+  LD_LIBRARY_PATH=$NVD_BUILD/fakes FAKE_NVML_CONFIG=$NVD_ROOT/tests/fakes/gpus-h200.json \
+    NVD_DEV_ROOT=$T_TMP/dev PATH=/usr/local/nvidia/bin:/usr/local/bin:/usr/bin:/bin \
+    "$NVD_BIN/nvidia-docker-plugin" -s "$SOCK_DIR" -l "127.0.0.1:$(free_port)" -d "$bvols" \
+    -r "$root" 2>"$LOG" &
+  PID=$!
+  # Signal as soon as the build's temporary directory exists (a tight loop of builtins).
+  for ((n = 0; n < 2000000; n++)); do
+    compgen -G "$bvols/nvidia_driver/.tmp-*" >/dev/null && break
+    [ -e "$bvols/nvidia_driver/$VERSION" ] && break
+    kill -0 "$PID" 2>/dev/null || break
+  done
+  kill -TERM "$PID"
+  timeout 20 tail --pid="$PID" -f /dev/null
+  wait "$PID"; rc=$?
+  PID=
+  rm -f "$SOCK"
+  t_eq "SIGTERM during the eager build: exit status 0" 0 "$rc"
+  t_match "SIGTERM during the eager build: terminated" "Successfully terminated" "$(cat "$LOG")"
+  if grep -q "not provisioned at start-up.*the plugin is stopping" "$LOG"; then
+    echo "# SIGTERM arrived during the build (interrupted)"
+  else
+    echo "# SIGTERM arrived after the build: $(grep -o 'Driver volume.*' "$LOG" | head -n 1)"
+  fi
+  t_check "SIGTERM during the eager build: no temporary directory left" \
+    bash -c "! ls -A '$bvols/nvidia_driver' | grep -q '^\.tmp-'"
+  t_check "SIGTERM during the eager build: no half volume" \
+    bash -c "[ ! -e '$bvols/nvidia_driver/$VERSION' ] || cmp -s '$big/usr/lib/x86_64-linux-gnu/libcuda.so.$VERSION' '$bvols/nvidia_driver/$VERSION/lib64/libcuda.so.$VERSION'"
+  root=$small_root
+  umount "$T_TMP/bigfs"
+else
+  echo "# (no tmpfs mount possible: eager build under load covered by the unit tests)"
+fi
+rm -rf "$big"
+
 # Shaped like the GPU host (driver.md §6.2): the driver under /usr/local/nvidia with lib -> lib64,
 # /lib duplicates in the new-format cache, on a read-only file system of its own (here a
 # read-only bind mount: hard links fail with EXDEV, as from the host's squashfs).

@@ -480,6 +480,228 @@ static void test_init_errors(void)
         volume_store_destroy(&store);
 }
 
+/* ---- parallel copies ---- */
+
+/* A fake root of ~40 files of varied sizes (ELF libraries with sonames, some padded to up to
+ * 3 MiB, scripts as binaries, a blacklisted Mesa libGL) as an explicit file list. */
+#define MANY 40
+
+struct many_root {
+        char *dir;
+        struct driver_file items[MANY + 4];
+        size_t count;
+};
+
+static void many_root_make(struct many_root *m)
+{
+        m->dir = fake_tmpdir(NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(m->dir);
+        CU_ASSERT_EQUAL_FATAL(chmod(m->dir, 0755), 0);
+        cleanup_free char *script = xasprintf(
+            "set -e; cd '%s'; : > e.c; for i in $(seq 0 %d); do "
+            "gcc -shared -Wl,-soname,libnv$i.so.1 -o libnv$i.so.1.2.$i e.c; "
+            "head -c $(( (i * 7919 %% 37) * 83000 + i )) /dev/urandom >> libnv$i.so.1.2.$i; "
+            "chmod $([ $((i %% 3)) = 0 ] && echo 0644 || echo 0755) libnv$i.so.1.2.$i; done; "
+            "gcc -shared -Wl,-soname,libcuda.so.1 -o libcuda.so.9.9 e.c; "
+            "gcc -shared -Wl,-soname,libGL.so.1 -o libGL.so.1.7.0 e.c; "
+            "printf '#!/bin/sh\\necho hi\\n' > nvidia-smi; chmod 0750 nvidia-smi; "
+            "head -c 2000000 /dev/urandom > nvidia-debugdump; chmod 0711 nvidia-debugdump",
+            m->dir, MANY - 1);
+        pid_t pid = fork();
+        if (pid == 0) {
+                execl("/bin/sh", "sh", "-c", script, (char *)NULL);
+                _exit(127);
+        }
+        int status;
+        waitpid(pid, &status, 0);
+        CU_ASSERT_FATAL(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        m->count = 0;
+        for (int i = 0; i < MANY; i++) {
+                char *name = xasprintf("libnv%d.so.1.2.%d", i, i);
+                m->items[m->count++] =
+                    (struct driver_file){DRIVER_FILE_LIB64, xasprintf("%s/%s", m->dir, name), name};
+        }
+        const char *libs[] = {"libcuda.so.9.9", "libGL.so.1.7.0"};
+        for (int i = 0; i < 2; i++)
+                m->items[m->count++] = (struct driver_file){
+                    DRIVER_FILE_LIB64, xasprintf("%s/%s", m->dir, libs[i]), xstrdup(libs[i])};
+        const char *bins[] = {"nvidia-smi", "nvidia-debugdump"};
+        for (int i = 0; i < 2; i++)
+                m->items[m->count++] = (struct driver_file){
+                    DRIVER_FILE_BIN, xasprintf("%s/%s", m->dir, bins[i]), xstrdup(bins[i])};
+}
+
+static void many_root_destroy(struct many_root *m)
+{
+        for (size_t i = 0; i < m->count; i++) {
+                free(m->items[i].path);
+                free(m->items[i].name);
+        }
+        fake_rmtree(m->dir);
+        free(m->dir);
+}
+
+static bool same_contents(const char *a, const char *b)
+{
+        FILE *x = fopen(a, "rb"), *y = fopen(b, "rb");
+        bool same = x != NULL && y != NULL;
+        while (same) {
+                int c = fgetc(x), d = fgetc(y);
+                if (c != d)
+                        same = false;
+                if (c == EOF || d == EOF)
+                        break;
+        }
+        if (x)
+                fclose(x);
+        if (y)
+                fclose(y);
+        return same;
+}
+
+/* "path kind mode target" per entry under vol, sorted (sizes: expect_placed). */
+static char *tree_listing(const char *vol)
+{
+        cleanup_free char *cmd =
+            xasprintf("cd '%s' && find . -mindepth 1 -printf '%%p %%y %%m %%l\\n' | sort", vol);
+        int fds[2];
+        CU_ASSERT_EQUAL_FATAL(pipe(fds), 0);
+        pid_t pid = fork();
+        if (pid == 0) {
+                dup2(fds[1], 1);
+                close(fds[0]);
+                close(fds[1]);
+                execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+                _exit(127);
+        }
+        close(fds[1]);
+        char *text = NULL;
+        size_t len = 0;
+        FILE *out = open_memstream(&text, &len);
+        char chunk[4096];
+        ssize_t n;
+        while ((n = read(fds[0], chunk, sizeof(chunk))) > 0)
+                fwrite(chunk, 1, (size_t)n, out);
+        close(fds[0]);
+        fclose(out);
+        int status;
+        waitpid(pid, &status, 0);
+        CU_ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        return text;
+}
+
+/* ~40 files copied by the pool (tmpfs volume dir, driver files in /tmp) give the same tree as
+ * hard links (same file system): names, link targets, modes, sizes; and equal contents. */
+static void test_parallel_copy_many_files(void)
+{
+        struct many_root m;
+        many_root_make(&m);
+        struct driver_files files = {m.items, m.count};
+        cleanup_free char *linked = fake_tmpdir(NULL);
+        cleanup_free char *copied = fake_tmpdir("/dev/shm");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(copied);
+        struct stat a, b;
+        CU_ASSERT_EQUAL(stat(copied, &a), 0);
+        CU_ASSERT_EQUAL(stat(m.dir, &b), 0);
+        bool cross = a.st_dev != b.st_dev;
+        if (!cross)
+                fprintf(stderr, "(/dev/shm and /tmp are one file system: no copies)\n");
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(volume_store_populate(linked, &files, &err), 0);
+        CU_ASSERT_EQUAL_FATAL(volume_store_populate(copied, &files, &err), 0);
+        cleanup_free char *want = tree_listing(linked);
+        cleanup_free char *got = tree_listing(copied);
+        if (strcmp(want, got) != 0)
+                fprintf(stderr, "linked:\n%s\ncopied:\n%s\n", want, got);
+        CU_ASSERT_STRING_EQUAL(got, want);
+        /* 40 sonames + libcuda.so.1 + libcuda.so, no libGL, 2 binaries. */
+        CU_ASSERT_EQUAL(count_entries(copied, ""), 5); /* . .. bin lib lib64 */
+        cleanup_free char *lib64 = xasprintf("%s/lib64", copied);
+        CU_ASSERT_EQUAL(count_entries(lib64, "libnv"), 2 * MANY);
+        CU_ASSERT_FALSE(exists(lib64, "libGL.so.1.7.0"));
+        expect_link(lib64, "libcuda.so", "libcuda.so.9.9");
+        expect_link(lib64, "libnv17.so.1", "libnv17.so.1.2.17");
+        for (size_t i = 0; i < m.count; i++) {
+                const struct driver_file *f = &m.items[i];
+                if (strcmp(f->name, "libGL.so.1.7.0") == 0)
+                        continue;
+                cleanup_free char *dst = xasprintf(
+                    "%s/%s/%s", copied, f->place == DRIVER_FILE_BIN ? "bin" : "lib64", f->name);
+                expect_placed(dst, f->path, !cross);
+                if (!same_contents(dst, f->path))
+                        fprintf(stderr, "%s differs from %s\n", dst, f->path);
+                CU_ASSERT_TRUE(same_contents(dst, f->path));
+        }
+        fake_rmtree(linked);
+        fake_rmtree(copied);
+        many_root_destroy(&m);
+}
+
+/* An unreadable file among many copies (an unprivileged child, volume dir on tmpfs): the
+ * error names the first failing file in list order, as the serial build did ("open <src>:
+ * Permission denied"), and no later file's error wins. */
+static void test_parallel_copy_unreadable(void)
+{
+        struct many_root m;
+        many_root_make(&m);
+        cleanup_free char *copied = fake_tmpdir("/dev/shm");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(copied);
+        CU_ASSERT_EQUAL(chmod(copied, 0777), 0);
+        /* Binaries are not ELF-checked: an unreadable one fails at the copy. Two unreadable
+         * files; the first in list order is reported. */
+        size_t smi = m.count - 2, dump = m.count - 1;
+        CU_ASSERT_EQUAL(chmod(m.items[smi].path, 0), 0);
+        CU_ASSERT_EQUAL(chmod(m.items[dump].path, 0), 0);
+        int pipefd[2];
+        CU_ASSERT_EQUAL_FATAL(pipe(pipefd), 0);
+        pid_t pid = fork();
+        if (pid == 0) {
+                close(pipefd[0]);
+                if (getuid() == 0 && (setgid(65534) < 0 || setuid(65534) < 0))
+                        _exit(3);
+                struct driver_files files = {m.items, m.count};
+                struct error err = ERROR_INIT;
+                int rc = volume_store_populate(copied, &files, &err);
+                if (err.message != NULL && write(pipefd[1], err.message, strlen(err.message)) < 0)
+                        _exit(4);
+                _exit(rc < 0 ? 1 : 0);
+        }
+        close(pipefd[1]);
+        char buf[1024] = "";
+        ssize_t n, total = 0;
+        while ((n = read(pipefd[0], buf + total, sizeof(buf) - 1 - (size_t)total)) > 0)
+                total += n;
+        buf[total] = '\0';
+        close(pipefd[0]);
+        int status;
+        waitpid(pid, &status, 0);
+        CU_ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+        cleanup_free char *want = xasprintf("open %s: Permission denied", m.items[smi].path);
+        if (strcmp(buf, want) != 0)
+                fprintf(stderr, "got '%s', want '%s'\n", buf, want);
+        CU_ASSERT_STRING_EQUAL(buf, want);
+        fake_rmtree(copied);
+        many_root_destroy(&m);
+}
+
+/* volume_store_stop: a build in progress or started later fails and leaves no directory. */
+static void test_stop_cancels_build(void)
+{
+        ensure_driver_root();
+        cleanup_free char *volumes = fake_tmpdir("/dev/shm");
+        struct volume_store store;
+        CU_ASSERT_EQUAL_FATAL(store_open(&store, volumes, driver_root, VERSION), 0);
+        volume_store_stop(&store);
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL(volume_store_ensure(&store, VERSION, NULL, &err), -1);
+        CU_ASSERT_PTR_NOT_NULL(err.message ? strstr(err.message, "stopping") : NULL);
+        error_clear(&err);
+        CU_ASSERT_EQUAL(count_entries(store.kind_dir, ".tmp-"), 0);
+        CU_ASSERT_FALSE(exists(store.kind_dir, VERSION));
+        volume_store_destroy(&store);
+        fake_rmtree(volumes);
+}
+
 static void test_cleanup(void)
 {
         fake_rmtree(driver_root);
@@ -491,4 +713,5 @@ UNIT_MAIN("volume_store", UNIT(test_build_layout), UNIT(test_copy_across_file_sy
           UNIT(test_gpu_host_layout), UNIT(test_blacklist_old_tls), UNIT(test_stale_temporary_dirs),
           UNIT(test_broken_library_fails_cleanly), UNIT(test_remove_and_list),
           UNIT(test_concurrent_builds), UNIT(test_hostile_soname), UNIT(test_init_errors),
-          UNIT(test_cleanup))
+          UNIT(test_parallel_copy_many_files), UNIT(test_parallel_copy_unreadable),
+          UNIT(test_stop_cancels_build), UNIT(test_cleanup))
