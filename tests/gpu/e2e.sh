@@ -151,6 +151,7 @@ else
   echo "(no Docker engine: container checks skipped; see ../shared/gpu-host/README.md)"
 fi
 
+echo "--- plugin log"; cat "$tmp/log"
 kill -TERM "$pid"; wait "$pid"; rc=$?; pid=
 [ "$rc" = 0 ] && ok "SIGTERM: exit 0" || fail "SIGTERM: exit $rc"
 [ ! -e "$sock_dir/nvidia-docker.sock" ] && ok "socket removed" || fail "socket left behind"
