@@ -54,8 +54,12 @@ if [ "${1:-}" != "--inside" ]; then
   rc=0
   # A network namespace too: a dockerd started with --bridge=none deletes the host's docker0
   # bridge, which would break the machine's own engine.
-  if [ -z "${DEMO_NO_NAMESPACE:-}" ] && [ "$(id -u)" = 0 ] && unshare --mount --net --propagation private true 2>/dev/null; then
-    unshare --mount --net --propagation private "$0" --inside || rc=$?
+  # (Only with ip(8) at hand to bring the namespace's loopback up.)
+  ns=(--mount)
+  command -v ip >/dev/null && ns+=(--net)
+  export DEMO_NET_NS=${ns[1]:-}
+  if [ -z "${DEMO_NO_NAMESPACE:-}" ] && [ "$(id -u)" = 0 ] && unshare "${ns[@]}" --propagation private true 2>/dev/null; then
+    unshare "${ns[@]}" --propagation private "$0" --inside || rc=$?
   else
     DEMO_NO_NAMESPACE=1 "$0" --inside || rc=$?
   fi
@@ -68,7 +72,7 @@ fi
 # Inner part.
 tmp=$DEMO_TMP
 # In the demo's own network namespace only the loopback is needed (plugin, wrapper, engine).
-[ -z "${DEMO_NO_NAMESPACE:-}" ] && ip link set lo up 2>/dev/null
+[ -z "${DEMO_NO_NAMESPACE:-}" ] && [ -n "${DEMO_NET_NS:-}" ] && ip link set lo up
 export PATH="$BIN:$PATH"
 PIDS=()
 DOCKERD_PID=""
