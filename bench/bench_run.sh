@@ -11,9 +11,10 @@
 # their ~30 dependencies (build/tools/load_module, RTLD_NOW as the front end does, RTLD_LAZY
 # for comparison, and with curl_global_init).
 . "$(dirname "$0")/../tests/lib/common.sh"
+. "$(dirname "$0")/lib.sh"
 set -u
-ROUNDS=${BENCH_ROUNDS:-10}
-PER_ROUND=${BENCH_RUNS_PER_ROUND:-30}
+export BENCH_ROUNDS=${BENCH_ROUNDS:-10} BENCH_RUNS_PER_ROUND=${BENCH_RUNS_PER_ROUND:-30}
+ROUNDS=$BENCH_ROUNDS PER_ROUND=$BENCH_RUNS_PER_ROUND
 NVD=$NVD_BIN/nvidia-docker
 REC=$NVD_BUILD/tools/recorder
 LOAD=$NVD_BUILD/tools/load_module
@@ -44,33 +45,10 @@ grep -q -- '--device=/dev/nvidia1' <<<"$check" || { echo "bench_run: no GPU opti
 check=$(NVD_RECORD= "$NVD" run --rm "$PLAIN" true)
 grep -q -- '--device' <<<"$check" && { echo "bench_run: GPU options on a plain image"; exit 1; }
 
-# compare NAME COMMAND BASELINE
-compare() {
-  local name=$1 r
-  for ((r = 0; r < ROUNDS; r++)); do
-    hyperfine -N --warmup 10 --runs "$PER_ROUND" --style none \
-      --export-json "$T_TMP/$name.$r.json" "$2" "$3" >/dev/null 2>&1 ||
-      { echo "$name: hyperfine failed"; return 1; }
-  done
-  python3 - "$name" "$T_TMP/$name".*.json <<'PY'
-import json, statistics, sys
-name, files = sys.argv[1], sys.argv[2:]
-times, cpu = [[], []], [[], []]
-for f in files:
-    for i, result in enumerate(json.load(open(f))["results"]):
-        times[i] += result["times"]
-        cpu[i].append(result["user"] + result["system"])
-ours, base = (statistics.median(t) * 1000 for t in times)
-cpu_ours, cpu_base = (statistics.median(c) * 1000 for c in cpu)
-print(f"  {name:<40} median {ours:6.2f} ms vs {base:5.2f} ms: overhead {ours - base:+6.2f} ms "
-      f"(x{ours / base:.1f}); CPU {cpu_ours:5.2f} vs {cpu_base:4.2f} ms  [{len(times[0])} runs each]")
-PY
-}
-
 echo "bench_run (hyperfine -N, $ROUNDS alternating rounds of $PER_ROUND runs; $(nproc) CPUs," \
   "load $(cut -d' ' -f1 /proc/loadavg)); baseline = the recorder alone, same words"
-compare "run, labelled image (target <= 10 ms)" "$NVD run --rm $LABELLED true" "$REC run --rm $LABELLED true"
-compare "run, plain image" "$NVD run --rm $PLAIN true" "$REC run --rm $PLAIN true"
+bench_compare "run, labelled image (target <= 10 ms)" "$NVD run --rm $LABELLED true" "$REC run --rm $LABELLED true" recorder
+bench_compare "run, plain image" "$NVD run --rm $PLAIN true" "$REC run --rm $PLAIN true" recorder
 # The same against the real nvidia-docker-plugin (fake NVML, nodes under a scratch /dev), when
 # it is built: its own socket directory, so no machine-global state is touched.
 if [ -x "$NVD_BIN/nvidia-docker-plugin" ] && [ -e "$NVD_BUILD/fakes/libnvidia-ml.so.1" ]; then
@@ -86,14 +64,14 @@ if [ -x "$NVD_BIN/nvidia-docker-plugin" ] && [ -e "$NVD_BUILD/fakes/libnvidia-ml
   t_cleanup "kill $!"
   if wait_for "nvidia-docker-plugin" curl -sf "http://127.0.0.1:$RPORT/v1.0/gpu/info/json" &&
      NVD_RECORD= NV_HOST=http://127.0.0.1:$RPORT "$NVD" run --rm "$LABELLED" true | grep -q /dev/nvidia3; then
-    NV_HOST=http://127.0.0.1:$RPORT compare "run, labelled, real plugin (fake NVML)" \
-      "$NVD run --rm $LABELLED true" "$REC run --rm $LABELLED true"
+    NV_HOST=http://127.0.0.1:$RPORT bench_compare "run, labelled, real plugin (fake NVML)" \
+      "$NVD run --rm $LABELLED true" "$REC run --rm $LABELLED true" recorder
   fi
 fi
 echo "floor that is not ours (process that only loads the module), vs the recorder:"
-compare "load module, RTLD_NOW" "$LOAD $MODULE now" "$REC"
-compare "load module, RTLD_NOW + curl_global_init" "$LOAD $MODULE now init" "$REC"
-compare "load module, RTLD_LAZY" "$LOAD $MODULE lazy" "$REC"
+bench_compare "load module, RTLD_NOW" "$LOAD $MODULE now" "$REC" recorder
+bench_compare "load module, RTLD_NOW + curl_global_init" "$LOAD $MODULE now init" "$REC" recorder
+bench_compare "load module, RTLD_LAZY" "$LOAD $MODULE lazy" "$REC" recorder
 
 # instructions COMMAND...: instructions executed up to the exec (or the exit), from callgrind.
 instructions() {
