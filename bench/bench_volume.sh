@@ -20,22 +20,13 @@ for n in nvidia0 nvidia3 nvidiactl nvidia-uvm; do : >"$T_TMP/dev/$n"; done
 SOCK=$T_TMP/sock/nvidia-docker.sock
 PID=
 
-start() { # start VOLUMES: the daemon, or the volume-only tool if the daemon lacks volumes
+start() { # start VOLUMES: the daemon with the fake NVML and the fake driver root
   LD_LIBRARY_PATH=$NVD_BUILD/fakes FAKE_NVML_CONFIG=$NVD_ROOT/tests/fakes/gpus-h200.json \
     NVD_DEV_ROOT=$T_TMP/dev "$NVD_BIN/nvidia-docker-plugin" -s "$T_TMP/sock" \
     -l "127.0.0.1:$(free_port)" -d "$1" -r "$root" 2>>"$T_TMP/log" &
   PID=$!
   wait_for socket test -S "$SOCK" || return 1
-  if [ "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" -d '{}' \
-        http://p/VolumeDriver.Capabilities)" != 200 ]; then
-    stop
-    "$NVD_BUILD/tools/volume_plugin" -s "$SOCK" -d "$1" -r "$root" -V "$VERSION" 2>>"$T_TMP/log" &
-    PID=$!
-    wait_for socket test -S "$SOCK" || return 1
-    echo "server: build/tools/volume_plugin (nvidia-docker-plugin does not serve volumes yet)"
-  else
-    echo "server: nvidia-docker-plugin"
-  fi
+  echo "server: nvidia-docker-plugin"
 }
 stop() { [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; PID=; rm -f "$SOCK"; }
 t_cleanup stop

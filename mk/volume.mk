@@ -1,5 +1,5 @@
 # Volume side of nvidia-docker-plugin (volume_name, ldcache, elf_file, driver_files,
-# volume_store, volume_api). Sources, unit tests, tools (volume_plugin, volume_bench) and
+# volume_store, volume_api). Sources, unit tests, the tool volume_bench and
 # fuzzers are picked up by the generic rules; this adds a target that runs only this part:
 #   make check-volume   unit tests of the volume modules + tests/integration/test_volume_plugin.sh
 

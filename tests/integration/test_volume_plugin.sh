@@ -26,9 +26,7 @@ for n in nvidia0 nvidia3 nvidiactl nvidia-uvm; do : >"$T_TMP/dev/$n"; done
 
 PID=
 LOG=
-DAEMON=
-# start_plugin VOLUME_DIR LOG: the real daemon; the volume-only test tool if the daemon does
-# not serve the volume protocol yet (branch plugin before the volume side was wired).
+# start_plugin VOLUME_DIR LOG: the real daemon (fake NVML, fake driver root).
 start_plugin() {
   local vols=$1; LOG=$2
   rm -f "$SOCK"
@@ -37,20 +35,7 @@ start_plugin() {
     "$NVD_BIN/nvidia-docker-plugin" -s "$SOCK_DIR" -l "127.0.0.1:$(free_port)" -d "$vols" \
     -r "$root" 2>"$LOG" &
   PID=$!
-  DAEMON=nvidia-docker-plugin
   wait_for "plugin socket" test -S "$SOCK" || return 1
-  local code
-  code=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" -H "$H" -d '{}' \
-    http://plugin/VolumeDriver.Capabilities)
-  if [ "$code" != 200 ]; then
-    stop_plugin
-    PATH=/usr/local/nvidia/bin:/usr/local/bin:/usr/bin:/bin "$NVD_BUILD/tools/volume_plugin" -s "$SOCK" -d "$vols" \
-      -r "$root" -V "$VERSION" 2>"$LOG" &
-    PID=$!
-    DAEMON="tools/volume_plugin (the daemon does not serve volumes yet)"
-    wait_for "plugin socket" test -S "$SOCK" || return 1
-  fi
-  echo "# plugin: $DAEMON"
 }
 stop_plugin() {
   [ -n "$PID" ] || return 0
