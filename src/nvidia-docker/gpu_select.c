@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "common/xalloc.h"
 
 static const char NV_GPU_FORMS[] = "expected GPU indexes as nvidia-smi numbers them (e.g. 0,1) "
@@ -14,19 +15,7 @@ static const char NV_GPU_FORMS[] = "expected GPU indexes as nvidia-smi numbers t
 /* The item for a message: control characters as \xNN, long items cut. */
 static char *shown_item(const char *item)
 {
-        char *out = xmalloc(4 * 64 + 4), *q = out;
-        size_t i;
-        for (i = 0; item[i] != '\0' && i < 64; i++) {
-                unsigned char c = (unsigned char)item[i];
-                if (c < 0x20 || c == 0x7f)
-                        q += sprintf(q, "\\x%02x", c);
-                else
-                        *q++ = (char)c;
-        }
-        if (item[i] != '\0')
-                q += sprintf(q, "...");
-        *q = '\0';
-        return out;
+        return text_printable(item, strlen(item), 64);
 }
 
 static int item_error(const char *item, const char *reason, struct error *err)

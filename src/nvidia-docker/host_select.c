@@ -3,10 +3,12 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "common/text.h"
 #include "common/xalloc.h"
 
 #define DEFAULT_PLUGIN_PORT "3476"
@@ -58,20 +60,7 @@ static size_t scheme_length(const char *s)
 /* Control characters as \xNN, so that a message stays on one line. */
 static char *escape_controls(char *s)
 {
-        size_t extra = 0;
-        for (const char *p = s; *p; p++)
-                if ((unsigned char)*p < 0x20 || *p == 0x7f)
-                        extra += 3;
-        if (extra == 0)
-                return s;
-        char *out = xmalloc(strlen(s) + extra + 1), *q = out;
-        for (const char *p = s; *p; p++) {
-                if ((unsigned char)*p < 0x20 || *p == 0x7f)
-                        q += sprintf(q, "\\x%02x", (unsigned char)*p);
-                else
-                        *q++ = *p;
-        }
-        *q = '\0';
+        char *out = text_printable(s, strlen(s), SIZE_MAX);
         free(s);
         return out;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "common/xalloc.h"
 #include "nvidia-docker/plugin_client.h"
 
@@ -14,19 +15,7 @@
 /* A value for a message: control characters as \xNN, cut after SHOWN_MAX bytes. */
 static char *shown(const char *s)
 {
-        char *out = xmalloc(4 * SHOWN_MAX + 4), *q = out;
-        size_t i;
-        for (i = 0; s[i] != '\0' && i < SHOWN_MAX; i++) {
-                unsigned char c = (unsigned char)s[i];
-                if (c < 0x20 || c == 0x7f)
-                        q += sprintf(q, "\\x%02x", c);
-                else
-                        *q++ = (char)c;
-        }
-        if (s[i] != '\0')
-                q += sprintf(q, "...");
-        *q = '\0';
-        return out;
+        return text_printable(s, strlen(s), SHOWN_MAX);
 }
 
 static bool isalnum_ascii(char c)

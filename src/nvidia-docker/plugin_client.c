@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/buf.h"
+#include "common/text.h"
 #include "common/xalloc.h"
 #include "nvidia-docker/ssh_tunnel.h"
 
@@ -207,22 +208,7 @@ static char *first_line(const char *text, size_t len)
                 end--;
         if (end == start)
                 return xstrdup("(no text)");
-        size_t n = end - start;
-        bool cut = n > ERROR_TEXT_MAX;
-        if (cut)
-                n = ERROR_TEXT_MAX;
-        char *out = xmalloc(4 * n + 4), *q = out;
-        for (size_t i = start; i < start + n; i++) {
-                unsigned char ch = (unsigned char)text[i];
-                if (ch < 0x20 || ch == 0x7f)
-                        q += sprintf(q, "\\x%02x", ch);
-                else
-                        *q++ = (char)ch;
-        }
-        if (cut)
-                q += sprintf(q, "...");
-        *q = '\0';
-        return out;
+        return text_printable(text + start, end - start, ERROR_TEXT_MAX);
 }
 
 static int transport_error(struct plugin_client *c, CURLcode code, struct error *err)

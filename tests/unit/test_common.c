@@ -1,12 +1,14 @@
 /* Unit tests of src/common: error, strv, buf. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common/buf.h"
 #include "common/error.h"
 #include "common/strv.h"
+#include "common/text.h"
 #include "common/xalloc.h"
 #include "unit.h"
 
@@ -77,5 +79,17 @@ static void test_buf_printf_and_read_limit(void)
         buf_destroy(&b);
 }
 
+static void test_text_printable(void)
+{
+        cleanup_free char *plain = text_printable("GPU-1a", 6, 64);
+        CU_ASSERT_STRING_EQUAL(plain, "GPU-1a");
+        cleanup_free char *ctl = text_printable("a\nb\0c\x7f", 6, SIZE_MAX);
+        CU_ASSERT_STRING_EQUAL(ctl, "a\\x0ab\\x00c\\x7f");
+        cleanup_free char *cut = text_printable("abcdef", 6, 4);
+        CU_ASSERT_STRING_EQUAL(cut, "abcd...");
+        cleanup_free char *exact = text_printable("abcd", 4, 4);
+        CU_ASSERT_STRING_EQUAL(exact, "abcd");
+}
+
 UNIT_MAIN("common", UNIT(test_error_first_message_wins), UNIT(test_strv_split_join_insert),
-          UNIT(test_buf_printf_and_read_limit))
+          UNIT(test_buf_printf_and_read_limit), UNIT(test_text_printable))
