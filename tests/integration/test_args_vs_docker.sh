@@ -21,8 +21,7 @@ DUMP=$NVD_BUILD/tools/args_dump
 start_dockerd || { t_fail "docker engine started"; t_finish; }
 # One run at a time (make check and make sanitize may overlap): the images named `run`,
 # `create`, `container` and the container nvd-args-link are shared names.
-exec 9>/tmp/nvd-args-vs-docker.lock
-flock 9
+t_lock args-vs-docker
 
 IMG=nvd-args-img
 make_image "$IMG" -c 'CMD ["nvd-default"]' || { t_fail "image $IMG made"; t_finish; }

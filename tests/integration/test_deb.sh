@@ -10,8 +10,7 @@ done
 version=$(cat "$NVD_ROOT/VERSION")
 
 # One package test at a time on this machine (dpkg has one database).
-exec 8>/tmp/nvd-deb.lock
-flock 8
+t_lock deb
 
 # A make of its own: not the variables of a `make sanitize` that may have started this test.
 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory -C "$NVD_ROOT" deb \

@@ -303,7 +303,7 @@ if [ -x "$NVD_BIN/nvidia-docker-plugin" ] && [ -e "$NVD_BUILD/fakes/libnvidia-ml
   W=$T_TMP/stack
   mkdir -p "$W/dev" "$W/vols" /run/docker/plugins
   exec 8>/tmp/nvd-plugin-socket.lock # the plugin socket path is machine-global
-  flock 8
+  flock -w 600 8 || t_fail "lock /tmp/nvd-plugin-socket.lock taken"
   bash "$STACK_ROOT" "$W/root" "$DRV" >"$W/root.log" 2>&1
   . "$NVD_ROOT/tests/fakes/fake_env.sh" # fake_node: NVIDIA's device numbers under $W/dev
   fake_node "$W/dev/nvidiactl" 195 255

@@ -16,8 +16,7 @@ command -v docker >/dev/null || t_skip_all "docker not installed"
 start_dockerd || t_skip_all "no Docker engine"
 command -v curl >/dev/null || t_skip_all "curl not installed"
 
-exec 8>/tmp/nvd-plugin-socket.lock
-flock 8
+t_lock plugin-socket
 
 root=$T_TMP/driver
 bash "$NVD_ROOT/tests/fakes/make-driver-root.sh" "$root" "$VERSION" || { t_fail "fake driver root"; t_finish; }

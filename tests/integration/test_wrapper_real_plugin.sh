@@ -35,8 +35,7 @@ P=nvd-realstack
 IMG_LABEL=$P-labelled IMG_PLAIN=$P-plain IMG_ENV=$P-env IMG_CUDA99=$P-cuda99
 UVOL=$P-uservol
 
-exec 8>/tmp/nvd-plugin-socket.lock
-flock 8
+t_lock plugin-socket
 
 # --- device nodes ------------------------------------------------------------------------------
 # remove_created_nodes FILE: removes the nodes listed in FILE if they are still NVIDIA character

@@ -46,14 +46,39 @@ t_finish() {
 # Skips the whole test (counts as neither passed nor failed) with a reason.
 t_skip_all() { echo "$T_NAME: skipped: $*"; echo "$T_NAME: 0 passed, 0 failed"; exit 0; }
 
+# t_lock NAME: one test at a time holds /tmp/nvd-NAME.lock (kept on an fd until the test exits).
+# Waits at most 10 minutes, then fails the test with the holders' PIDs instead of hanging.
+t_lock() {
+  local fd
+  exec {fd}>"/tmp/nvd-$1.lock"
+  flock -w 600 "$fd" && return 0
+  t_fail "lock /tmp/nvd-$1.lock taken (held by: $(fuser /tmp/nvd-"$1".lock 2>&1 | tr -s ' '))"
+  t_finish
+}
+
+# spawn_detached LOG COMMAND...: starts COMMAND in a session of its own, stdin from /dev/null,
+# output to LOG, and with none of this shell's other descriptors: a daemon that outlives the test
+# (dockerd) must not inherit, and so hold forever, a lock that a test took with flock.
+spawn_detached() {
+  local log=$1; shift
+  (
+    local f
+    for f in /proc/"$BASHPID"/fd/*; do
+      f=${f##*/}
+      [ "$f" -gt 2 ] && eval "exec $f>&-"
+    done 2>/dev/null
+    exec setsid "$@" >"$log" 2>&1 </dev/null
+  ) &
+}
+
 # Starts the machine's Docker engine on /var/run/docker.sock unless one answers already.
 # Serialised with a lock so that concurrent tests start one engine.
 start_dockerd() {
   command -v dockerd >/dev/null || { echo "dockerd not installed (make deps)" >&2; return 1; }
   (
-    flock 9
+    flock -w 120 9 || { echo "start_dockerd: /tmp/nvd-dockerd.lock held for 2 minutes by: $(fuser /tmp/nvd-dockerd.lock 2>&1)" >&2; exit 1; }
     if docker version >/dev/null 2>&1; then exit 0; fi
-    setsid dockerd >/tmp/nvd-dockerd.log 2>&1 < /dev/null &
+    spawn_detached /tmp/nvd-dockerd.log dockerd
     for _ in $(seq 1 120); do docker version >/dev/null 2>&1 && exit 0; sleep 0.25; done
     echo "dockerd did not start; see /tmp/nvd-dockerd.log" >&2
     exit 1
