@@ -1,10 +1,24 @@
 #include "log.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char *log_program = "nvidia-docker";
+
+void stdio_ensure_open(void)
+{
+        for (int fd = 0; fd < 3; fd++) {
+                if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+                        continue;
+                int opened = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+                if (opened >= 0 && opened != fd) /* lower ones are open by now: it is fd */
+                        close(opened);
+        }
+}
 
 void log_init(const char *program)
 {

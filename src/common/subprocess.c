@@ -46,11 +46,23 @@ static int drain(int fd, struct buf *b, size_t limit, int *overflow)
         return 0;
 }
 
+/* The child's stdout and stderr are put in place with dup2 onto 1 and 2 after /dev/null is opened
+ * on 0; a source descriptor that is itself 0, 1 or 2 (a caller started with stdin closed gets a
+ * pipe or file there) would be overwritten first. Returns a descriptor above 2 for the same file:
+ * `fd` itself, or a close-on-exec duplicate stored in *dup_out for the caller to close. */
+static int above_stdio(int fd, int *dup_out)
+{
+        if (fd > 2)
+                return fd;
+        *dup_out = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        return *dup_out;
+}
+
 int subprocess_run(const char *const *argv, int stdout_fd, size_t out_limit, size_t err_limit,
                    struct subprocess_result *res, struct error *err)
 {
         memset(res, 0, sizeof(*res));
-        int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
+        int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1}, moved[2] = {-1, -1};
         posix_spawn_file_actions_t actions;
         int rc = -1;
 
@@ -58,14 +70,25 @@ int subprocess_run(const char *const *argv, int stdout_fd, size_t out_limit, siz
                 error_set_errno(err, errno, "cannot run `%s`: pipe", argv[0]);
                 goto out_pipes;
         }
+        int child_out = above_stdio(stdout_fd < 0 ? out_pipe[1] : stdout_fd, &moved[0]);
+        int child_err = above_stdio(err_pipe[1], &moved[1]);
+        if (child_out < 0 || child_err < 0) {
+                error_set_errno(err, errno, "cannot run `%s`: dup", argv[0]);
+                goto out_pipes;
+        }
         posix_spawn_file_actions_init(&actions);
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_adddup2(&actions, stdout_fd < 0 ? out_pipe[1] : stdout_fd, 1);
-        posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+        posix_spawn_file_actions_adddup2(&actions, child_out, 1);
+        posix_spawn_file_actions_adddup2(&actions, child_err, 2);
 
         pid_t pid;
         int spawn_errno = posix_spawnp(&pid, argv[0], &actions, NULL, (char *const *)argv, environ);
         posix_spawn_file_actions_destroy(&actions);
+        for (int i = 0; i < 2; i++) {
+                if (moved[i] >= 0)
+                        close(moved[i]);
+                moved[i] = -1;
+        }
         if (spawn_errno != 0) {
                 error_set_errno(err, spawn_errno, "cannot run `%s`", argv[0]);
                 goto out_pipes;
@@ -126,6 +149,8 @@ int subprocess_run(const char *const *argv, int stdout_fd, size_t out_limit, siz
 
 out_pipes:
         for (int i = 0; i < 2; i++) {
+                if (moved[i] >= 0)
+                        close(moved[i]);
                 if (out_pipe[i] >= 0)
                         close(out_pipe[i]);
                 if (err_pipe[i] >= 0)

@@ -181,6 +181,7 @@ int main(int argc, char **argv)
                 return 0;
         }
         log_init(argv[0]);
+        stdio_ensure_open();
         const char *dev_root = getenv("NVD_DEV_ROOT");
         const char *sys_root = getenv("NVD_SYS_ROOT");
         if (dev_root == NULL || dev_root[0] == '\0')

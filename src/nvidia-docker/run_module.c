@@ -313,6 +313,7 @@ int run_module_main(const struct run_request *request)
                 return 1;
         }
         log_init(request->program);
+        stdio_ensure_open();
 
         struct run_state s = {.request = request, .debug = env_set("NV_DEBUG")};
         struct error err = ERROR_INIT;

@@ -3,10 +3,13 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/buf.h"
 #include "common/error.h"
+#include "common/log.h"
 #include "common/strv.h"
 #include "common/text.h"
 #include "common/xalloc.h"
@@ -91,5 +94,38 @@ static void test_text_printable(void)
         CU_ASSERT_STRING_EQUAL(exact, "abcd");
 }
 
+/* In a child with 0 and 2 closed and 1 open: 0 and 2 become /dev/null, 1 is left alone. */
+static int stdio_child(void)
+{
+        struct stat before, after, null;
+        if (fstat(1, &before) != 0 || stat("/dev/null", &null) != 0)
+                return 10;
+        close(0);
+        close(2);
+        stdio_ensure_open();
+        for (int fd = 0; fd <= 2; fd += 2) {
+                struct stat st;
+                if (fstat(fd, &st) != 0 || st.st_rdev != null.st_rdev || !S_ISCHR(st.st_mode))
+                        return 11 + fd;
+        }
+        if ((fcntl(0, F_GETFL) & O_ACCMODE) != O_RDONLY || (fcntl(2, F_GETFL) & O_ACCMODE) != O_WRONLY)
+                return 14;
+        if (fstat(1, &after) != 0 || after.st_ino != before.st_ino || after.st_dev != before.st_dev)
+                return 15;
+        return 0;
+}
+
+static void test_stdio_ensure_open(void)
+{
+        pid_t pid = fork();
+        CU_ASSERT_FATAL(pid >= 0);
+        if (pid == 0)
+                _exit(stdio_child());
+        int status = -1;
+        CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+        CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 UNIT_MAIN("common", UNIT(test_error_first_message_wins), UNIT(test_strv_split_join_insert),
-          UNIT(test_buf_printf_and_read_limit), UNIT(test_text_printable))
+          UNIT(test_buf_printf_and_read_limit), UNIT(test_text_printable),
+          UNIT(test_stdio_ensure_open))

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/subprocess.h"
@@ -114,6 +115,52 @@ static void test_no_descriptor_leak(void)
         subprocess_result_destroy(&res);
 }
 
+/* A caller started with stdin, stdout and stderr closed: the file and the pipes it opens get
+ * descriptors 0, 1 and 2, which the child's own 0, 1 and 2 must not overwrite. Run in a forked
+ * child (its 0-2 closed); it reports through its exit status which check failed. */
+static int run_with_stdio_closed(void)
+{
+        close(0);
+        close(1);
+        close(2);
+        char path[] = "/tmp/nvd-test-subprocess.XXXXXX";
+        int fd = mkstemp(path); /* descriptor 0 */
+        if (fd != 0)
+                return 10;
+        unlink(path);
+        const char *to_file[] = {"sh", "-c", "echo progress; echo oops >&2", NULL};
+        struct subprocess_result res;
+        struct error err = ERROR_INIT;
+        if (subprocess_run(to_file, fd, 0, 1024, &res, &err) != 0)
+                return 11;
+        int bad = strcmp(res.err.data, "oops\n") != 0;
+        subprocess_result_destroy(&res);
+        if (bad)
+                return 12;
+        char buf[32] = "";
+        if (pread(fd, buf, sizeof(buf) - 1, 0) != 9 || strcmp(buf, "progress\n") != 0)
+                return 13;
+        const char *both[] = {"sh", "-c", "echo out; echo err >&2", NULL};
+        if (subprocess_run(both, -1, 1024, 1024, &res, &err) != 0) /* pipes on 1 and 2 */
+                return 14;
+        bad = strcmp(res.out.data, "out\n") != 0 || strcmp(res.err.data, "err\n") != 0;
+        subprocess_result_destroy(&res);
+        return bad ? 15 : 0;
+}
+
+static void test_stdio_closed_in_caller(void)
+{
+        pid_t pid = fork();
+        CU_ASSERT_FATAL(pid >= 0);
+        if (pid == 0)
+                _exit(run_with_stdio_closed());
+        int status = 0;
+        CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+        CU_ASSERT(WIFEXITED(status));
+        CU_ASSERT_EQUAL(WEXITSTATUS(status), 0);
+}
+
 UNIT_MAIN("subprocess", UNIT(test_captures_both_streams), UNIT(test_empty_output_is_terminated),
           UNIT(test_stdout_limit_kills), UNIT(test_stderr_truncated_not_fatal),
-          UNIT(test_stdout_redirected), UNIT(test_missing_program), UNIT(test_no_descriptor_leak))
+          UNIT(test_stdout_redirected), UNIT(test_missing_program), UNIT(test_no_descriptor_leak),
+          UNIT(test_stdio_closed_in_caller))
