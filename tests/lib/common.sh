@@ -52,7 +52,7 @@ t_lock() {
   local fd
   exec {fd}>"/tmp/nvd-$1.lock"
   flock -w 600 "$fd" && return 0
-  t_fail "lock /tmp/nvd-$1.lock taken (held by: $(fuser /tmp/nvd-"$1".lock 2>&1 | tr -s ' '))"
+  t_fail "lock /tmp/nvd-$1.lock taken (held by PIDs:$(fuser /tmp/nvd-"$1".lock 2>/dev/null))"
   t_finish
 }
 
@@ -76,7 +76,7 @@ spawn_detached() {
 start_dockerd() {
   command -v dockerd >/dev/null || { echo "dockerd not installed (make deps)" >&2; return 1; }
   (
-    flock -w 120 9 || { echo "start_dockerd: /tmp/nvd-dockerd.lock held for 2 minutes by: $(fuser /tmp/nvd-dockerd.lock 2>&1)" >&2; exit 1; }
+    flock -w 120 9 || { echo "start_dockerd: /tmp/nvd-dockerd.lock held for 2 minutes by PIDs:$(fuser /tmp/nvd-dockerd.lock 2>/dev/null)" >&2; exit 1; }
     if docker version >/dev/null 2>&1; then exit 0; fi
     spawn_detached /tmp/nvd-dockerd.log dockerd
     for _ in $(seq 1 120); do docker version >/dev/null 2>&1 && exit 0; sleep 0.25; done
