@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <pthread.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -194,124 +196,179 @@ static int volume_exists(const char *path, struct error *err)
 
 /* ---- building ---- */
 
-/* Copy jobs: files that could not be hard-linked. Phase 1 reserves the name (an empty file
- * made with O_EXCL, so the duplicate-basename rule and the soname links behave as when each
- * file was placed in turn); phase 2 fills them from a small thread pool. */
-struct copy_job {
-        size_t index;     /* in the file list: errors are reported in list order */
-        const char *src;  /* driver file (borrowed) */
-        int dirfd;        /* borrowed */
-        const char *name; /* borrowed */
-        char *shown;      /* owned */
-        off_t size;       /* for the largest-first order */
-        struct error err; /* this job's own error: no error object is shared by threads */
-        int rc;
+/* What one build did, for its log line. */
+struct build_stats {
+        size_t files, linked, copied, threads;
+        uint64_t copied_bytes;
+        long examine_ms, copy_ms;
 };
 
-struct copy_pool {
-        struct copy_job **order; /* largest first */
+/* ---- a pool of worker threads ---- */
+
+#define POOL_MAX_THREADS 16
+
+struct pool_run {
         size_t count;
-        size_t next;        /* next job to take, under lock */
-        size_t first_error; /* lowest failing index so far, under lock (SIZE_MAX: none) */
-        pthread_mutex_t lock;
-        const atomic_bool *stop;
+        atomic_size_t next;
+        void (*work)(void *ctx, size_t i);
+        void *ctx;
 };
 
-#define COPY_CHUNK    ((size_t)8 << 20) /* bytes per copy_file_range call: stop checks */
-#define COPY_MAX_JOBS 8
+static void *pool_worker(void *arg)
+{
+        struct pool_run *run = arg;
+        for (size_t i; (i = atomic_fetch_add(&run->next, 1)) < run->count;)
+                run->work(run->ctx, i);
+        return NULL;
+}
+
+/* min(16, online CPUs, jobs); NVD_COPY_THREADS=N (1-99) sets it for benchmarks
+ * (bench_volume.sh: 1 is the serial baseline). */
+static size_t pool_threads(size_t jobs)
+{
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        if (n > POOL_MAX_THREADS)
+                n = POOL_MAX_THREADS;
+        const char *forced = getenv("NVD_COPY_THREADS");
+        if (forced != NULL && forced[0] >= '1' && forced[0] <= '9' &&
+            (forced[1] == '\0' || (forced[1] >= '0' && forced[1] <= '9' && forced[2] == '\0')))
+                n = strtol(forced, NULL, 10);
+        size_t want = n < 1 ? 1 : (size_t)n;
+        return want < jobs ? want : (jobs > 0 ? jobs : 1);
+}
+
+/* work(ctx, i) for every i < count, on pool_threads(count) threads (the caller being one);
+ * returns the number of threads that ran. */
+static size_t pool_for(size_t count, void (*work)(void *ctx, size_t i), void *ctx)
+{
+        if (count == 0)
+                return 0;
+        struct pool_run run = {.count = count, .work = work, .ctx = ctx};
+        atomic_init(&run.next, 0);
+        size_t want = pool_threads(count);
+        pthread_t *threads = xmalloc(want * sizeof(*threads));
+        size_t started = 0;
+        for (size_t t = 1; t < want; t++) {
+                if (pthread_create(&threads[started], NULL, pool_worker, &run) != 0)
+                        break; /* fewer threads: the others take the work */
+                started++;
+        }
+        pool_worker(&run);
+        for (size_t t = 0; t < started; t++)
+                pthread_join(threads[t], NULL);
+        free(threads);
+        return started + 1;
+}
 
 static bool stopping(const atomic_bool *stop)
 {
         return stop != NULL && atomic_load(stop);
 }
 
-/* Fills the (empty, reserved) file `dst` in `dirfd` from `src`, giving it src's permission
- * bits. */
-static int copy_file(const char *src, int dirfd, const char *dst, const char *dst_shown,
-                     const atomic_bool *stop, struct error *err)
+/* ---- copies ----
+ * Files that could not be hard-linked. Phase 1 reserves the name (an empty file made with
+ * O_EXCL, so the duplicate-basename rule and the soname links behave as when each file was
+ * placed in turn) and gives it its final size; phase 2 fills it in chunks of COPY_CHUNK bytes,
+ * all files' chunks at once on the pool: a 100 MB library is copied by several threads, so the
+ * largest file no longer sets the build time (driver files on a compressed, read-only file
+ * system are read at the speed of its decompression). */
+
+#define COPY_CHUNK ((off_t)8 << 20)
+#define COPY_BUF   ((size_t)256 << 10)
+
+struct copy_job {
+        size_t index;     /* in the file list: errors are reported in list order */
+        const char *src;  /* driver file (borrowed) */
+        int dirfd;        /* borrowed */
+        const char *name; /* borrowed */
+        char *shown;      /* owned */
+        off_t size;
+        mode_t mode;
+        size_t first_chunk, chunks;
+};
+
+struct copy_chunk {
+        struct copy_job *job;
+        off_t offset, length;
+        struct error err; /* this chunk's own error: no error object is shared by threads */
+        int rc;
+};
+
+struct copy_run {
+        struct copy_chunk *chunks;
+        atomic_size_t first_error; /* lowest failing file index so far (SIZE_MAX: none) */
+        const atomic_bool *stop;
+};
+
+/* Copies [offset, offset + length) of src into the reserved file at the same offset. */
+static int copy_range(const struct copy_job *job, off_t offset, off_t length,
+                      const atomic_bool *stop, struct error *err)
 {
-        cleanup_close int in = open(src, O_RDONLY | O_CLOEXEC);
+        cleanup_close int in = open(job->src, O_RDONLY | O_CLOEXEC);
         if (in < 0)
-                return error_set_errno(err, errno, "open %s", src);
-        struct stat st;
-        if (fstat(in, &st) < 0)
-                return error_set_errno(err, errno, "stat %s", src);
-        mode_t mode = st.st_mode & 0777;
-        cleanup_close int out = openat(dirfd, dst, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+                return error_set_errno(err, errno, "open %s", job->src);
+        cleanup_close int out = openat(job->dirfd, job->name, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
         if (out < 0)
-                return error_set_errno(err, errno, "create %s", dst_shown);
-        off_t left = st.st_size;
-        bool use_copy_range = true;
-        char buffer[65536];
-        while (left > 0) {
+                return error_set_errno(err, errno, "open %s", job->shown);
+        cleanup_free char *buffer = NULL;
+        off_t in_off = offset, out_off = offset, end = offset + length;
+        while (in_off < end) {
                 if (stopping(stop))
-                        return error_set(err, "copy %s to %s: the plugin is stopping", src,
-                                         dst_shown);
+                        return error_set(err, "copy %s to %s: the plugin is stopping", job->src,
+                                         job->shown);
                 ssize_t n;
-                if (use_copy_range) {
-                        size_t chunk = (size_t)left < COPY_CHUNK ? (size_t)left : COPY_CHUNK;
-                        n = copy_file_range(in, NULL, out, NULL, chunk, 0);
+                size_t want = (size_t)(end - in_off);
+                if (buffer == NULL) {
+                        n = copy_file_range(in, &in_off, out, &out_off, want, 0);
                         if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
                                       errno == EOPNOTSUPP)) {
-                                use_copy_range = false;
+                                buffer = xmalloc(COPY_BUF); /* across file systems: by hand */
                                 continue;
                         }
                 } else {
-                        n = read(in, buffer, sizeof(buffer));
+                        n = pread(in, buffer, want < COPY_BUF ? want : COPY_BUF, in_off);
+                        for (ssize_t w = 0; n > 0 && w < n;) {
+                                ssize_t m = pwrite(out, buffer + w, (size_t)(n - w), out_off + w);
+                                if (m < 0 && errno == EINTR)
+                                        continue;
+                                if (m < 0)
+                                        return error_set_errno(err, errno, "write %s",
+                                                               job->shown);
+                                w += m;
+                        }
                         if (n > 0) {
-                                for (ssize_t w = 0; w < n;) {
-                                        ssize_t m = write(out, buffer + w, (size_t)(n - w));
-                                        if (m < 0 && errno == EINTR)
-                                                continue;
-                                        if (m < 0)
-                                                return error_set_errno(err, errno, "write %s",
-                                                                       dst_shown);
-                                        w += m;
-                                }
+                                in_off += n;
+                                out_off += n;
                         }
                 }
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0)
-                        return error_set_errno(err, errno, "copy %s to %s", src, dst_shown);
+                        return error_set_errno(err, errno, "copy %s to %s", job->src, job->shown);
                 if (n == 0)
-                        break; /* the file shrank */
-                left -= n;
+                        return error_set(err, "copy %s to %s: the file shrank while it was copied",
+                                         job->src, job->shown);
         }
-        if (fchmod(out, mode) < 0)
-                return error_set_errno(err, errno, "chmod %s", dst_shown);
         int fd = out;
         out = -1;
         if (close(fd) < 0)
-                return error_set_errno(err, errno, "write %s", dst_shown);
+                return error_set_errno(err, errno, "write %s", job->shown);
         return 0;
 }
 
-static void *copy_worker(void *arg)
+static void copy_chunk_work(void *ctx, size_t i)
 {
-        struct copy_pool *pool = arg;
-        for (;;) {
-                pthread_mutex_lock(&pool->lock);
-                struct copy_job *job = NULL;
-                /* Jobs after a failed file cannot change the outcome: skip them. */
-                while (pool->next < pool->count) {
-                        struct copy_job *candidate = pool->order[pool->next++];
-                        if (candidate->index < pool->first_error) {
-                                job = candidate;
-                                break;
-                        }
-                }
-                pthread_mutex_unlock(&pool->lock);
-                if (job == NULL)
-                        return NULL;
-                job->rc =
-                    copy_file(job->src, job->dirfd, job->name, job->shown, pool->stop, &job->err);
-                if (job->rc < 0) {
-                        pthread_mutex_lock(&pool->lock);
-                        if (job->index < pool->first_error)
-                                pool->first_error = job->index;
-                        pthread_mutex_unlock(&pool->lock);
-                }
+        struct copy_run *run = ctx;
+        struct copy_chunk *chunk = &run->chunks[i];
+        /* Chunks of files after a failed file cannot change the outcome: skip them. */
+        if (chunk->job->index > atomic_load(&run->first_error))
+                return;
+        chunk->rc = copy_range(chunk->job, chunk->offset, chunk->length, run->stop, &chunk->err);
+        if (chunk->rc < 0) {
+                size_t seen = atomic_load(&run->first_error);
+                while (chunk->job->index < seen &&
+                       !atomic_compare_exchange_weak(&run->first_error, &seen, chunk->job->index))
+                        ;
         }
 }
 
@@ -323,43 +380,40 @@ static int compare_jobs(const void *a, const void *b)
         return x->index < y->index ? -1 : x->index > y->index;
 }
 
-static size_t copy_threads(size_t jobs)
+/* Copies every job (largest files' chunks first), then gives each copy its mode. Returns the
+ * number of threads used; a job's failure is in its first failing chunk's err (chunks[] is
+ * returned for the caller to read and free). */
+static size_t copy_all(struct copy_job *jobs, size_t count, const atomic_bool *stop,
+                       struct copy_chunk **chunks_out, size_t *nchunks_out)
 {
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        /* Bench hook: NVD_COPY_THREADS=1 gives the serial baseline (bench_volume.sh). */
-        const char *forced = getenv("NVD_COPY_THREADS");
-        if (forced != NULL && forced[0] >= '1' && forced[0] <= '9' && forced[1] == '\0')
-                cpus = forced[0] - '0';
-        size_t n = cpus < 1 ? 1 : (size_t)cpus;
-        if (n > COPY_MAX_JOBS)
-                n = COPY_MAX_JOBS;
-        return n < jobs ? n : jobs;
-}
-
-/* Runs every job (largest first) on min(8, online CPUs) threads, the caller being one. */
-static void copy_run(struct copy_job *jobs, size_t count, const atomic_bool *stop)
-{
-        if (count == 0)
-                return;
-        struct copy_pool pool = {.count = count, .first_error = SIZE_MAX, .stop = stop};
-        pool.order = xmalloc(count * sizeof(*pool.order));
-        for (size_t i = 0; i < count; i++)
-                pool.order[i] = &jobs[i];
-        qsort(pool.order, count, sizeof(*pool.order), compare_jobs);
-        pthread_mutex_init(&pool.lock, NULL);
-        size_t want = copy_threads(count);
-        pthread_t threads[COPY_MAX_JOBS];
-        size_t started = 0;
-        for (size_t t = 1; t < want; t++) {
-                if (pthread_create(&threads[started], NULL, copy_worker, &pool) != 0)
-                        break; /* fewer threads: the remaining ones take the jobs */
-                started++;
+        struct copy_job **order = xmalloc((count ? count : 1) * sizeof(*order));
+        size_t nchunks = 0;
+        for (size_t i = 0; i < count; i++) {
+                order[i] = &jobs[i];
+                jobs[i].chunks = jobs[i].size > 0 ? (size_t)((jobs[i].size - 1) / COPY_CHUNK + 1) : 0;
+                nchunks += jobs[i].chunks;
         }
-        copy_worker(&pool);
-        for (size_t t = 0; t < started; t++)
-                pthread_join(threads[t], NULL);
-        pthread_mutex_destroy(&pool.lock);
-        free(pool.order);
+        qsort(order, count, sizeof(*order), compare_jobs);
+        struct copy_chunk *chunks = xcalloc(nchunks ? nchunks : 1, sizeof(*chunks));
+        size_t c = 0;
+        for (size_t i = 0; i < count; i++) {
+                struct copy_job *job = order[i];
+                job->first_chunk = c;
+                for (off_t off = 0; off < job->size; off += COPY_CHUNK, c++)
+                        chunks[c] = (struct copy_chunk){
+                            .job = job,
+                            .offset = off,
+                            .length = job->size - off < COPY_CHUNK ? job->size - off : COPY_CHUNK,
+                            .err = ERROR_INIT,
+                        };
+        }
+        free(order);
+        struct copy_run run = {.chunks = chunks, .stop = stop};
+        atomic_init(&run.first_error, SIZE_MAX);
+        size_t threads = pool_for(nchunks, copy_chunk_work, &run);
+        *chunks_out = chunks;
+        *nchunks_out = nchunks;
+        return threads;
 }
 
 /* A relative symlink `name` -> `target` in `dirfd`; an existing entry is kept (1.0). */
@@ -446,12 +500,44 @@ static int add_soname_links(int dirfd, const char *dir, const char *soname, cons
 struct placement {
         struct copy_job *jobs; /* files to copy, in list order */
         size_t count, capacity;
+        size_t linked;
 };
 
-/* Hard link, or reserve the name for a copy when linking fails; 0 with *placed false for a
- * duplicate basename. */
+/* What phase 0 learns of one driver file, on the pool: its ELF facts, size and mode. */
+struct examined {
+        struct elf_file elf;
+        bool is_elf;
+        struct error elf_err;
+        off_t size;
+        mode_t mode;
+};
+
+struct examine_run {
+        const struct driver_files *files;
+        struct examined *out;
+        const atomic_bool *stop;
+};
+
+static void examine_work(void *ctx, size_t i)
+{
+        struct examine_run *run = ctx;
+        struct examined *e = &run->out[i];
+        if (stopping(run->stop))
+                return;
+        const char *path = run->files->items[i].path;
+        e->is_elf = elf_file_read(&e->elf, path, &e->elf_err) == 0;
+        struct stat st;
+        if (stat(path, &st) == 0) {
+                e->size = st.st_size;
+                e->mode = st.st_mode & 0777;
+        }
+}
+
+/* Hard link, or reserve the name (with its final size) for a copy when linking fails; 0 with
+ * *placed false for a duplicate basename. */
 static int link_or_reserve(int dirfd, const char *dir, const struct driver_file *file, size_t index,
-                           struct placement *placement, bool *placed, struct error *err)
+                           const struct examined *facts, struct placement *placement,
+                           bool *placed, struct error *err)
 {
         cleanup_free char *shown = xasprintf("%s/%s", dir, file->name);
         *placed = false;
@@ -462,12 +548,12 @@ static int link_or_reserve(int dirfd, const char *dir, const struct driver_file 
                         return 0;
                 }
                 /* EXDEV (other file system), EPERM (protected_hardlinks), EROFS, ...: copy. */
-                struct stat st;
-                off_t size = stat(file->path, &st) == 0 ? st.st_size : 0;
-                int fd = openat(dirfd, file->name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+                cleanup_close int fd =
+                    openat(dirfd, file->name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
                 if (fd < 0)
                         return error_set_errno(err, errno, "create %s", shown);
-                close(fd);
+                if (ftruncate(fd, facts->size) < 0)
+                        return error_set_errno(err, errno, "create %s", shown);
                 if (placement->count == placement->capacity) {
                         placement->capacity = placement->capacity ? 2 * placement->capacity : 16;
                         placement->jobs = xrealloc(placement->jobs,
@@ -479,57 +565,66 @@ static int link_or_reserve(int dirfd, const char *dir, const struct driver_file 
                     .dirfd = dirfd,
                     .name = file->name,
                     .shown = shown,
-                    .size = size,
-                    .err = ERROR_INIT,
+                    .size = facts->size,
+                    .mode = facts->mode,
                 };
                 shown = NULL;
+        } else {
+                placement->linked++;
         }
         *placed = true;
         return 0;
 }
 
 static int place_file(int dirfd, const char *dir, const struct driver_file *file, size_t index,
-                      struct placement *placement, struct error *err)
+                      const struct examined *facts, struct placement *placement,
+                      struct error *err)
 {
-        struct elf_file elf;
-        struct error elf_err = ERROR_INIT;
-        bool is_elf = elf_file_read(&elf, file->path, &elf_err) == 0;
-        if (!is_elf && file->place != DRIVER_FILE_BIN) {
+        if (!facts->is_elf && file->place != DRIVER_FILE_BIN) {
                 /* A library that is no ELF file: 1.0 fails the Create with "<path>: <error>". */
-                error_set(err, "%s", elf_err.message);
-                error_clear(&elf_err);
-                return -1;
+                return error_set(err, "%s", facts->elf_err.message);
         }
-        error_clear(&elf_err);
-        if (!is_elf) /* a binary that is a script */
-                return link_or_reserve(dirfd, dir, file, index, placement, &(bool){false}, err);
-        int rc = 0;
+        if (!facts->is_elf) /* a binary that is a script */
+                return link_or_reserve(dirfd, dir, file, index, facts, placement, &(bool){false},
+                                       err);
         bool placed = false;
-        if (!blacklisted(file->name, &elf)) {
-                rc = link_or_reserve(dirfd, dir, file, index, placement, &placed, err);
-                if (rc == 0 && placed && elf.soname != NULL)
-                        rc = add_soname_links(dirfd, dir, elf.soname, file->name, err);
-        }
-        elf_file_destroy(&elf);
+        if (blacklisted(file->name, &facts->elf))
+                return 0;
+        int rc = link_or_reserve(dirfd, dir, file, index, facts, placement, &placed, err);
+        if (rc == 0 && placed && facts->elf.soname != NULL)
+                rc = add_soname_links(dirfd, dir, facts->elf.soname, file->name, err);
         return rc;
 }
 
+static long ms_since(const struct timespec *start)
+{
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        return (now.tv_sec - start->tv_sec) * 1000L + (now.tv_nsec - start->tv_nsec) / 1000000L;
+}
+
 /*
- * Phase 1 (sequential, list order): ELF read, blacklist, hard link or reserved empty file,
- * soname links. Phase 2: the reserved files are copied in parallel. The error is the one of
- * the first failing file in list order, as if the files were placed one after the other: when
- * phase 1 fails at file i, the copies of files before i still run, since one of them may fail
- * first.
+ * Phase 0 (pool): every file's ELF facts, size and mode (reads of a cold, compressed driver file
+ * system overlap instead of queueing). Phase 1 (sequential, list order): blacklist, hard link or
+ * reserved file, soname links. Phase 2 (pool): the reserved files are copied in chunks. The
+ * error is the one of the first failing file in list order, as if the files were placed one
+ * after the other: when phase 1 fails at file i, the copies of files before i still run, since
+ * one of them may fail first.
  */
 static int populate(const char *dir, const struct driver_files *files, const atomic_bool *stop,
-                    struct error *err)
+                    struct build_stats *stats, struct error *err)
 {
         int dirfds[3] = {-1, -1, -1};
         char *sub[3] = {NULL, NULL, NULL};
-        struct placement placement = {NULL, 0, 0};
+        struct placement placement = {NULL, 0, 0, 0};
+        struct examined *facts = xcalloc(files->count ? files->count : 1, sizeof(*facts));
+        struct copy_chunk *chunks = NULL;
+        size_t nchunks = 0;
         struct error phase1 = ERROR_INIT;
         size_t phase1_index = SIZE_MAX;
         int rc = -1;
+        struct timespec start;
+        clock_gettime(CLOCK_MONOTONIC, &start);
         for (int p = 0; p < 3; p++) {
                 sub[p] = xasprintf("%s/%s", dir, place_dirs[p]);
                 if (mkdir(sub[p], 0755) < 0 && errno != EEXIST) {
@@ -542,6 +637,10 @@ static int populate(const char *dir, const struct driver_files *files, const ato
                         goto out;
                 }
         }
+        struct examine_run examine = {.files = files, .out = facts, .stop = stop};
+        pool_for(files->count, examine_work, &examine);
+        stats->examine_ms = ms_since(&start);
+        stats->files = files->count;
         for (size_t i = 0; i < files->count; i++) {
                 const struct driver_file *f = &files->items[i];
                 if (stopping(stop)) {
@@ -549,19 +648,40 @@ static int populate(const char *dir, const struct driver_files *files, const ato
                         phase1_index = i;
                         break;
                 }
-                if (place_file(dirfds[f->place], sub[f->place], f, i, &placement, &phase1) < 0) {
+                if (place_file(dirfds[f->place], sub[f->place], f, i, &facts[i], &placement,
+                               &phase1) < 0) {
                         phase1_index = i;
                         break;
                 }
         }
-        copy_run(placement.jobs, placement.count, stop);
+        struct timespec copy_start;
+        clock_gettime(CLOCK_MONOTONIC, &copy_start);
+        stats->threads = copy_all(placement.jobs, placement.count, stop, &chunks, &nchunks);
+        stats->copy_ms = ms_since(&copy_start);
+        stats->linked = placement.linked;
+        stats->copied = placement.count;
+        stats->copied_bytes = 0;
         struct error *first = phase1_index != SIZE_MAX ? &phase1 : NULL;
         for (size_t j = 0; j < placement.count; j++) {
-                struct copy_job *job = &placement.jobs[j];
-                if (job->rc < 0 && job->index < phase1_index) {
-                        first = &job->err;
-                        break; /* jobs are in list order */
+                struct copy_job *job = &placement.jobs[j]; /* list order */
+                if (job->index >= phase1_index)
+                        break;
+                struct error *failed = NULL;
+                for (size_t c = job->first_chunk; c < job->first_chunk + job->chunks; c++)
+                        if (chunks[c].rc < 0) {
+                                failed = &chunks[c].err;
+                                break;
+                        }
+                if (failed != NULL) {
+                        first = failed;
+                        break;
                 }
+                if (first == NULL && fchmodat(job->dirfd, job->name, job->mode, 0) < 0) {
+                        error_set_errno(&phase1, errno, "chmod %s", job->shown);
+                        first = &phase1;
+                        break;
+                }
+                stats->copied_bytes += (uint64_t)job->size;
         }
         if (first != NULL) {
                 /* Hand the message over: err is the caller's and set at most once. */
@@ -573,11 +693,17 @@ static int populate(const char *dir, const struct driver_files *files, const ato
         }
         rc = 0;
 out:
-        for (size_t j = 0; j < placement.count; j++) {
+        for (size_t c = 0; c < nchunks; c++)
+                error_clear(&chunks[c].err);
+        free(chunks);
+        for (size_t j = 0; j < placement.count; j++)
                 free(placement.jobs[j].shown);
-                error_clear(&placement.jobs[j].err);
-        }
         free(placement.jobs);
+        for (size_t i = 0; i < files->count; i++) {
+                elf_file_destroy(&facts[i].elf);
+                error_clear(&facts[i].elf_err);
+        }
+        free(facts);
         error_clear(&phase1);
         for (int p = 0; p < 3; p++) {
                 free(sub[p]);
@@ -590,7 +716,8 @@ out:
 
 int volume_store_populate(const char *dir, const struct driver_files *files, struct error *err)
 {
-        return populate(dir, files, NULL, err);
+        struct build_stats stats;
+        return populate(dir, files, NULL, &stats, err);
 }
 
 static int build(struct volume_store *store, const char *version, const char *final,
@@ -609,8 +736,18 @@ static int build(struct volume_store *store, const char *version, const char *fi
                 error_set_errno(err, errno, "chmod %s", tmp);
                 goto fail;
         }
-        if (populate(tmp, &files, &store->stopping, err) < 0)
+        struct build_stats stats = {0};
+        if (populate(tmp, &files, &store->stopping, &stats, err) < 0)
                 goto fail;
+        if (stats.copied == 0)
+                log_msg("Driver files for %s: %zu examined in %ld ms; %zu hard-linked", version,
+                        stats.files, stats.examine_ms, stats.linked);
+        else
+                log_msg("Driver files for %s: %zu examined in %ld ms; %zu hard-linked, %zu "
+                        "copied (%.1f MiB) in %ld ms on %zu threads",
+                        version, stats.files, stats.examine_ms, stats.linked, stats.copied,
+                        (double)stats.copied_bytes / (1024.0 * 1024.0), stats.copy_ms,
+                        stats.threads);
         if (rename(tmp, final) < 0) {
                 error_set_errno(err, errno, "rename %s to %s", tmp, final);
                 goto fail;

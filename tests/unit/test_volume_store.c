@@ -684,6 +684,71 @@ static void test_parallel_copy_unreadable(void)
         many_root_destroy(&m);
 }
 
+static bool same_bytes(const char *a, const char *b)
+{
+        FILE *x = fopen(a, "rb"), *y = fopen(b, "rb");
+        bool same = x != NULL && y != NULL;
+        static char bx[1 << 16], by[1 << 16];
+        while (same) {
+                size_t n = fread(bx, 1, sizeof(bx), x), m = fread(by, 1, sizeof(by), y);
+                same = n == m && memcmp(bx, by, n) == 0;
+                if (n == 0)
+                        break;
+        }
+        if (x)
+                fclose(x);
+        if (y)
+                fclose(y);
+        return same;
+}
+
+/* A file larger than a copy chunk (8 MiB) is copied by several threads at once: a 3.5-chunk
+ * file whose every 4-byte word holds its own offset arrives whole (a chunk written at another
+ * offset, or one missing, shows), with its size and mode; an empty file is copied too. */
+static void test_chunked_copy_big_file(void)
+{
+        cleanup_free char *src = fake_tmpdir(NULL);
+        cleanup_free char *copied = fake_tmpdir("/dev/shm");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(copied);
+        cleanup_free char *big = xasprintf("%s/nvidia-big", src);
+        cleanup_free char *empty = xasprintf("%s/nvidia-empty", src);
+        const size_t size = ((size_t)7 << 22) + 4097; /* 28 MiB + 4097: 4 chunks, the last short */
+        FILE *f = fopen(big, "wb");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        for (uint32_t off = 0; off < size; off += 4)
+                fwrite(&off, 1, size - off < 4 ? size - off : 4, f);
+        CU_ASSERT_EQUAL(fclose(f), 0);
+        CU_ASSERT_EQUAL(chmod(big, 0751), 0);
+        f = fopen(empty, "wb");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        fclose(f);
+        CU_ASSERT_EQUAL(chmod(empty, 0700), 0);
+        struct driver_file items[] = {{DRIVER_FILE_BIN, big, "nvidia-big"},
+                                      {DRIVER_FILE_BIN, empty, "nvidia-empty"}};
+        struct driver_files files = {items, 2};
+        setenv("NVD_COPY_THREADS", "4", 1); /* several threads even on a 2-core machine */
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL(volume_store_populate(copied, &files, &err), 0);
+        unsetenv("NVD_COPY_THREADS");
+        if (err.message != NULL)
+                fprintf(stderr, "%s\n", err.message);
+        error_clear(&err);
+        cleanup_free char *dst = xasprintf("%s/bin/nvidia-big", copied);
+        cleanup_free char *dst_empty = xasprintf("%s/bin/nvidia-empty", copied);
+        struct stat a, b, e;
+        CU_ASSERT_EQUAL_FATAL(stat(dst, &a), 0);
+        CU_ASSERT_EQUAL_FATAL(stat(big, &b), 0);
+        CU_ASSERT_NOT_EQUAL(a.st_ino, b.st_ino); /* a copy, not a link */
+        CU_ASSERT_EQUAL(a.st_size, (off_t)size);
+        CU_ASSERT_EQUAL(a.st_mode & 07777, 0751);
+        CU_ASSERT_TRUE(same_bytes(dst, big));
+        CU_ASSERT_EQUAL_FATAL(stat(dst_empty, &e), 0);
+        CU_ASSERT_EQUAL(e.st_size, 0);
+        CU_ASSERT_EQUAL(e.st_mode & 07777, 0700);
+        fake_rmtree(copied);
+        fake_rmtree(src);
+}
+
 /* volume_store_stop: a build in progress or started later fails and leaves no directory. */
 static void test_stop_cancels_build(void)
 {
@@ -714,4 +779,5 @@ UNIT_MAIN("volume_store", UNIT(test_build_layout), UNIT(test_copy_across_file_sy
           UNIT(test_broken_library_fails_cleanly), UNIT(test_remove_and_list),
           UNIT(test_concurrent_builds), UNIT(test_hostile_soname), UNIT(test_init_errors),
           UNIT(test_parallel_copy_many_files), UNIT(test_parallel_copy_unreadable),
+          UNIT(test_chunked_copy_big_file),
           UNIT(test_stop_cancels_build), UNIT(test_cleanup))
