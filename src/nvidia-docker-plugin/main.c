@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/error.h"
 #include "common/log.h"
@@ -33,11 +34,14 @@ struct options {
         const char *volumes;
         const char *driver_root;
         int version;
+        int copy; /* -c */
 };
 
 static void usage(FILE *out)
 {
         fprintf(out, "Usage of nvidia-docker-plugin:\n"
+                     "  -c\tCopy the driver files that cannot be hard-linked (default: bind-mount "
+                     "them read-only when allowed)\n"
                      "  -d string\n"
                      "    \tPath where to store the volumes (default "
                      "\"/var/lib/nvidia-docker/volumes\")\n"
@@ -78,20 +82,21 @@ static int parse_flags(int argc, char **argv, struct options *o)
                         usage(stderr);
                         return 2;
                 }
-                if (strcmp(key, "v") == 0) {
+                if (strcmp(key, "v") == 0 || strcmp(key, "c") == 0) {
+                        int *flag = strcmp(key, "v") == 0 ? &o->version : &o->copy;
                         if (value == NULL || strcmp(value, "true") == 0 ||
                             strcmp(value, "1") == 0 || strcmp(value, "t") == 0 ||
                             strcmp(value, "T") == 0 || strcmp(value, "TRUE") == 0 ||
                             strcmp(value, "True") == 0)
-                                o->version = 1;
+                                *flag = 1;
                         else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0 ||
                                  strcmp(value, "f") == 0 || strcmp(value, "F") == 0 ||
                                  strcmp(value, "FALSE") == 0 || strcmp(value, "False") == 0)
-                                o->version = 0;
+                                *flag = 0;
                         else {
                                 fprintf(stderr,
-                                        "invalid boolean value \"%s\" for -v: parse error\n",
-                                        value);
+                                        "invalid boolean value \"%s\" for -%s: parse error\n",
+                                        value, key);
                                 usage(stderr);
                                 return 2;
                         }
@@ -122,6 +127,22 @@ static int parse_flags(int argc, char **argv, struct options *o)
                 *slot = value;
         }
         return 0;
+}
+
+/* Bind mounts made in a mount namespace of the plugin's own (systemd PrivateTmp=, ProtectSystem=,
+ * unshare) are not seen by Docker: there the driver files are copied. Where PID 1's namespace
+ * cannot be read, the plugin is taken to share it. */
+static bool private_mount_namespace(void)
+{
+        char self[64] = "", init[64] = "";
+        ssize_t a = readlink("/proc/self/ns/mnt", self, sizeof(self) - 1);
+        ssize_t b = readlink("/proc/1/ns/mnt", init, sizeof(init) - 1);
+        if (a <= 0 || b <= 0 || strcmp(self, init) == 0)
+                return false;
+        log_msg("The plugin has a mount namespace of its own (%s, PID 1 has %s): driver files that "
+                "cannot be hard-linked are copied, since Docker would not see bind mounts",
+                self, init);
+        return true;
 }
 
 struct provision {
@@ -255,6 +276,7 @@ int main(int argc, char **argv)
             .driver_root = o.driver_root,
             .driver_version = driver_version,
             .path_env = getenv("PATH"),
+            .bind_mounts = !o.copy && !private_mount_namespace(),
         };
         if (volume_api_init(&volumes, &volume_config, &err) < 0) {
                 rc = fatal(&err);

@@ -31,7 +31,10 @@ int volume_api_init(struct volume_api *api, const struct volume_api_config *conf
             .capabilities = config->capabilities,
             .path_env = config->path_env,
         };
-        return volume_store_init(&api->store, config->volume_root, &files, err);
+        if (volume_store_init(&api->store, config->volume_root, &files, err) < 0)
+                return -1;
+        api->store.bind_mounts = config->bind_mounts;
+        return 0;
 }
 
 void volume_api_destroy(struct volume_api *api)

@@ -64,6 +64,7 @@ struct volume_api_config {
         const char *driver_version; /* running driver, e.g. "580.159.04"; required */
         const char *path_env;       /* PATH for binaries (colon list); NULL: a default list */
         unsigned capabilities;      /* DRIVER_CAP_* of driver_files.h; 0: DRIVER_CAP_DEFAULT */
+        bool bind_mounts;           /* volume_store.h: bind-mount across file systems (not -c) */
 };
 
 struct volume_api {

@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,7 +11,9 @@
 #include <time.h>
 #include <pthread.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -50,14 +51,67 @@ static int make_dirs(const char *path, struct error *err)
         return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+/* True when `path` (not followed) is a mount point: STATX_ATTR_MOUNT_ROOT where the kernel tells
+ * (a bind mount from the same file system keeps st_dev), else a device other than `dev`. */
+static bool is_mount_point(const char *path, dev_t dev)
 {
-        if (flag == FTW_DP)
-                return rmdir(path);
-        return unlink(path);
+        struct statx stx;
+        if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &stx) == 0) {
+                if (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
+                        return (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+                return makedev(stx.stx_dev_major, stx.stx_dev_minor) != dev;
+        }
+        return false;
 }
 
-/* rm -rf without following symlinks or crossing mounts. */
+/* Empties the directory `path` of file system `dev`. Whatever is mounted below it (the
+ * bind-mounted driver files of a volume) is unmounted, lazily, and never emptied: only this file
+ * system's entries are removed. */
+static int remove_below(const char *path, dev_t dev, int depth, struct error *err)
+{
+        if (depth > 16)
+                return error_set(err, "remove %s: too deep", path);
+        DIR *dir = opendir(path);
+        if (dir == NULL)
+                return error_set_errno(err, errno, "remove %s", path);
+        struct strv names = STRV_INIT;
+        struct dirent *entry;
+        while ((entry = readdir(dir)) != NULL)
+                if (strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0)
+                        strv_push(&names, entry->d_name);
+        closedir(dir);
+        int rc = 0;
+        for (size_t i = 0; i < names.count && rc == 0; i++) {
+                cleanup_free char *child = xasprintf("%s/%s", path, names.items[i]);
+                struct stat st;
+                if (lstat(child, &st) < 0) {
+                        if (errno != ENOENT)
+                                rc = error_set_errno(err, errno, "remove %s", child);
+                        continue;
+                }
+                if (is_mount_point(child, dev)) {
+                        if (umount2(child, MNT_DETACH | UMOUNT_NOFOLLOW) < 0) {
+                                rc = error_set_errno(err, errno, "unmount %s", child);
+                                continue;
+                        }
+                        if (lstat(child, &st) < 0 || is_mount_point(child, dev)) {
+                                rc = error_set(err, "remove %s: still a mount point", child);
+                                continue;
+                        }
+                }
+                if (S_ISDIR(st.st_mode)) {
+                        rc = remove_below(child, dev, depth + 1, err);
+                        if (rc == 0 && rmdir(child) < 0 && errno != ENOENT)
+                                rc = error_set_errno(err, errno, "remove %s", child);
+                } else if (unlink(child) < 0 && errno != ENOENT) {
+                        rc = error_set_errno(err, errno, "remove %s", child);
+                }
+        }
+        strv_destroy(&names);
+        return rc;
+}
+
+/* rm -rf without following symlinks; mounts below are unmounted, not crossed. */
 static int remove_tree(const char *path, struct error *err)
 {
         struct stat st;
@@ -71,7 +125,9 @@ static int remove_tree(const char *path, struct error *err)
                         return error_set_errno(err, errno, "remove %s", path);
                 return 0;
         }
-        if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0)
+        if (remove_below(path, st.st_dev, 0, err) < 0)
+                return -1;
+        if (rmdir(path) < 0 && errno != ENOENT)
                 return error_set_errno(err, errno, "remove %s", path);
         return 0;
 }
@@ -118,6 +174,60 @@ static void remove_stale_builds(struct volume_store *store)
         strv_destroy(&stale);
 }
 
+/* True when a file of the volume is an empty file of the volume's own file system where a
+ * bind-mounted driver file was: the mounts are gone (a reboot), the placeholders stay. No
+ * driver file is empty, so a copy or a hard link never looks like this. */
+static bool has_dead_binds(const char *volume)
+{
+        struct stat top;
+        if (stat(volume, &top) < 0)
+                return false;
+        for (size_t p = 0; p < sizeof(place_dirs) / sizeof(place_dirs[0]); p++) {
+                cleanup_free char *sub = xasprintf("%s/%s", volume, place_dirs[p]);
+                DIR *dir = opendir(sub);
+                if (dir == NULL)
+                        continue;
+                bool dead = false;
+                struct dirent *entry;
+                while (!dead && (entry = readdir(dir)) != NULL) {
+                        struct stat st;
+                        cleanup_free char *path = xasprintf("%s/%s", sub, entry->d_name);
+                        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0 &&
+                            !is_mount_point(path, top.st_dev))
+                                dead = true;
+                }
+                closedir(dir);
+                if (dead)
+                        return true;
+        }
+        return false;
+}
+
+/* Volumes whose bind mounts are gone are removed, to be built again on demand (the caller
+ * holds the lock). */
+static void remove_dead_volumes(struct volume_store *store)
+{
+        struct strv versions = STRV_INIT;
+        struct error err = ERROR_INIT;
+        if (volume_store_list(store, &versions, &err) < 0) {
+                error_clear(&err);
+                return;
+        }
+        for (size_t i = 0; i < versions.count; i++) {
+                cleanup_free char *path = volume_store_path(store, versions.items[i]);
+                if (!has_dead_binds(path))
+                        continue;
+                if (remove_tree(path, &err) < 0)
+                        log_warning("%s", err.message);
+                else
+                        log_msg("Removed the volume %s: its bind-mounted driver files are gone "
+                                "(a reboot?); it is built again when asked for",
+                                path);
+                error_clear(&err);
+        }
+        strv_destroy(&versions);
+}
+
 static char *dup_or_null(const char *s)
 {
         return s ? xstrdup(s) : NULL;
@@ -150,6 +260,7 @@ int volume_store_init(struct volume_store *store, const char *root,
         if (lock_acquire(store, err) < 0)
                 goto fail;
         remove_stale_builds(store);
+        remove_dead_volumes(store);
         lock_release(store);
         return 0;
 fail:
@@ -198,7 +309,7 @@ static int volume_exists(const char *path, struct error *err)
 
 /* What one build did, for its log line. */
 struct build_stats {
-        size_t files, linked, copied, threads;
+        size_t files, linked, bound, copied, threads;
         uint64_t copied_bytes;
         long examine_ms, copy_ms;
 };
@@ -500,8 +611,26 @@ static int add_soname_links(int dirfd, const char *dir, const char *soname, cons
 struct placement {
         struct copy_job *jobs; /* files to copy, in list order */
         size_t count, capacity;
-        size_t linked;
+        size_t linked, bound;
+        bool bind; /* bind-mount what cannot be hard-linked across file systems; cleared when
+                    * a mount is refused (not root), the rest is copied */
 };
+
+/* A read-only bind mount of `src` on the (existing, empty) file `dst`: the driver's own file, no
+ * bytes copied. Read-only, so that nothing writes to the driver through the volume. */
+static int bind_file(const char *src, const char *dst)
+{
+        if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
+                return -1;
+        if (mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) <
+            0) {
+                int saved = errno;
+                umount2(dst, MNT_DETACH);
+                errno = saved;
+                return -1;
+        }
+        return 0;
+}
 
 /* What phase 0 learns of one driver file, on the pool: its ELF facts, size and mode. */
 struct examined {
@@ -533,45 +662,60 @@ static void examine_work(void *ctx, size_t i)
         }
 }
 
-/* Hard link, or reserve the name (with its final size) for a copy when linking fails; 0 with
- * *placed false for a duplicate basename. */
+/* Hard link; across file systems a read-only bind mount when allowed; else reserve the name
+ * (with its final size) for a copy. 0 with *placed false for a duplicate basename. */
 static int link_or_reserve(int dirfd, const char *dir, const struct driver_file *file, size_t index,
                            const struct examined *facts, struct placement *placement,
                            bool *placed, struct error *err)
 {
         cleanup_free char *shown = xasprintf("%s/%s", dir, file->name);
         *placed = false;
-        if (linkat(AT_FDCWD, file->path, dirfd, file->name, 0) < 0) {
-                if (errno == EEXIST) {
-                        /* Two files with one basename: keep the first (cache order). */
-                        log_warning("%s: %s exists already, skipping this copy", file->path, shown);
+        if (linkat(AT_FDCWD, file->path, dirfd, file->name, 0) == 0) {
+                placement->linked++;
+                *placed = true;
+                return 0;
+        }
+        if (errno == EEXIST) {
+                /* Two files with one basename: keep the first (cache order). */
+                log_warning("%s: %s exists already, skipping this copy", file->path, shown);
+                return 0;
+        }
+        int link_errno = errno;
+        /* EXDEV (other file system), EPERM (protected_hardlinks), EROFS, ...: bind or copy. */
+        cleanup_close int fd =
+            openat(dirfd, file->name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return error_set_errno(err, errno, "create %s", shown);
+        if (link_errno == EXDEV && placement->bind) {
+                if (bind_file(file->path, shown) == 0) {
+                        placement->bound++;
+                        *placed = true;
                         return 0;
                 }
-                /* EXDEV (other file system), EPERM (protected_hardlinks), EROFS, ...: copy. */
-                cleanup_close int fd =
-                    openat(dirfd, file->name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-                if (fd < 0)
-                        return error_set_errno(err, errno, "create %s", shown);
-                if (ftruncate(fd, facts->size) < 0)
-                        return error_set_errno(err, errno, "create %s", shown);
-                if (placement->count == placement->capacity) {
-                        placement->capacity = placement->capacity ? 2 * placement->capacity : 16;
-                        placement->jobs = xrealloc(placement->jobs,
-                                                   placement->capacity * sizeof(*placement->jobs));
-                }
-                placement->jobs[placement->count++] = (struct copy_job){
-                    .index = index,
-                    .src = file->path,
-                    .dirfd = dirfd,
-                    .name = file->name,
-                    .shown = shown,
-                    .size = facts->size,
-                    .mode = facts->mode,
-                };
-                shown = NULL;
-        } else {
-                placement->linked++;
+                if (errno != EPERM && errno != EACCES)
+                        return error_set_errno(err, errno, "bind-mount %s on %s", file->path,
+                                               shown);
+                log_msg("Cannot bind-mount driver files (%s): copying them instead",
+                        strerror(errno));
+                placement->bind = false;
         }
+        if (ftruncate(fd, facts->size) < 0)
+                return error_set_errno(err, errno, "create %s", shown);
+        if (placement->count == placement->capacity) {
+                placement->capacity = placement->capacity ? 2 * placement->capacity : 16;
+                placement->jobs =
+                    xrealloc(placement->jobs, placement->capacity * sizeof(*placement->jobs));
+        }
+        placement->jobs[placement->count++] = (struct copy_job){
+            .index = index,
+            .src = file->path,
+            .dirfd = dirfd,
+            .name = file->name,
+            .shown = shown,
+            .size = facts->size,
+            .mode = facts->mode,
+        };
+        shown = NULL;
         *placed = true;
         return 0;
 }
@@ -611,12 +755,12 @@ static long ms_since(const struct timespec *start)
  * after the other: when phase 1 fails at file i, the copies of files before i still run, since
  * one of them may fail first.
  */
-static int populate(const char *dir, const struct driver_files *files, const atomic_bool *stop,
-                    struct build_stats *stats, struct error *err)
+static int populate(const char *dir, const struct driver_files *files, bool bind,
+                    const atomic_bool *stop, struct build_stats *stats, struct error *err)
 {
         int dirfds[3] = {-1, -1, -1};
         char *sub[3] = {NULL, NULL, NULL};
-        struct placement placement = {NULL, 0, 0, 0};
+        struct placement placement = {.bind = bind};
         struct examined *facts = xcalloc(files->count ? files->count : 1, sizeof(*facts));
         struct copy_chunk *chunks = NULL;
         size_t nchunks = 0;
@@ -659,6 +803,7 @@ static int populate(const char *dir, const struct driver_files *files, const ato
         stats->threads = copy_all(placement.jobs, placement.count, stop, &chunks, &nchunks);
         stats->copy_ms = ms_since(&copy_start);
         stats->linked = placement.linked;
+        stats->bound = placement.bound;
         stats->copied = placement.count;
         stats->copied_bytes = 0;
         struct error *first = phase1_index != SIZE_MAX ? &phase1 : NULL;
@@ -714,10 +859,24 @@ out:
         return rc;
 }
 
-int volume_store_populate(const char *dir, const struct driver_files *files, struct error *err)
+int volume_store_populate(const char *dir, const struct driver_files *files, bool bind,
+                          struct error *err)
 {
         struct build_stats stats;
-        return populate(dir, files, NULL, &stats, err);
+        return populate(dir, files, bind, NULL, &stats, err);
+}
+
+static void log_build(const char *version, const struct build_stats *stats)
+{
+        cleanup_free char *copies =
+            stats->copied == 0 ? xstrdup("")
+                              : xasprintf(" (%.1f MiB in %ld ms on %zu threads)",
+                                          (double)stats->copied_bytes / (1024.0 * 1024.0),
+                                          stats->copy_ms, stats->threads);
+        log_msg("Driver files for %s: %zu examined in %ld ms; %zu hard-linked, %zu bind-mounted "
+                "read-only, %zu copied%s",
+                version, stats->files, stats->examine_ms, stats->linked, stats->bound, stats->copied,
+                copies);
 }
 
 static int build(struct volume_store *store, const char *version, const char *final,
@@ -737,17 +896,9 @@ static int build(struct volume_store *store, const char *version, const char *fi
                 goto fail;
         }
         struct build_stats stats = {0};
-        if (populate(tmp, &files, &store->stopping, &stats, err) < 0)
+        if (populate(tmp, &files, store->bind_mounts, &store->stopping, &stats, err) < 0)
                 goto fail;
-        if (stats.copied == 0)
-                log_msg("Driver files for %s: %zu examined in %ld ms; %zu hard-linked", version,
-                        stats.files, stats.examine_ms, stats.linked);
-        else
-                log_msg("Driver files for %s: %zu examined in %ld ms; %zu hard-linked, %zu "
-                        "copied (%.1f MiB) in %ld ms on %zu threads",
-                        version, stats.files, stats.examine_ms, stats.linked, stats.copied,
-                        (double)stats.copied_bytes / (1024.0 * 1024.0), stats.copy_ms,
-                        stats.threads);
+        log_build(version, &stats);
         if (rename(tmp, final) < 0) {
                 error_set_errno(err, errno, "rename %s to %s", tmp, final);
                 goto fail;

@@ -33,7 +33,7 @@ for v in NV_GPU NV_DOCKER NV_HOST DOCKER_HOST NV_TIMEOUT NV_DEBUG NVIDIA_DISABLE
   block=$(sed -n "/^\.It Ev $v\$/,/^\.It Ev /p" "$page")
   if [ -n "$block" ] && grep -q "$v=" <<<"$block"; then t_ok "man nvidia-docker: $v with an example"; else t_fail "man nvidia-docker: $v with an example"; fi
 done
-for f in -l -s -d -r -v; do
+for f in -l -s -d -r -c -v; do
   grep -q "^\.It Fl ${f#-}" "$NVD_ROOT/build/man/nvidia-docker-plugin.8" && t_ok "man nvidia-docker-plugin: $f" || t_fail "man nvidia-docker-plugin: $f"
 done
 t_finish

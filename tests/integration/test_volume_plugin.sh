@@ -25,14 +25,14 @@ for n in nvidia0 nvidia3 nvidiactl nvidia-uvm; do : >"$T_TMP/dev/$n"; done
 
 PID=
 LOG=
-# start_plugin VOLUME_DIR LOG: the real daemon (fake NVML, fake driver root).
+# start_plugin VOLUME_DIR LOG [FLAG...]: the real daemon (fake NVML, fake driver root).
 start_plugin() {
-  local vols=$1; LOG=$2
+  local vols=$1; LOG=$2; shift 2
   rm -f "$SOCK"
   LD_LIBRARY_PATH=$NVD_BUILD/fakes FAKE_NVML_CONFIG=$NVD_ROOT/tests/fakes/gpus-h200.json \
     NVD_DEV_ROOT=$T_TMP/dev PATH=/usr/local/nvidia/bin:/usr/local/bin:/usr/bin:/bin \
     "$NVD_BIN/nvidia-docker-plugin" -s "$SOCK_DIR" -l "127.0.0.1:$(free_port)" -d "$vols" \
-    -r "$root" 2>"$LOG" &
+    -r "$root" "$@" 2>"$LOG" &
   PID=$!
   wait_for "plugin socket" test -S "$SOCK" || return 1
 }
@@ -50,6 +50,8 @@ cleanup_docker() {
   docker ps -aq --filter "name=nvd-volume-" | xargs -r docker rm -f >/dev/null 2>&1
   docker volume rm -f "$VOL" "nvidia_driver_$OLD" >/dev/null 2>&1
 }
+# Last of all: whatever is still mounted below T_TMP (bind mounts of an interrupted run).
+t_cleanup 'awk -v d="$T_TMP/" "index(\$5, d) == 1 {print \$5}" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l'
 t_cleanup stop_plugin
 t_cleanup cleanup_docker
 t_cleanup 'umount "$T_TMP/tmpfs" 2>/dev/null'
@@ -148,11 +150,14 @@ docker volume rm "nvidia_driver_$OLD" >/dev/null 2>&1
 docker volume rm "$VOL" >/dev/null 2>&1
 stop_plugin
 
-# Volume root on another file system (tmpfs) than the driver root: copies, not links.
+# mounts_under DIR: how many mount points the machine has below DIR.
+mounts_under() { awk -v d="$1/" 'index($5, d) == 1' /proc/self/mountinfo | wc -l; }
+
+# Volume root on another file system (tmpfs) than the driver root, with -c: copies, not links.
 mkdir -p "$T_TMP/tmpfs"
 if mount -t tmpfs -o size=64m nvd-volume-tmpfs "$T_TMP/tmpfs" 2>/dev/null; then
   tvols=$T_TMP/tmpfs/volumes
-  start_plugin "$tvols" "$T_TMP/plugin2.log" || t_fail "plugin restart"
+  start_plugin "$tvols" "$T_TMP/plugin2.log" -c || t_fail "plugin restart"
   t_eq "create with -d on tmpfs" "$VOL" "$(docker volume create -d nvidia-docker "$VOL" 2>&1)"
   f=$tvols/nvidia_driver/$VERSION/lib64/libcuda.so.$VERSION
   t_eq "libcuda copied (one link, own inode)" "1" "$(stat -c %h "$f" 2>&1)"
@@ -162,7 +167,29 @@ if mount -t tmpfs -o size=64m nvd-volume-tmpfs "$T_TMP/tmpfs" 2>/dev/null; then
   out=$(docker run --rm --network none --name nvd-volume-xdev --mount "$MOUNT" "$IMAGE" \
     sh -c 'readlink /usr/local/nvidia/lib64/libcuda.so.1 && /usr/local/nvidia/bin/nvidia-smi -L' 2>&1)
   t_match "container uses the copied volume" "^libcuda\.so\.$VERSION.*FAKE NVIDIA GPU" "$(echo $out)"
+  t_eq "-c: no bind mounts" 0 "$(mounts_under "$tvols")"
   docker volume rm "$VOL" >/dev/null 2>&1
+  stop_plugin
+  # Without -c (the default, as root): the driver's own files, bind-mounted read-only.
+  rm -rf "$tvols"
+  start_plugin "$tvols" "$T_TMP/plugin2b.log" || t_fail "plugin restart (binds)"
+  t_eq "binds: create" "$VOL" "$(docker volume create -d nvidia-docker "$VOL" 2>&1)"
+  f=$tvols/nvidia_driver/$VERSION/lib64/libcuda.so.$VERSION
+  src=$root/usr/lib/x86_64-linux-gnu/libcuda.so.$VERSION
+  t_eq "binds: libcuda is the driver's own file (device:inode)" "$(stat -c %d:%i "$src")" "$(stat -c %d:%i "$f" 2>&1)"
+  t_match "binds: one read-only bind mount per file" "^[1-9][0-9]*$" "$(mounts_under "$tvols")"
+  t_check "binds: writes through the volume refused" bash -c "! echo x 2>/dev/null >> '$f'"
+  t_match "binds: the build line counts them" "0 hard-linked, [1-9][0-9]* bind-mounted read-only, 0 copied" "$(cat "$LOG")"
+  out=$(docker run --rm --network none --name nvd-volume-bind --mount "$MOUNT" "$IMAGE" \
+    sh -c 'readlink /usr/local/nvidia/lib64/libcuda.so.1 && test -s /usr/local/nvidia/lib64/libcuda.so.'"$VERSION"' && /usr/local/nvidia/bin/nvidia-smi -L' 2>&1)
+  t_match "binds: the container sees the driver's files" "^libcuda\.so\.$VERSION.*FAKE NVIDIA GPU" "$(echo $out)"
+  # A restart of the plugin keeps the live volume; Remove unmounts every file, then deletes.
+  stop_plugin
+  start_plugin "$tvols" "$T_TMP/plugin2c.log" || t_fail "plugin restart (binds kept)"
+  t_eq "binds: kept across a plugin restart" "$(stat -c %d:%i "$src")" "$(stat -c %d:%i "$f" 2>&1)"
+  t_eq "binds: docker volume rm" "$VOL" "$(docker volume rm "$VOL" 2>&1)"
+  t_eq "binds: Remove leaves no mount behind" 0 "$(mounts_under "$tvols")"
+  t_check "binds: Remove deletes the volume" test ! -e "$tvols/nvidia_driver/$VERSION"
   stop_plugin
   umount "$T_TMP/tmpfs"
 else
@@ -178,7 +205,7 @@ if mount -t tmpfs -o size=512m nvd-volume-bigfs "$T_TMP/bigfs" 2>/dev/null; then
   root=$big
   bvols=$T_TMP/bigfs/volumes
   # 8 Creates as soon as the socket answers: they wait for the eager build; one build in all.
-  start_plugin "$bvols" "$T_TMP/plugin-big1.log" || t_fail "plugin restart (big root)"
+  start_plugin "$bvols" "$T_TMP/plugin-big1.log" -c || t_fail "plugin restart (big root)"
   for i in 1 2 3 4 5 6 7 8; do
     post Create "{\"Name\":\"$VOL\"}" >"$T_TMP/bigcreate.$i" &
   done
@@ -199,7 +226,7 @@ if mount -t tmpfs -o size=512m nvd-volume-bigfs "$T_TMP/bigfs" 2>/dev/null; then
   LD_LIBRARY_PATH=$NVD_BUILD/fakes FAKE_NVML_CONFIG=$NVD_ROOT/tests/fakes/gpus-h200.json \
     NVD_DEV_ROOT=$T_TMP/dev PATH=/usr/local/nvidia/bin:/usr/local/bin:/usr/bin:/bin \
     "$NVD_BIN/nvidia-docker-plugin" -s "$SOCK_DIR" -l "127.0.0.1:$(free_port)" -d "$bvols" \
-    -r "$root" 2>"$LOG" &
+    -r "$root" -c 2>"$LOG" &
   PID=$!
   # Signal as soon as the build's temporary directory exists (a tight loop of builtins).
   for ((n = 0; n < 2000000; n++)); do
@@ -243,7 +270,8 @@ if mount --bind "$groot" "$T_TMP/gpu-host-ro" 2>/dev/null &&
   start_plugin "$gvols" "$T_TMP/plugin3.log" || t_fail "plugin restart"
   t_eq "GPU-host shape: create" "$VOL" "$(docker volume create -d nvidia-docker "$VOL" 2>&1)"
   g=$gvols/nvidia_driver/$VERSION
-  t_eq "GPU-host shape: libcuda copied from the read-only mount" "1" "$(stat -c %h "$g/lib64/libcuda.so.$VERSION" 2>&1)"
+  t_eq "GPU-host shape: libcuda bind-mounted from the read-only mount" \
+    "$(stat -c %d:%i "$root/usr/local/nvidia/lib64/libcuda.so.$VERSION")" "$(stat -c %d:%i "$g/lib64/libcuda.so.$VERSION" 2>&1)"
   t_eq "GPU-host shape: each library once despite /lib duplicates" "1" \
     "$(ls "$g/lib64" | grep -c "^libnvidia-ml.so.$VERSION\$")"
   t_eq "GPU-host shape: no 32-bit libraries" "" "$(ls -A "$g/lib" 2>&1)"
@@ -252,7 +280,9 @@ if mount --bind "$groot" "$T_TMP/gpu-host-ro" 2>/dev/null &&
   out=$(docker run --rm --network none --name nvd-volume-gpuhost --mount "$MOUNT" "$IMAGE" \
     sh -c 'readlink /usr/local/nvidia/lib64/libcuda.so.1 && /usr/local/nvidia/bin/nvidia-smi -L' 2>&1)
   t_match "GPU-host shape: container sees the driver" "^libcuda\.so\.$VERSION.*FAKE NVIDIA GPU" "$(echo $out)"
-  docker volume rm "$VOL" >/dev/null 2>&1
+  t_eq "GPU-host shape: docker volume rm" "$VOL" "$(docker volume rm "$VOL" 2>&1)"
+  t_eq "GPU-host shape: no mount left after Remove" 0 "$(mounts_under "$gvols")"
+  [ "$(mounts_under "$gvols")" = 0 ] || { grep -E "Remove|remove|Error|Warn" "$LOG"; grep "$gvols" /proc/self/mountinfo | head -3; }
   stop_plugin
   umount "$T_TMP/gpu-host-ro"
 else

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -458,7 +459,7 @@ static void test_hostile_soname(void)
         struct driver_file item = {DRIVER_FILE_LIB64, lib, (char *)"libcuda.so.1.2"};
         struct driver_files files = {&item, 1};
         struct error err = ERROR_INIT;
-        CU_ASSERT_EQUAL(volume_store_populate(vol, &files, &err), 0);
+        CU_ASSERT_EQUAL(volume_store_populate(vol, &files, false, &err), 0);
         error_clear(&err);
         cleanup_free char *lib64 = xasprintf("%s/lib64", vol);
         CU_ASSERT_TRUE(exists(lib64, "libcuda.so.1.2"));
@@ -607,8 +608,8 @@ static void test_parallel_copy_many_files(void)
         if (!cross)
                 fprintf(stderr, "(/dev/shm and /tmp are one file system: no copies)\n");
         struct error err = ERROR_INIT;
-        CU_ASSERT_EQUAL_FATAL(volume_store_populate(linked, &files, &err), 0);
-        CU_ASSERT_EQUAL_FATAL(volume_store_populate(copied, &files, &err), 0);
+        CU_ASSERT_EQUAL_FATAL(volume_store_populate(linked, &files, false, &err), 0);
+        CU_ASSERT_EQUAL_FATAL(volume_store_populate(copied, &files, false, &err), 0);
         cleanup_free char *want = tree_listing(linked);
         cleanup_free char *got = tree_listing(copied);
         if (strcmp(want, got) != 0)
@@ -661,7 +662,7 @@ static void test_parallel_copy_unreadable(void)
                         _exit(3);
                 struct driver_files files = {m.items, m.count};
                 struct error err = ERROR_INIT;
-                int rc = volume_store_populate(copied, &files, &err);
+                int rc = volume_store_populate(copied, &files, false, &err);
                 if (err.message != NULL && write(pipefd[1], err.message, strlen(err.message)) < 0)
                         _exit(4);
                 _exit(rc < 0 ? 1 : 0);
@@ -728,7 +729,7 @@ static void test_chunked_copy_big_file(void)
         struct driver_files files = {items, 2};
         setenv("NVD_COPY_THREADS", "4", 1); /* several threads even on a 2-core machine */
         struct error err = ERROR_INIT;
-        CU_ASSERT_EQUAL(volume_store_populate(copied, &files, &err), 0);
+        CU_ASSERT_EQUAL(volume_store_populate(copied, &files, false, &err), 0);
         unsetenv("NVD_COPY_THREADS");
         if (err.message != NULL)
                 fprintf(stderr, "%s\n", err.message);
@@ -747,6 +748,112 @@ static void test_chunked_copy_big_file(void)
         CU_ASSERT_EQUAL(e.st_mode & 07777, 0700);
         fake_rmtree(copied);
         fake_rmtree(src);
+}
+
+/* Lines of /proc/self/mountinfo whose mount point is under `dir`. */
+static int mounts_under(const char *dir)
+{
+        FILE *f = fopen("/proc/self/mountinfo", "r");
+        if (f == NULL)
+                return -1;
+        char line[4096];
+        int n = 0;
+        size_t len = strlen(dir);
+        while (fgets(line, sizeof(line), f) != NULL) {
+                char point[2048];
+                if (sscanf(line, "%*s %*s %*s %*s %2047s", point) == 1 &&
+                    strncmp(point, dir, len) == 0 && (point[len] == '/' || point[len] == '\0'))
+                        n++;
+        }
+        fclose(f);
+        return n;
+}
+
+/* Unmounts every bind-mounted file of the volume (what a reboot does); returns how many. */
+static int unmount_binds(const char *vol)
+{
+        static const char *const subs[] = {"bin", "lib", "lib64"};
+        struct stat top;
+        if (stat(vol, &top) < 0)
+                return -1;
+        int n = 0;
+        for (size_t i = 0; i < 3; i++) {
+                cleanup_free char *sub = xasprintf("%s/%s", vol, subs[i]);
+                DIR *d = opendir(sub);
+                if (d == NULL)
+                        continue;
+                struct dirent *e;
+                while ((e = readdir(d)) != NULL) {
+                        cleanup_free char *path = xasprintf("%s/%s", sub, e->d_name);
+                        struct stat st;
+                        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_dev != top.st_dev &&
+                            umount2(path, MNT_DETACH) == 0)
+                                n++;
+                }
+                closedir(d);
+        }
+        return n;
+}
+
+/* Across file systems with bind_mounts set (the plugin's default; needs root): every driver file
+ * is the driver's own file, bind-mounted read-only (same device and inode, writes refused), with
+ * the usual links; Remove unmounts them all and deletes the volume; a volume whose mounts are
+ * gone (a reboot) is removed by the next init and built again. */
+static void test_bind_mounts(void)
+{
+        ensure_driver_root();
+        cleanup_free char *volumes = fake_tmpdir("/dev/shm");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(volumes);
+        struct stat a, b;
+        CU_ASSERT_EQUAL(stat(volumes, &a), 0);
+        CU_ASSERT_EQUAL(stat(driver_root, &b), 0);
+        if (a.st_dev == b.st_dev || geteuid() != 0) {
+                fprintf(stderr, "(skipped: needs root and /dev/shm apart from /tmp)\n");
+                fake_rmtree(volumes);
+                return;
+        }
+        struct volume_store store;
+        CU_ASSERT_EQUAL_FATAL(store_open(&store, volumes, driver_root, VERSION), 0);
+        store.bind_mounts = true;
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(volume_store_ensure(&store, VERSION, NULL, &err), 0);
+        cleanup_free char *vol = volume_store_path(&store, VERSION);
+        check_volume(vol, driver_root, "/usr/lib/x86_64-linux-gnu", true, true);
+        cleanup_free char *cuda = xasprintf("%s/lib64/libcuda.so." VERSION, vol);
+        int fd = open(cuda, O_WRONLY);
+        CU_ASSERT_EQUAL(fd, -1);
+        CU_ASSERT_EQUAL(errno, EROFS);
+        if (fd >= 0)
+                close(fd);
+        int bound = mounts_under(vol);
+        CU_ASSERT_TRUE(bound >= 10); /* the fake root's libraries and binaries */
+
+        /* A reboot: the mounts go, the empty files stay. The next init removes the volume. */
+        CU_ASSERT_EQUAL(unmount_binds(vol), bound);
+        CU_ASSERT_EQUAL(mounts_under(vol), 0);
+        volume_store_destroy(&store);
+        CU_ASSERT_EQUAL_FATAL(store_open(&store, volumes, driver_root, VERSION), 0);
+        store.bind_mounts = true;
+        struct stat st;
+        CU_ASSERT_EQUAL(stat(vol, &st), -1);
+        bool built = false;
+        CU_ASSERT_EQUAL_FATAL(volume_store_ensure(&store, VERSION, &built, &err), 0);
+        CU_ASSERT_TRUE(built);
+        CU_ASSERT_EQUAL(mounts_under(vol), bound);
+        /* A live volume survives a restart of the plugin (init again): nothing is rebuilt. */
+        volume_store_destroy(&store);
+        CU_ASSERT_EQUAL_FATAL(store_open(&store, volumes, driver_root, VERSION), 0);
+        CU_ASSERT_EQUAL(stat(vol, &st), 0);
+        CU_ASSERT_EQUAL(mounts_under(vol), bound);
+
+        CU_ASSERT_EQUAL(volume_store_remove(&store, VERSION, &err), 0);
+        if (err.message != NULL)
+                fprintf(stderr, "%s\n", err.message);
+        error_clear(&err);
+        CU_ASSERT_EQUAL(mounts_under(vol), 0);
+        CU_ASSERT_EQUAL(stat(vol, &st), -1);
+        volume_store_destroy(&store);
+        fake_rmtree(volumes);
 }
 
 /* volume_store_stop: a build in progress or started later fails and leaves no directory. */
@@ -779,5 +886,5 @@ UNIT_MAIN("volume_store", UNIT(test_build_layout), UNIT(test_copy_across_file_sy
           UNIT(test_broken_library_fails_cleanly), UNIT(test_remove_and_list),
           UNIT(test_concurrent_builds), UNIT(test_hostile_soname), UNIT(test_init_errors),
           UNIT(test_parallel_copy_many_files), UNIT(test_parallel_copy_unreadable),
-          UNIT(test_chunked_copy_big_file),
+          UNIT(test_chunked_copy_big_file), UNIT(test_bind_mounts),
           UNIT(test_stop_cancels_build), UNIT(test_cleanup))
