@@ -27,7 +27,7 @@ void log_init(const char *program)
 }
 
 __attribute__((format(printf, 2, 0))) static void log_vline(const char *prefix, const char *fmt,
-                                                           va_list ap)
+                                                            va_list ap)
 {
         char stamp[32] = "";
         time_t now = time(NULL);

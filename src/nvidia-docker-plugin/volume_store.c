@@ -443,8 +443,7 @@ static int copy_range(const struct copy_job *job, off_t offset, off_t length,
                                 if (m < 0 && errno == EINTR)
                                         continue;
                                 if (m < 0)
-                                        return error_set_errno(err, errno, "write %s",
-                                                               job->shown);
+                                        return error_set_errno(err, errno, "write %s", job->shown);
                                 w += m;
                         }
                         if (n > 0) {
@@ -501,7 +500,8 @@ static size_t copy_all(struct copy_job *jobs, size_t count, const atomic_bool *s
         size_t nchunks = 0;
         for (size_t i = 0; i < count; i++) {
                 order[i] = &jobs[i];
-                jobs[i].chunks = jobs[i].size > 0 ? (size_t)((jobs[i].size - 1) / COPY_CHUNK + 1) : 0;
+                jobs[i].chunks =
+                    jobs[i].size > 0 ? (size_t)((jobs[i].size - 1) / COPY_CHUNK + 1) : 0;
                 nchunks += jobs[i].chunks;
         }
         qsort(order, count, sizeof(*order), compare_jobs);
@@ -665,8 +665,8 @@ static void examine_work(void *ctx, size_t i)
 /* Hard link; across file systems a read-only bind mount when allowed; else reserve the name
  * (with its final size) for a copy. 0 with *placed false for a duplicate basename. */
 static int link_or_reserve(int dirfd, const char *dir, const struct driver_file *file, size_t index,
-                           const struct examined *facts, struct placement *placement,
-                           bool *placed, struct error *err)
+                           const struct examined *facts, struct placement *placement, bool *placed,
+                           struct error *err)
 {
         cleanup_free char *shown = xasprintf("%s/%s", dir, file->name);
         *placed = false;
@@ -721,8 +721,7 @@ static int link_or_reserve(int dirfd, const char *dir, const struct driver_file 
 }
 
 static int place_file(int dirfd, const char *dir, const struct driver_file *file, size_t index,
-                      const struct examined *facts, struct placement *placement,
-                      struct error *err)
+                      const struct examined *facts, struct placement *placement, struct error *err)
 {
         if (!facts->is_elf && file->place != DRIVER_FILE_BIN) {
                 /* A library that is no ELF file: 1.0 fails the Create with "<path>: <error>". */
@@ -868,15 +867,15 @@ int volume_store_populate(const char *dir, const struct driver_files *files, boo
 
 static void log_build(const char *version, const struct build_stats *stats)
 {
-        cleanup_free char *copies =
-            stats->copied == 0 ? xstrdup("")
-                              : xasprintf(" (%.1f MiB in %ld ms on %zu threads)",
-                                          (double)stats->copied_bytes / (1024.0 * 1024.0),
-                                          stats->copy_ms, stats->threads);
+        cleanup_free char *copies = stats->copied == 0
+                                        ? xstrdup("")
+                                        : xasprintf(" (%.1f MiB in %ld ms on %zu threads)",
+                                                    (double)stats->copied_bytes / (1024.0 * 1024.0),
+                                                    stats->copy_ms, stats->threads);
         log_msg("Driver files for %s: %zu examined in %ld ms; %zu hard-linked, %zu bind-mounted "
                 "read-only, %zu copied%s",
-                version, stats->files, stats->examine_ms, stats->linked, stats->bound, stats->copied,
-                copies);
+                version, stats->files, stats->examine_ms, stats->linked, stats->bound,
+                stats->copied, copies);
 }
 
 static int build(struct volume_store *store, const char *version, const char *final,

@@ -108,7 +108,8 @@ static int stdio_child(void)
                 if (fstat(fd, &st) != 0 || st.st_rdev != null.st_rdev || !S_ISCHR(st.st_mode))
                         return 11 + fd;
         }
-        if ((fcntl(0, F_GETFL) & O_ACCMODE) != O_RDONLY || (fcntl(2, F_GETFL) & O_ACCMODE) != O_WRONLY)
+        if ((fcntl(0, F_GETFL) & O_ACCMODE) != O_RDONLY ||
+            (fcntl(2, F_GETFL) & O_ACCMODE) != O_WRONLY)
                 return 14;
         if (fstat(1, &after) != 0 || after.st_ino != before.st_ino || after.st_dev != before.st_dev)
                 return 15;

@@ -695,7 +695,6 @@ static void test_parallel_copy_unreadable(void)
         many_root_destroy(&m);
 }
 
-
 /* A file larger than a copy chunk (8 MiB) is copied by several threads at once: a 3.5-chunk
  * file whose every 4-byte word holds its own offset arrives whole (a chunk written at another
  * offset, or one missing, shows), with its size and mode; an empty file is copied too. */
@@ -779,8 +778,8 @@ static int unmount_binds(const char *vol)
                 while ((e = readdir(d)) != NULL) {
                         cleanup_free char *path = xasprintf("%s/%s", sub, e->d_name);
                         struct stat st;
-                        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_dev != top.st_dev &&
-                            umount2(path, MNT_DETACH) == 0)
+                        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+                            st.st_dev != top.st_dev && umount2(path, MNT_DETACH) == 0)
                                 n++;
                 }
                 closedir(d);
@@ -875,5 +874,5 @@ UNIT_MAIN("volume_store", UNIT(test_build_layout), UNIT(test_copy_across_file_sy
           UNIT(test_broken_library_fails_cleanly), UNIT(test_remove_and_list),
           UNIT(test_concurrent_builds), UNIT(test_hostile_soname), UNIT(test_init_errors),
           UNIT(test_parallel_copy_many_files), UNIT(test_parallel_copy_unreadable),
-          UNIT(test_chunked_copy_big_file), UNIT(test_bind_mounts),
-          UNIT(test_stop_cancels_build), UNIT(test_cleanup))
+          UNIT(test_chunked_copy_big_file), UNIT(test_bind_mounts), UNIT(test_stop_cancels_build),
+          UNIT(test_cleanup))
