@@ -21,6 +21,9 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/rand.h>
 #include <poll.h>
 #include <pthread.h>
 #include <pwd.h>
@@ -726,6 +729,18 @@ static int listen_local(struct ssh_tunnel *t, struct error *err)
         return 0;
 }
 
+/* libssh2 has OpenSSL load its configuration and seed its random generator lazily, for the
+ * first random bytes it needs (the KEXINIT cookie, after the server's banner): about 5 ms here.
+ * Done right after connect(), that work overlaps with sshd's fork and re-exec before its banner
+ * instead of following it. */
+static void warm_up_crypto(void)
+{
+        unsigned char byte;
+        OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
+        if (RAND_bytes(&byte, 1) != 1)
+                ERR_clear_error(); /* libssh2 will meet and report it */
+}
+
 int ssh_tunnel_open(const struct plugin_target *target, struct ssh_tunnel **out, struct error *err)
 {
         *out = NULL;
@@ -752,6 +767,7 @@ int ssh_tunnel_open(const struct plugin_target *target, struct ssh_tunnel **out,
         t->sock = tcp_connect(&plan, err);
         if (t->sock < 0)
                 goto out;
+        warm_up_crypto();
         t->session = libssh2_session_init();
         if (t->session == NULL) {
                 error_set(err, "cannot create an SSH session");
