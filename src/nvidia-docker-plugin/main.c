@@ -15,9 +15,9 @@
 #include <string.h>
 #include <pthread.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/xalloc.h"
@@ -150,20 +150,11 @@ struct provision {
         const char *version;
 };
 
-static long elapsed_ms(const struct timespec *start)
-{
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        return (long)(now.tv_sec - start->tv_sec) * 1000 +
-               (long)(now.tv_nsec - start->tv_nsec) / 1000000;
-}
-
 /* Eager provisioning: one log line, never fatal (a Create retries and reports). */
 static void *provision_main(void *arg)
 {
         const struct provision *p = arg;
-        struct timespec start;
-        clock_gettime(CLOCK_MONOTONIC, &start);
+        long start = monotonic_ms();
         struct error err = ERROR_INIT;
         bool built = false;
         if (volume_store_ensure(&p->volumes->store, p->version, &built, &err) < 0)
@@ -172,7 +163,7 @@ static void *provision_main(void *arg)
                             VOLUME_KIND_DRIVER, p->version, err.message);
         else if (built)
                 log_msg("Driver volume %s_%s ready (built in %ld ms)", VOLUME_KIND_DRIVER,
-                        p->version, elapsed_ms(&start));
+                        p->version, monotonic_ms() - start);
         else
                 log_msg("Driver volume %s_%s already provisioned", VOLUME_KIND_DRIVER, p->version);
         error_clear(&err);

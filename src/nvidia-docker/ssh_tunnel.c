@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "common/base64.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "nvidia-docker/known_hosts.h"
@@ -205,13 +206,6 @@ static int ssh_plan_make(const struct plugin_target *target, struct ssh_plan *pl
         strv_destroy(&user_files);
         strv_destroy(&global_files);
         return rc;
-}
-
-static long monotonic_ms(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
 /* Connects to the first address that answers within the shared deadline. */
