@@ -29,8 +29,7 @@ start() { # start VOLUMES [FLAG...]: the daemon with the fake NVML and the fake 
   wait_for socket test -S "$SOCK" || return 1
   echo "server: nvidia-docker-plugin"
 }
-stop() { [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; PID=; rm -f "$SOCK"; }
-t_cleanup stop
+t_cleanup stop_plugin
 t_cleanup 'umount "$T_TMP/tmpfs" 2>/dev/null'
 
 median_of() { sed -n 's/.*median \([0-9.]*\) ms.*/\1/p' <<<"$1"; }
@@ -48,7 +47,7 @@ if command -v hyperfine >/dev/null; then
   curl_ms=$(python3 -c "import json;print('%.3f'%(json.load(open('$T_TMP/h.json'))['results'][0]['median']*1000))")
   echo "warm mount as a whole curl process (hyperfine -N, $RUNS runs): median $curl_ms ms"
 fi
-stop
+stop_plugin
 
 copy_cold= bind_cold=
 mkdir -p "$T_TMP/tmpfs"
@@ -58,12 +57,12 @@ if mount -t tmpfs -o size=256m nvd-bench-tmpfs "$T_TMP/tmpfs" 2>/dev/null; then
   echo "volume root on tmpfs (EXDEV; as root: read-only bind mounts): $bind_cold"
   # Remove through the plugin: it unmounts the bind mounts.
   curl -s --unix-socket "$SOCK" -d "{\"Name\":\"nvidia_driver_$VERSION\"}" http://p/VolumeDriver.Remove >/dev/null
-  stop
+  stop_plugin
   rm -rf "$T_TMP/tmpfs/volumes"
   start "$T_TMP/tmpfs/volumes" -c >/dev/null || exit 1
   copy_cold=$("$NVD_BUILD/tools/volume_bench" "$SOCK" cold "nvidia_driver_$VERSION" "$COLD_RUNS") || exit 1
   echo "volume root on tmpfs (EXDEV, -c: copies): $copy_cold"
-  stop
+  stop_plugin
   umount -l "$T_TMP/tmpfs"
 fi
 
@@ -81,11 +80,11 @@ if [ "${FAKE_BIG:-1}" != 0 ] && mount -t tmpfs -o size=512m nvd-bench-tmpfs "$T_
   start "$T_TMP/tmpfs/volumes" -c >/dev/null || exit 1
   big_par=$("$NVD_BUILD/tools/volume_bench" "$SOCK" cold "nvidia_driver_$VERSION" "$BIG_RUNS") || exit 1
   echo "big root ($(du -sh "$root/usr/lib/x86_64-linux-gnu" | cut -f1)) to tmpfs, $(nproc) CPUs, copy pool: $big_par"
-  stop
+  stop_plugin
   NVD_COPY_THREADS=1 start "$T_TMP/tmpfs/volumes" -c >/dev/null || exit 1
   big_ser=$("$NVD_BUILD/tools/volume_bench" "$SOCK" cold "nvidia_driver_$VERSION" "$BIG_RUNS") || exit 1
   echo "big root to tmpfs, one copy thread (NVD_COPY_THREADS=1): $big_ser"
-  stop
+  stop_plugin
   umount "$T_TMP/tmpfs"
   rm -rf "$root"
   root=$small_root

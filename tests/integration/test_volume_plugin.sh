@@ -36,13 +36,6 @@ start_plugin() {
   PID=$!
   wait_for "plugin socket" test -S "$SOCK" || return 1
 }
-stop_plugin() {
-  [ -n "$PID" ] || return 0
-  kill "$PID" 2>/dev/null
-  wait "$PID" 2>/dev/null
-  PID=
-  rm -f "$SOCK"
-}
 post() { # post CALL JSON: the reply body
   curl -s --unix-socket "$SOCK" -H "$H" -d "$2" "http://plugin/VolumeDriver.$1"
 }

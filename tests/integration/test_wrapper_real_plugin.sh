@@ -119,13 +119,6 @@ start_plugin() {
   wait_for "plugin REST" curl -sf "http://127.0.0.1:$PORT/v1.0/gpu/info/json" &&
     wait_for "plugin socket" test -S "$SOCK"
 }
-stop_plugin() {
-  [ -n "$PID" ] || return 0
-  kill "$PID" 2>/dev/null
-  wait "$PID" 2>/dev/null
-  PID=
-  rm -f "$SOCK"
-}
 start_plugin "$NVD_ROOT/tests/fakes/gpus-3.json" "$T_TMP/root-$A" "$T_TMP/plugin-a.log" ||
   { t_fail "nvidia-docker-plugin did not start"; tail -5 "$LOG"; t_finish; }
 cleanup_docker # leftovers of an interrupted run

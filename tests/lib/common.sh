@@ -85,6 +85,16 @@ start_dockerd() {
   ) 9>/tmp/nvd-dockerd.lock
 }
 
+# stop_plugin: stops the daemon a test or benchmark started in the background (its PID in $PID)
+# and removes its socket ($SOCK); nothing when $PID is empty.
+stop_plugin() {
+  [ -n "$PID" ] || return 0
+  kill "$PID" 2>/dev/null
+  wait "$PID" 2>/dev/null
+  PID=
+  rm -f "$SOCK"
+}
+
 # make_image NAME [docker import --change ...]: a busybox image built locally (nothing is pulled).
 # Example: make_image nvd-test/cuda -c 'LABEL com.nvidia.volumes.needed=nvidia_driver'
 make_image() {
