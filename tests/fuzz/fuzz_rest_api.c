@@ -49,7 +49,7 @@ static struct gpu_device devices[] = {
      .cores = GPU_NULL,
      .memory_global = 143771},
 };
-static struct gpu_inventory inventory = {devices, 2};
+static struct gpu_inventory inventory = {devices, 2, 0};
 
 static int live_driver(void *c, char **out, struct error *err)
 {
