@@ -129,6 +129,24 @@ t_eq "a cap node removed while running: the request makes it again" \
 t_check "  ... as the character device $MAJOR:13" test -c "$DEV/nvidia-caps/nvidia-cap13"
 stop_plugin
 
+# The driver leaves device files to the administrator (DeviceFileModify: 0) and cap 22 is
+# missing: start-up warns, MIG device 0:1 is refused with the command to run, 0:0 still works.
+ACCESS22=$NVD_PROC_ROOT/driver/nvidia/capabilities/gpu0/mig/gi2/ci0/access
+cp "$ACCESS22" "$T_TMP/access22"
+printf 'DeviceFileMinor: 22\nDeviceFileMode: 292\nDeviceFileModify: 0\n' >"$ACCESS22"
+rm "$DEV/nvidia-caps/nvidia-cap22"
+start_plugin modify0 || t_fail "plugin with DeviceFileModify: 0 did not start"
+t_match "DeviceFileModify: 0, node missing: a start-up warning" \
+  "Warning: MIG device $MIG1 \(0:1\): /dev/nvidia-caps/nvidia-cap22 .* is missing, and the NVIDIA driver leaves its device files to the administrator" \
+  "$(cat "$T_TMP/modify0.log")"
+t_check "  ... and the node is not made" test ! -e "$DEV/nvidia-caps/nvidia-cap22"
+t_match "  ... dev=0:1 refused with the command to run" \
+  "^400 MIG device $MIG1: /dev/nvidia-caps/nvidia-cap22 .*create it: mknod -m 444 /dev/nvidia-caps/nvidia-cap22 c $MAJOR 22" \
+  "$(cli dev=0:1)"
+t_eq "  ... dev=0:0 still served" "$CTL /dev/nvidia0 ${CAPS}12 ${CAPS}13" "$(cli dev=0:0)"
+stop_plugin
+cp "$T_TMP/access22" "$ACCESS22"
+
 # The access files hidden: the numbers come from mig-minors.
 mv "$NVD_PROC_ROOT/driver/nvidia/capabilities" "$T_TMP/capabilities"
 start_plugin minors || t_fail "plugin with mig-minors only did not start"
