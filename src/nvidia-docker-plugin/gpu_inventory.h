@@ -65,7 +65,7 @@ struct gpu_device {
         struct gpu_peer *peers;            /* NULL with peer_count 0: "Topology":null */
         size_t peer_count;
         const char *family; /* static string or NULL */
-        char arch[16];      /* "<major>.<minor>" */
+        char arch[16];      /* "<major>.<minor>"; "" for a MIG-mode GPU that CUDA does not show */
         int64_t cores;
         bool ecc;
         int64_t memory_global, memory_shared, memory_constant, memory_l2, memory_bandwidth;
@@ -77,7 +77,7 @@ struct gpu_device {
 struct gpu_inventory {
         struct gpu_device *devices;
         size_t count;
-        unsigned int caps_major; /* of the nvidia-caps nodes; 0 when no GPU is in MIG mode */
+        unsigned int caps_major; /* of the nvidia-caps nodes; 0 when there is no MIG device */
 };
 
 struct gpu_process {
