@@ -173,12 +173,11 @@ static int ensure_cap_locked(const char *dev_root, unsigned int major,
                                        "be replaced",
                                        name, shown, major, cap->minor);
         if (mknod(path, S_IFCHR | cap->mode, dev) < 0)
-                return error_set_errno(err, errno,
-                                       "cannot create the MIG capability node /dev/%s%s "
-                                       "(c %u:%u); run the plugin as root, or create it with "
-                                       "nvidia-modprobe -f on its access file under "
-                                       "/proc/driver/nvidia/capabilities",
-                                       name, shown, major, cap->minor);
+                return error_set(err,
+                                 "cannot create the MIG capability node /dev/%s%s (c %u:%u): %s; "
+                                 "run the plugin as root, or create the node with nvidia-modprobe "
+                                 "-f on its access file under /proc/driver/nvidia/capabilities",
+                                 name, shown, major, cap->minor, strerror(errno));
         if (chmod(path, cap->mode) < 0 || chown(path, cap->uid, cap->gid) < 0) {
                 int saved = errno;
                 unlink(path);

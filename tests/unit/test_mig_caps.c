@@ -344,6 +344,26 @@ static void test_ensure_cap(void)
         error_clear(&err);
         CU_ASSERT_EQUAL(access(path, F_OK), -1);
 
+        /* /dev/nvidia-caps leads nowhere (a dangling link): the node cannot be made; the
+         * message says why and what to do. */
+        cap.modify = true;
+        char *caps_dir = xasprintf("%s/caps-link", dev);
+        CU_ASSERT_EQUAL(mkdir(caps_dir, 0755), 0);
+        char *caps_file = xasprintf("%s/nvidia-caps", caps_dir);
+        CU_ASSERT_EQUAL(symlink("nowhere", caps_file), 0);
+        CU_ASSERT_EQUAL(device_nodes_ensure_cap(caps_dir, 241, &cap, &created, &err), -1);
+        expected = xasprintf("cannot create the MIG capability node /dev/nvidia-caps/nvidia-cap21 "
+                             "(looked up as %s/nvidia-caps/nvidia-cap21) (c 241:21): No such "
+                             "file or directory; run the plugin as root, or create the node with "
+                             "nvidia-modprobe -f on its access file under "
+                             "/proc/driver/nvidia/capabilities",
+                             caps_dir);
+        EXPECT_STR(expected, err.message);
+        free(expected);
+        error_clear(&err);
+        free(caps_file);
+        free(caps_dir);
+
         /* A dev root where nothing can be made. */
         cap.modify = true;
         char *missing = xasprintf("%s/none/dev", dev);
