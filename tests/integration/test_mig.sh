@@ -267,6 +267,25 @@ nvd NV_GPU=MIG-5a -- run --rm --network none --name "$P-mig0" "$IMG" sh -c "$PRO
 t_eq "NV_GPU=MIG-5a (prefix): exactly /dev/nvidia0, caps 12 and 13, the control nodes" \
   "$(expect 12 13)" "$OUT"
 
+nvd NV_GPU=0:1 -- run --rm --network none --name "$P-index" "$IMG" sh -c "$PROBE"
+t_eq "NV_GPU=0:1 (G:M): exactly /dev/nvidia0, caps 21 and 22, the control nodes" \
+  "$(expect 21 22)" "$OUT"
+nvd -- run --rm --network none --name "$P-gpus" --gpus device=0:0 "$IMG" sh -c "$PROBE"
+t_eq "--gpus device=0:0: exactly /dev/nvidia0, caps 12 and 13, the control nodes" \
+  "$(expect 12 13)" "$OUT"
+nvd -- run --rm --network none --name "$P-env" -e "NVIDIA_VISIBLE_DEVICES=$MIG1" "$IMG" sh -c "$PROBE"
+t_eq "-e NVIDIA_VISIBLE_DEVICES=$MIG1: caps 21 and 22" "$(expect 21 22)" "$OUT"
+nvd NV_GPU="0:0,0:1,1" -- run --rm --network none --name "$P-both" "$IMG" sh -c "$PROBE"
+t_eq "NV_GPU=0:0,0:1,1: both MIG devices' caps, /dev/nvidia0 once, and GPU 1" \
+  "$(printf '%s\n' "$(expect 12 13)" "$(node "${CAPS}21" "$MAJOR" 21)" "$(node "${CAPS}22" "$MAJOR" 22)" \
+    "$(node /dev/nvidia1 195 1)" | sort)" "$OUT"
+nvd NV_GPU=none -- run --rm --network none --name "$P-none" "$IMG" sh -c "$PROBE"
+t_eq "NV_GPU=none: the control nodes only" \
+  "$(printf '%s\n' "$CTL_NODES" "$(node /dev/nvidiactl 195 255)" | sort)" "$OUT"
+nvd NV_GPU=1:0 -- run --rm --network none --name "$P-notmig" "$IMG" true
+t_eq "NV_GPU=1:0: exit 1" 1 "$RC"
+t_match "NV_GPU=1:0: GPU 1 is not in MIG mode" "invalid device: 1:0 \(GPU 1 is not in MIG mode\)" "$ERR"
+
 nvd NV_GPU=MIG-5 -- run --rm --network none --name "$P-ambiguous" "$IMG" true
 t_eq "NV_GPU=MIG-5: exit 1" 1 "$RC"
 t_match "NV_GPU=MIG-5: ambiguous, both candidates named" \
