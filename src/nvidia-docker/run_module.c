@@ -508,6 +508,59 @@ static int run_with_gpus(struct run_state *s, struct error *err)
         return exec_words(s, &s->options, err);
 }
 
+/* Would NVIDIA's runtime, if it ran the container, add GPUs? It does when the container's
+ * NVIDIA_VISIBLE_DEVICES (the command line's, else the image's) names any, or is absent from
+ * an image with CUDA_VERSION (its "legacy image" rule). */
+static bool nvidia_runtime_would_add(const struct run_state *s)
+{
+        const struct docker_args *a = s->request->args;
+        const char *entry = a->env_visible_devices != NULL
+                                ? a->env_visible_devices
+                                : env_entries_find(&s->env_entries, "NVIDIA_VISIBLE_DEVICES");
+        const char *value = s->image.visible_devices;
+        if (entry != NULL)
+                value = env_entry_value(entry, getenv("NVIDIA_VISIBLE_DEVICES"));
+        if (value == NULL)
+                return s->image.cuda_version_env != NULL;
+        return value[0] != '\0' && strcmp(value, "void") != 0;
+}
+
+/* A container without GPUs of ours. Where NVIDIA's runtime would add some, the plugin is asked
+ * whether it is on the engine's host, and then the container runs with runc; a plugin that
+ * cannot be asked is no reason to stop a container that gets no GPU. */
+static int run_plain(struct run_state *s, struct error *err)
+{
+        const char *runtime = NULL;
+        if (nvidia_runtime_would_add(s)) {
+                struct error ask = ERROR_INIT;
+                struct strv none = STRV_INIT;
+                strv_push(&none, "none");
+                if (!error_is_set(&s->plugin_target_error) &&
+                    plugin_client_open(&s->plugin, &s->client, &ask) == 0 &&
+                    plugin_client_docker_cli(s->client, NULL, &none, "the runtime check",
+                                             &s->answer, &ask) == 0) {
+                        if (runtime_choose(s, &runtime, err) < 0) {
+                                strv_destroy(&none);
+                                return -1;
+                        }
+                } else {
+                        debug(s,
+                              "cannot ask the plugin whether NVIDIA's runtime is on the "
+                              "engine's host (%s)",
+                              ask.message ? ask.message : s->plugin_target_error.message);
+                }
+                error_clear(&ask);
+                strv_destroy(&none);
+        }
+        if (runtime == NULL)
+                return exec_words(s, NULL, err);
+        const struct argv_extras extras = {.runtime = runtime};
+        strv_init(&s->options);
+        if (argv_gpu_options(NULL, &extras, &s->options, err) < 0)
+                return -1;
+        return exec_words(s, &s->options, err);
+}
+
 static int run_pipeline(struct run_state *s, struct error *err)
 {
         const struct run_request *r = s->request;
@@ -535,7 +588,7 @@ static int run_pipeline(struct run_state *s, struct error *err)
         if (plan_decide(s, err) < 0)
                 return -1;
         if (!s->plan.inject)
-                return exec_words(s, NULL, err);
+                return run_plain(s, err);
         return run_with_gpus(s, err);
 }
 
