@@ -778,6 +778,8 @@ static int populate(const char *dir, const struct driver_files *files, bool bind
         stats->files = files->count;
         for (size_t i = 0; i < files->count; i++) {
                 const struct driver_file *f = &files->items[i];
+                if (f->place > DRIVER_FILE_LIB64)
+                        continue; /* share/ and the X modules: not placed by this builder yet */
                 if (stopping(stop)) {
                         error_set(&phase1, "the plugin is stopping");
                         phase1_index = i;
