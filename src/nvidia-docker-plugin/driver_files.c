@@ -685,6 +685,24 @@ int driver_files_find(struct driver_files *files, const struct driver_files_opti
         return 0;
 }
 
+void driver_files_environment(unsigned capabilities, struct strv *out)
+{
+        unsigned caps = driver_caps_close(capabilities);
+        if (caps == 0)
+                return;
+#define T DRIVER_FILES_VOLUME_TARGET
+        strv_push(out, (caps & DRIVER_CAP_COMPAT32) ? "LD_LIBRARY_PATH=" T "/lib64:" T "/lib"
+                                                    : "LD_LIBRARY_PATH=" T "/lib64");
+        if (!(caps & DRIVER_CAP_GRAPHICS))
+                return;
+        strv_push(out, "__EGL_VENDOR_LIBRARY_DIRS=" T "/share/glvnd/egl_vendor.d"
+                       ":/etc/glvnd/egl_vendor.d:/usr/share/glvnd/egl_vendor.d");
+        strv_push(out, "__EGL_EXTERNAL_PLATFORM_CONFIG_DIRS=" T "/share/egl/egl_external_platform.d"
+                       ":/etc/egl/egl_external_platform.d:/usr/share/egl/egl_external_platform.d");
+        strv_push(out, "XDG_DATA_DIRS=" T "/share:/usr/local/share:/usr/share");
+#undef T
+}
+
 void driver_files_destroy(struct driver_files *files)
 {
         if (files == NULL)

@@ -100,6 +100,17 @@ int driver_files_find(struct driver_files *files, const struct driver_files_opti
 void driver_files_destroy(struct driver_files *files);
 
 /*
+ * The environment that lets a container's loaders find the files of the set `capabilities` in
+ * the volume mounted at DRIVER_FILES_VOLUME_TARGET, as NAME=VALUE with VALUE a colon list
+ * (docs/capabilities.md): LD_LIBRARY_PATH (lib64, and lib with compat32) for any non-empty set;
+ * for graphics __EGL_VENDOR_LIBRARY_DIRS (GLVND), __EGL_EXTERNAL_PLATFORM_CONFIG_DIRS
+ * (libEGL_nvidia) and XDG_DATA_DIRS (the Vulkan loader's icd.d and layer directories), each the
+ * volume's directory followed by the loader's defaults. A caller merges VALUE's entries into
+ * the value the container would otherwise have.
+ */
+void driver_files_environment(unsigned capabilities, struct strv *out);
+
+/*
  * Resolves `path` (absolute, as seen inside `root`) through every symlink, treating `root` as
  * the file system root ("/.." stays at the root). Returns the resolved path inside root
  * ("/usr/lib/libcuda.so.580.1"), or NULL with errno set (ENOENT, ELOOP, ENOTDIR, ...).
