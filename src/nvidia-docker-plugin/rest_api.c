@@ -640,6 +640,8 @@ static void handle_docker_cli(const struct rest_api *api, const struct http_requ
                         buf_puts(&b, ",\"Environment\":");
                         json_string_list(&b, &environment);
                 }
+                if (api->nvidia_runtime)
+                        buf_puts(&b, ",\"NvidiaRuntime\":true");
                 buf_puts(&b, "}\n");
                 respond_body(resp, 200, APPLICATION_JSON, &b);
         } else {

@@ -12,6 +12,8 @@
 #ifndef NVD_REST_API_H
 #define NVD_REST_API_H
 
+#include <stdbool.h>
+
 #include "common/buf.h"
 #include "common/error.h"
 #include "common/strv.h"
@@ -21,6 +23,8 @@
 struct rest_api {
         const struct gpu_inventory *inventory;
         struct gpu_live live;
+        bool nvidia_runtime; /* NVIDIA's container toolkit is on this host (nvidia_toolkit.h):
+                              * /docker/cli/json appends "NvidiaRuntime":true */
 };
 
 /* http_handler_fn for the TCP server; context is a struct rest_api. */

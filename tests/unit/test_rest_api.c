@@ -395,7 +395,9 @@ static void handle(const char *method, const char *path, const char *query,
                                          : i == 1 ? "/dev/nvidia2"
                                                   : "/dev/nvidia1");
         struct rest_api api = {
-            &three_inv, {NULL, live_driver, live_cuda, live_status, live_control, live_modeset}};
+            &three_inv,
+            {NULL, live_driver, live_cuda, live_status, live_control, live_modeset},
+            false};
         struct http_query_param *p;
         size_t n;
         http_query_parse(query, &p, &n);
