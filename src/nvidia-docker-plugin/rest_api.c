@@ -346,6 +346,8 @@ int rest_api_select_devices(const struct gpu_inventory *inv, const char *dev, si
         if (dev == NULL || dev[0] == '\0' || strcmp(dev, "*") == 0) {
                 for (size_t i = 0; i < inv->count; i++)
                         chosen[n++] = i;
+        } else if (strcmp(dev, "none") == 0) {
+                /* No GPU: the control devices and the volumes only (NVIDIA's `none`). */
         } else {
                 cleanup_free char *copy = xstrdup(dev);
                 char *rest = copy;

@@ -270,6 +270,8 @@ static void test_select_devices(void)
         EXPECT_SELECT("GPU-3", "invalid device: GPU-3");
         EXPECT_SELECT("gpu-2000", "invalid device: gpu-2000");
         EXPECT_SELECT("MIG-1", "invalid device: MIG-1");
+        EXPECT_SELECT("none", "");
+        EXPECT_SELECT("none 0", "invalid device: none");
 }
 
 static void test_clean_path(void)
@@ -385,6 +387,7 @@ static int live_modeset(void *c, struct strv *out, struct error *err)
                 strv_push(out, "/dev/nvidia-modeset");
         return 0;
 }
+static bool toolkit; /* what handle() gives the API as nvidia_runtime */
 
 static void handle(const char *method, const char *path, const char *query,
                    struct http_response *resp)
@@ -397,7 +400,7 @@ static void handle(const char *method, const char *path, const char *query,
         struct rest_api api = {
             &three_inv,
             {NULL, live_driver, live_cuda, live_status, live_control, live_modeset},
-            false};
+            toolkit};
         struct http_query_param *p;
         size_t n;
         http_query_parse(query, &p, &n);
@@ -406,6 +409,27 @@ static void handle(const char *method, const char *path, const char *query,
         memset(resp, 0, sizeof(*resp));
         rest_api_handle(&api, &req, resp);
         http_query_free(p, n);
+}
+
+/* "NvidiaRuntime":true only on hosts with NVIDIA's toolkit: 1.0 answers stay exact. */
+static void test_nvidia_runtime_field(void)
+{
+        struct http_response r;
+        const char *plain =
+            "{\"VolumeDriver\":\"nvidia-docker\",\"Volumes\":[\"nvidia_driver_375.39:"
+            "/usr/local/nvidia:ro\"],\"Devices\":[\"/dev/nvidiactl\",\"/dev/"
+            "nvidia-uvm\"]}\n";
+        handle("GET", "/v1.0/docker/cli/json", "dev=none", &r);
+        EXPECT_STR(plain, r.body);
+        http_response_destroy(&r);
+        toolkit = true;
+        handle("GET", "/v1.0/docker/cli/json", "dev=none", &r);
+        toolkit = false;
+        EXPECT_STR("{\"VolumeDriver\":\"nvidia-docker\",\"Volumes\":[\"nvidia_driver_375.39:/usr/"
+                   "local/nvidia:ro\"],\"Devices\":[\"/dev/nvidiactl\",\"/dev/nvidia-uvm\"],"
+                   "\"NvidiaRuntime\":true}\n",
+                   r.body);
+        http_response_destroy(&r);
 }
 
 static void test_handler(void)
@@ -545,4 +569,5 @@ static void test_capabilities(void)
 UNIT_MAIN("rest_api", UNIT(test_text_table_runs), UNIT(test_json_escaping),
           UNIT(test_info_json_reference_device), UNIT(test_zero_devices), UNIT(test_status_nulls),
           UNIT(test_select_devices), UNIT(test_clean_path), UNIT(test_query_parse),
-          UNIT(test_tables), UNIT(test_handler), UNIT(test_capabilities))
+          UNIT(test_tables), UNIT(test_handler), UNIT(test_capabilities),
+          UNIT(test_nvidia_runtime_field))
