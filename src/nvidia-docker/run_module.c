@@ -519,7 +519,12 @@ static void loader_environment(const struct run_state *s, struct strv *out)
                         if (strncmp(s->image.env.items[j], name, len) == 0 &&
                             s->image.env.items[j][len] == '=')
                                 current = s->image.env.items[j] + len + 1;
-                strv_push_owned(out, argv_env_merge(entry, current));
+                char *merged = argv_env_merge(entry, current);
+                if (current != NULL && strcmp(merged + len + 1, current) == 0) {
+                        free(merged); /* the image has it already: nothing to add */
+                        continue;
+                }
+                strv_push_owned(out, merged);
         }
 }
 
@@ -598,7 +603,7 @@ static int run_plain(struct run_state *s, struct error *err)
                 strv_push(&none, "none");
                 if (!error_is_set(&s->plugin_target_error) &&
                     plugin_client_open(&s->plugin, &s->client, &ask) == 0 &&
-                    plugin_client_docker_cli(s->client, NULL, &none, "the runtime check",
+                    plugin_client_docker_cli(s->client, NULL, &none, NULL, "the runtime check",
                                              &s->answer, &ask) == 0) {
                         if (runtime_choose(s, &runtime, err) < 0) {
                                 strv_destroy(&none);
