@@ -199,3 +199,12 @@ int device_nodes_ensure_cap(const char *dev_root, unsigned int major,
         pthread_mutex_unlock(&caps_lock);
         return r;
 }
+int device_nodes_modeset(const char *dev_root, struct strv *out, struct error *err)
+{
+        int r = node_exists(dev_root, "nvidia-modeset", err);
+        if (r < 0)
+                return -1;
+        if (r)
+                strv_push(out, "/dev/nvidia-modeset");
+        return 0;
+}

@@ -23,6 +23,8 @@
 int device_nodes_check(const char *dev_root, const char *name, struct error *err);
 /* Appends /dev/nvidiactl, /dev/nvidia-uvm, and /dev/nvidia-uvm-tools if it exists now. */
 int device_nodes_control(const char *dev_root, struct strv *out, struct error *err);
+/* Appends /dev/nvidia-modeset if it exists now (graphics and display: docs/capabilities.md). */
+int device_nodes_modeset(const char *dev_root, struct strv *out, struct error *err);
 /* Makes sure <dev_root>/nvidia-caps/nvidia-cap<minor> is the character device (major, minor);
  * *created (may be NULL) tells whether it was made now. */
 int device_nodes_ensure_cap(const char *dev_root, unsigned int major,

@@ -107,6 +107,8 @@ struct gpu_live {
                              struct error *err);
         /* Appends /dev/nvidiactl, /dev/nvidia-uvm[, /dev/nvidia-uvm-tools]. */
         int (*control_devices)(void *context, struct strv *out, struct error *err);
+        /* Appends /dev/nvidia-modeset if it exists (asked for graphics and display); NULL: none. */
+        int (*modeset_device)(void *context, struct strv *out, struct error *err);
         /* Makes sure the capability nodes of a MIG device exist (created as nvidia-modprobe -f
          * does when missing). NULL: nothing to check (tests, fuzzers). */
         int (*mig_nodes)(void *context, const struct gpu_mig_device *mig, struct error *err);

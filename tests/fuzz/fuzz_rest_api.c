@@ -125,7 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         http_query_parse(question ? question + 1 : NULL, &params, &count);
         struct rest_api api = {
             &inventory,
-            {NULL, live_driver, live_cuda, live_status, live_control, live_mig_nodes},
+            {NULL, live_driver, live_cuda, live_status, live_control, NULL, live_mig_nodes},
             false};
         struct http_request request = {.method = method,
                                        .path = target,
