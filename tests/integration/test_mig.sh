@@ -35,6 +35,7 @@ CAPS=/dev/nvidia-caps/nvidia-cap
 MAJOR=$FAKE_CAPS_MAJOR
 
 PID= PORT= SOCK=
+diag() { sed 's/^/# /'; } # text shown after a failure, as TAP comments
 # start_plugin NAME [ENV=value...]: the plugin on a free port, socket dir $T_TMP/NAME, log
 # $T_TMP/NAME.log; returns when it answers (1 if it exited).
 start_plugin() {
@@ -68,7 +69,7 @@ cli() { # cli QUERY: the text /docker/cli answer's devices, one line
 fake_gpu_env "$T_TMP/env" "$CONFIG" 0 1
 DEV=$NVD_DEV_ROOT
 rm "$DEV/nvidia-caps/nvidia-cap22" # made by the plugin at start-up
-start_plugin main || { t_fail "plugin with a MIG GPU did not start"; cat "$T_TMP/main.log"; t_finish; }
+start_plugin main || { t_fail "plugin with a MIG GPU did not start"; diag <"$T_TMP/main.log"; t_finish; }
 
 DEV0='{"UUID":"'$GPU0'","Path":"/dev/nvidia0","Model":"NVIDIA A100-SXM4-40GB","Power":400,"CPUAffinity":0,"PCI":{"BusID":"0000:07:00.0","BAR1":65536,"Bandwidth":31504},"Clocks":{"Cores":1410,"Memory":1215},"Topology":null,"Family":null,"Arch":"8.0","Cores":null,"Memory":{"ECC":true,"Global":40536,"Shared":164,"Constant":64,"L2Cache":40960,"Bandwidth":1555200}'
 DEV0_MIG=',"MIG":[{"UUID":"'$MIG0'","Index":"0:0","GPUInstance":1,"ComputeInstance":0,"Memory":19968,"Devices":["'${CAPS}12'","'${CAPS}13'"]},{"UUID":"'$MIG1'","Index":"0:1","GPUInstance":2,"ComputeInstance":0,"Memory":19968,"Devices":["'${CAPS}21'","'${CAPS}22'"]}]'
@@ -96,7 +97,7 @@ MIG_TEXT="  P2P Available:  None
 Device #1
 "
 [[ "$BODY" == *"$MIG_TEXT"* ]] && t_ok "/gpu/info: MIG devices listed under GPU 0" ||
-  { t_fail "/gpu/info: MIG devices listed under GPU 0"; printf '%s' "$BODY"; }
+  { t_fail "/gpu/info: MIG devices listed under GPU 0"; diag <<<"$BODY"; }
 t_eq "/gpu/info: one MIG block" 1 "$(grep -c 'MIG Devices' <<<"$BODY")"
 
 CTL="/dev/nvidiactl /dev/nvidia-uvm /dev/nvidia-uvm-tools"
@@ -229,7 +230,7 @@ env -u NVD_DEV_ROOT PATH=/usr/local/nvidia/bin:/usr/local/bin:/usr/bin:/bin "$PL
 PID=$!
 wait_for "plugin REST" curl -sf "http://127.0.0.1:$PORT/v1.0/gpu/info/json" &&
   wait_for "plugin socket" test -S "$SOCK" ||
-  { t_fail "plugin on the real /dev did not start"; cat "$T_TMP/real.log"; t_finish; }
+  { t_fail "plugin on the real /dev did not start"; diag <"$T_TMP/real.log"; t_finish; }
 # The driver volume goes while the plugin runs (without it docker retries the plugin for 15 s).
 remove_volume() { [ -n "$PID" ] && docker volume rm -f "nvidia_driver_$DRIVER" >/dev/null 2>&1; }
 t_cleanup remove_volume
@@ -259,7 +260,7 @@ expect() { # expect CAP_GI CAP_CI: sorted nodes a container of that MIG device m
 
 nvd NV_GPU="$MIG1" -- run --rm --network none --name "$P-mig1" "$IMG" sh -c "$PROBE"
 t_eq "NV_GPU=$MIG1: exit 0" 0 "$RC"
-[ "$RC" = 0 ] || echo "$ERR"
+[ "$RC" = 0 ] || diag <<<"$ERR"
 t_eq "NV_GPU=$MIG1: exactly /dev/nvidia0, caps 21 and 22, the control nodes" "$(expect 21 22)" "$OUT"
 t_eq "NV_GPU=$MIG1: nothing on stderr" "" "$ERR"
 
