@@ -6,7 +6,8 @@
  * waits for it on the store's lock. SIGTERM stops a build in progress (volume_store_stop), its
  * temporary directory is removed, and the thread is joined before exit. Test hooks (not flags, so
  * the usage stays 1.0's): NVD_DEV_ROOT (where device nodes are looked up, default /dev),
- * NVD_SYS_ROOT (sysfs, default /sys).
+ * NVD_SYS_ROOT (sysfs, default /sys), NVD_COPY_THREADS (1-99: threads of a volume build, for the
+ * benchmarks; default min(16, CPUs)).
  */
 #include <errno.h>
 #include <signal.h>
@@ -170,6 +171,18 @@ static void *provision_main(void *arg)
         return NULL;
 }
 
+/* NVD_COPY_THREADS: 1 to 99, else 0 (the default). */
+static size_t copy_threads(const char *value)
+{
+        if (value == NULL || value[0] < '1' || value[0] > '9')
+                return 0;
+        if (value[1] == '\0')
+                return (size_t)(value[0] - '0');
+        if (value[1] >= '0' && value[1] <= '9' && value[2] == '\0')
+                return (size_t)((value[0] - '0') * 10 + (value[1] - '0'));
+        return 0;
+}
+
 static int fatal(struct error *err)
 {
         log_error("%s", err->message ? err->message : "unknown error");
@@ -268,6 +281,7 @@ int main(int argc, char **argv)
             .driver_version = driver_version,
             .path_env = getenv("PATH"),
             .bind_mounts = !o.copy && !private_mount_namespace(),
+            .copy_threads = copy_threads(getenv("NVD_COPY_THREADS")),
         };
         if (volume_api_init(&volumes, &volume_config, &err) < 0) {
                 rc = fatal(&err);

@@ -34,6 +34,7 @@ int volume_api_init(struct volume_api *api, const struct volume_api_config *conf
         if (volume_store_init(&api->store, config->volume_root, &files, err) < 0)
                 return -1;
         api->store.bind_mounts = config->bind_mounts;
+        api->store.copy_threads = config->copy_threads;
         return 0;
 }
 

@@ -65,6 +65,7 @@ struct volume_api_config {
         const char *path_env;       /* PATH for binaries (colon list); NULL: a default list */
         unsigned capabilities;      /* DRIVER_CAP_* of driver_files.h; 0: DRIVER_CAP_DEFAULT */
         bool bind_mounts;           /* volume_store.h: bind-mount across file systems (not -c) */
+        size_t copy_threads;        /* volume_store.h; 0: the default */
 };
 
 struct volume_api {

@@ -1,25 +1,15 @@
 /*
- * volume_store: the driver volumes on disk (driver.md §1):
- *   <volume root>/nvidia_driver/<version>/{bin,lib,lib64}
+ * volume_store: the driver volumes on disk, <volume root>/nvidia_driver/<version>/{bin,lib,lib64}
+ * (man/nvidia-docker-plugin.8.in, VOLUME PLUGIN PROTOCOL), and who may change them when.
+ *
  * A version directory is built once: under an in-process mutex and an flock on
  * <volume root>/nvidia_driver/.lock (other plugin processes), in a temporary directory
- * .tmp-<version>-XXXXXX beside it, then renamed into place, so a reader sees a complete
- * volume or none; temporary directories of a crashed build are removed by volume_store_init.
- * Each file is hard-linked; when that fails with EXDEV (driver files on another file system, e.g.
- * a read-only squashfs) and bind_mounts is set, the file is bind-mounted read-only onto an empty
- * file of the same name (no bytes copied; mount(2) needs CAP_SYS_ADMIN: refused, the build
- * copies instead); otherwise copied keeping its mode (EXDEV, EPERM under protected_hardlinks, a
- * read-only source). Removing a volume unmounts its bind mounts (lazily) before deleting; a
- * volume whose bind mounts are gone (a reboot leaves the empty files) is removed by
- * volume_store_init and built again on demand. Then the soname symlink, the
- * extra libcuda.so link and the libGLX_indirect link are made, and 1.0's blacklist applies
- * (GL/EGL/GLES only with libnvidia-(e)glcore or libGLdispatch in DT_NEEDED; libnvidia-tls only
- * with ABI tag 2.3.99). Versions passed in must be valid (volume_version_is_valid).
- * Every file's ELF facts are read in parallel; then each file is placed in list order (hard
- * link, bind mount, or an empty file of the final size reserving the name); then the files to
- * copy are filled in 8 MiB chunks by min(16, online CPUs) threads, largest files first; a
- * failure reports the first failing file in list order, as a serial build would, and removes
- * the temporary directory (unmounting what it had bound).
+ * .tmp-<version>-XXXXXX beside it (filled by volume_populate with the files driver_files finds
+ * now), then renamed into place, so a reader sees a complete volume or none. volume_store_init
+ * removes the temporary directories of a crashed build, and the volumes whose bind-mounted
+ * driver files are gone (a reboot leaves empty placeholder files): those are built again on
+ * demand. Removing a volume unmounts its bind mounts (file_tree) before deleting. Versions
+ * passed in must be valid (volume_version_is_valid).
  */
 #ifndef NVD_VOLUME_STORE_H
 #define NVD_VOLUME_STORE_H
@@ -42,6 +32,7 @@ struct volume_store {
         atomic_bool stopping; /* set by volume_store_stop */
         bool bind_mounts;     /* bind-mount what cannot be hard-linked across file systems
                                * (false after init; the plugin sets it unless -c) */
+        size_t copy_threads;  /* threads of a build's reads and copies; 0: work_pool's default */
 };
 
 /* Copies the options; creates kind_dir (and root) 0755; removes stale temporary directories. */
@@ -63,10 +54,5 @@ void volume_store_stop(struct volume_store *store);
 int volume_store_remove(struct volume_store *store, const char *version, struct error *err);
 /* Valid version directories under kind_dir, sorted by name. */
 int volume_store_list(struct volume_store *store, struct strv *versions, struct error *err);
-
-/* Fills the existing empty directory `dir` from an explicit file list: the building
- * block of volume_store_ensure, exposed for tests. Not locked, not atomic. */
-int volume_store_populate(const char *dir, const struct driver_files *files, bool bind,
-                          struct error *err);
 
 #endif
