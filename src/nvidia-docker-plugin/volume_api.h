@@ -2,7 +2,7 @@
  * volume_api: the Docker volume plugin protocol (plugin-api.md §2), served on the plugin's unix
  * socket. Pure with respect to HTTP: http_server hands each request to volume_api_handle().
  *
- * Contract for the plugin main:
+ * Contract for plugin_service:
  *   struct volume_api api;
  *   struct volume_api_config config = {
  *           .volume_root = "/var/lib/nvidia-docker/volumes",  -d
@@ -16,7 +16,7 @@
  * volume_api_init creates <volume_root>/nvidia_driver (0755) if missing and removes temporary
  * directories that an interrupted build left behind; it reads no driver file. The file list is
  * computed when a volume is first built (ld.so.cache of the driver root, PATH), not at init;
- * the plugin main builds the running driver's volume in a background thread once its servers
+ * plugin_service builds the running driver's volume in a background thread once its servers
  * are up (volume_store_ensure on api.store; volume_store_stop at shutdown).
  *
  * Calls (POST, exact paths; anything else is 404 `404 page not found\n`):
