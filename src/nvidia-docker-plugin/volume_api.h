@@ -7,17 +7,23 @@
  *   struct volume_api_config config = {
  *           .volume_root = "/var/lib/nvidia-docker/volumes",  -d
  *           .driver_root = "/",                               -r (driver files under it)
- *           .driver_version = "580.159.04",                   from NVML, at start-up
  *           .path_env = getenv("PATH"),                       where binaries are looked for
+ *           .ready = ..., .ready_context = ...,               see below
  *   };
  *   if (volume_api_init(&api, &config, &err) < 0) -> print err, exit 1
  *   http_server(..., volume_api_handle, &api)   (handler may run in several threads at once)
+ *   volume_api_set_driver(&api, "580.159.04", &err)   once the driver is known, and after
+ *                                                     every driver change
  *   volume_api_destroy(&api);
  * volume_api_init creates <volume_root>/nvidia_driver (0755) if missing and removes temporary
  * directories that an interrupted build left behind; it reads no driver file. The file list is
  * computed when a volume is first built (ld.so.cache of the driver root, PATH), not at init;
- * plugin_service builds the running driver's volume in a background thread once its servers
- * are up (volume_store_ensure on api.store; volume_store_stop at shutdown).
+ * plugin_service builds the running driver's volume in a background thread once it is known
+ * (volume_store_ensure on api.store; volume_store_stop at shutdown).
+ *
+ * Requests that depend on the driver (Create, Remove, Mount, Path, Get) first call `ready`:
+ * NULL means go on with the current driver; a text (owned) is answered as the Err, e.g. while
+ * the GPUs are being discovered. `ready` may wait when the request may (request->may_block).
  *
  * Calls (POST, exact paths; anything else is 404 `404 page not found\n`):
  *   /Plugin.Activate, /VolumeDriver.{Create,Remove,Mount,Path,Unmount,Get,List,Capabilities}.
@@ -30,7 +36,8 @@
  * Names: nvidia_driver_<version>, version = digit groups separated by single dots. Every name is
  * checked before the disk is touched (bad volume format / unsupported volume).
  *
- * Driver upgrades (decision): the process serves exactly one driver version, the running one.
+ * Driver upgrades (decision): the process serves exactly one driver version, the running one
+ * (volume_api_set_driver switches it without a restart).
  *   - Create of the current version builds its volume (once, atomically, under a lock).
  *   - Create of an OLDER version (a container or compose file from before an upgrade) is
  *     accepted and mapped to the current volume; a NEWER version than the running driver is
@@ -61,22 +68,33 @@
 struct volume_api_config {
         const char *volume_root;    /* -d; required */
         const char *driver_root;    /* -r; NULL means "/" */
-        const char *driver_version; /* running driver, e.g. "580.159.04"; required */
+        const char *driver_version; /* running driver, e.g. "580.159.04"; NULL: not known yet */
         const char *path_env;       /* PATH for binaries (colon list); NULL: a default list */
         unsigned capabilities;      /* DRIVER_CAP_* of driver_files.h; 0: DRIVER_CAP_DEFAULT */
         bool bind_mounts;           /* volume_store.h: bind-mount across file systems (not -c) */
         size_t copy_threads;        /* volume_store.h; 0: the default */
+        /* NULL when driver-dependent requests may go on, else why not (owned). */
+        char *(*ready)(void *context, bool may_block);
+        void *ready_context;
 };
 
 struct volume_api {
         struct volume_store store;
-        pthread_mutex_t mounts_lock;
+        pthread_mutex_t lock;  /* of driver and mount_ids */
+        char *driver;          /* the running driver's version; NULL until known */
         struct strv mount_ids; /* IDs of Mounts not yet unmounted (since this process started) */
+        char *(*ready)(void *context, bool may_block);
+        void *ready_context;
 };
 
 int volume_api_init(struct volume_api *api, const struct volume_api_config *config,
                     struct error *err);
 void volume_api_destroy(struct volume_api *api);
+/* Switches to the driver `version` (digit groups separated by dots, else an error). */
+int volume_api_set_driver(struct volume_api *api, const char *version, struct error *err);
+/* True for the requests that may wait (a volume build, the store's lock, `ready`); the others
+ * (Activate, Capabilities, List, Unmount) answer at once. An http_slow_fn. */
+bool volume_api_is_slow(void *context, const struct http_request *request);
 
 /* An http_handler_fn; `context` is the struct volume_api. Thread-safe. */
 void volume_api_handle(void *context, const struct http_request *request,

@@ -263,6 +263,14 @@ int volume_store_ensure(struct volume_store *store, const char *version, bool *b
         return rc;
 }
 
+void volume_store_set_version(struct volume_store *store, const char *version)
+{
+        pthread_mutex_lock(&store->mutex); /* a build in progress finishes with the old files */
+        free((char *)store->files.version);
+        store->files.version = dup_or_null(version);
+        pthread_mutex_unlock(&store->mutex);
+}
+
 void volume_store_stop(struct volume_store *store)
 {
         atomic_store(&store->stopping, true);

@@ -46,6 +46,9 @@ char *volume_store_path(const struct volume_store *store, const char *version);
  * (may be NULL) when this call built it. */
 int volume_store_ensure(struct volume_store *store, const char *version, bool *built,
                         struct error *err);
+/* The driver version whose files later builds take (driver_files' basename filter); waits for a
+ * build in progress. */
+void volume_store_set_version(struct volume_store *store, const char *version);
 /* Makes a build in progress (in any thread) and every later one fail soon with "the plugin is
  * stopping" (checked between files and every 8 MiB copied); its temporary directory is removed.
  * Async-signal-safe; for shutdown. */
