@@ -7,6 +7,11 @@
  * topology {bus_id: level}, power_usage (mW), temperature, util_gpu, util_memory, encoder,
  * decoder, memory_total, memory_used (bytes), ecc_l1, ecc_l2, ecc_device, clock_sm, clock_mem,
  * rx, tx (KB/s), processes [{pid, name, used (bytes)}], and "cuda" (see fake_cuda.c).
+ * "sleep": {"<function>": seconds} delays that function (a hung NVML: fake_gpus.h); it works for
+ * nvmlInit_v2, nvmlDeviceGetCount_v2, nvmlSystemGetDriverVersion, nvmlDeviceGetTemperature
+ * (a /gpu/status query) and cuInit. The file is
+ * read again by every nvmlInit_v2, so a test can switch the driver version under a running
+ * plugin (which initialises NVML again when the driver changes).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -62,6 +67,8 @@ static nvmlReturn_t get_uint(json_t *obj, const char *key, unsigned int *out)
 
 EXPORT nvmlReturn_t nvmlInit_v2(void)
 {
+        fake_config_reload();
+        fake_sleep("nvmlInit_v2");
         json_t *c = fake_config();
         if (c == NULL)
                 return 999;
@@ -111,6 +118,7 @@ EXPORT const char *nvmlErrorString(nvmlReturn_t r)
 
 EXPORT nvmlReturn_t nvmlSystemGetDriverVersion(char *out, unsigned int len)
 {
+        fake_sleep("nvmlSystemGetDriverVersion");
         if (!initialized)
                 return 1;
         return copy_string(fake_config(), "driver_version", out, len);
@@ -167,6 +175,7 @@ EXPORT nvmlReturn_t nvmlSystemGetProcessName(unsigned int pid, char *name, unsig
 
 EXPORT nvmlReturn_t nvmlDeviceGetCount_v2(unsigned int *count)
 {
+        fake_sleep("nvmlDeviceGetCount_v2");
         if (!initialized)
                 return 1;
         *count = (unsigned int)fake_gpu_count();
@@ -294,6 +303,7 @@ EXPORT nvmlReturn_t nvmlDeviceGetTopologyCommonAncestor(nvmlDevice_t a, nvmlDevi
 
 EXPORT nvmlReturn_t nvmlDeviceGetTemperature(nvmlDevice_t d, int sensor, unsigned int *out)
 {
+        fake_sleep("nvmlDeviceGetTemperature");
         GPU_OR_FAIL(d);
         return sensor == 0 ? get_uint(gpu, "temperature", out) : 2;
 }
