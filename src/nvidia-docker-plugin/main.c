@@ -2,8 +2,9 @@
  * nvidia-docker-plugin: the GPU daemon. main() parses 1.0's flags, reads the environment (the
  * test hooks below), and hands both as values to plugin_service, which runs the service until
  * SIGINT or SIGTERM. Test hooks (not flags, so the usage stays 1.0's): NVD_DEV_ROOT (where device
- * nodes are looked up, default /dev), NVD_SYS_ROOT (sysfs, default /sys), NVD_COPY_THREADS (1-99:
- * threads of a volume build, for the benchmarks; default min(16, CPUs)).
+ * nodes are looked up, default /dev), NVD_SYS_ROOT (sysfs, default /sys), NVD_PROC_ROOT (procfs,
+ * default /proc: the driver's version file), NVD_COPY_THREADS (1-99: threads of a volume build,
+ * for the benchmarks; default min(16, CPUs)). NOTIFY_SOCKET is systemd's (Type=notify).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,15 +166,24 @@ int main(int argc, char **argv)
             .copy = o.copy,
             .dev_root = env_or("NVD_DEV_ROOT", "/dev"),
             .sys_root = env_or("NVD_SYS_ROOT", "/sys"),
+            .proc_root = env_or("NVD_PROC_ROOT", "/proc"),
             .path_env = getenv("PATH"),
             .copy_threads = copy_threads(getenv("NVD_COPY_THREADS")),
+            .notify_socket = getenv("NOTIFY_SOCKET"),
         };
+        /* Read once: nvidia-modprobe and other children must not talk to systemd for us. */
+        cleanup_free char *notify_socket =
+            config.notify_socket != NULL ? xstrdup(config.notify_socket) : NULL;
+        config.notify_socket = notify_socket;
+        unsetenv("NOTIFY_SOCKET");
         struct error err = ERROR_INIT;
-        struct plugin_service service;
+        /* Static: a service stopped with NVML hung keeps what that thread may still use. */
+        static struct plugin_service service;
         if (plugin_service_start(&service, &config, &err) < 0)
                 return fatal(&err);
-        plugin_service_wait(&service);
+        rc = plugin_service_run(&service);
         plugin_service_stop(&service);
-        log_msg("Successfully terminated");
-        return 0;
+        if (rc == 0)
+                log_msg("Successfully terminated");
+        return rc;
 }

@@ -473,8 +473,18 @@ static void respond_error(struct http_response *resp, int status, const char *te
         resp->nosniff = 1;
 }
 
+static void respond_unavailable(struct http_response *resp, const char *text)
+{
+        cleanup_free char *line = xasprintf("%s\n", text ? text : "nvidia-docker-plugin is busy");
+        respond_error(resp, 503, line);
+}
+
 static void respond_internal(struct http_response *resp, const struct error *err)
 {
+        if (err->code == EAGAIN) { /* NVML busy or hung: not an internal error */
+                respond_unavailable(resp, err->message);
+                return;
+        }
         log_error("%s", err->message ? err->message : "unknown");
         respond_error(resp, 500, INTERNAL_ERROR);
 }
@@ -525,7 +535,8 @@ static void handle_status(const struct rest_api *api, int json, struct http_resp
         size_t done = 0;
         for (; done < inv->count; done++) {
                 if (api->live.device_status(api->live.context, done, &status[done], &err) < 0) {
-                        error_prefix(&err, "GPU #%zu status", done);
+                        if (err.code != EAGAIN) /* a 503 line is shown as it is */
+                                error_prefix(&err, "GPU #%zu status", done);
                         break;
                 }
         }
@@ -725,6 +736,10 @@ void rest_api_handle(void *context, const struct http_request *req, struct http_
         enum route route = find_route(path);
         if (route == ROUTE_NONE || strcmp(req->method, "GET") != 0) {
                 respond_error(resp, 404, "404 page not found\n");
+                return;
+        }
+        if (api->inventory == NULL) {
+                respond_unavailable(resp, api->unavailable);
                 return;
         }
         switch (route) {

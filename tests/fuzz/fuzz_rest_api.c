@@ -106,8 +106,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 free(target);
                 return 0;
         }
-        struct rest_api api = {&inventory,
-                               {NULL, live_driver, live_cuda, live_status, live_control}};
+        struct rest_api api = {
+            &inventory, {NULL, live_driver, live_cuda, live_status, live_control}, NULL};
         struct http_request request = {.method = method,
                                        .path = target,
                                        .query = params,

@@ -244,7 +244,8 @@ kill -TERM "$PID"; wait "$PID"; rc=$?
 t_eq "SIGTERM → exit 0" 0 $rc
 t_check "socket removed" test ! -e "$SOCK_DIR/nvidia-docker.sock"
 t_match "log: Successfully terminated" "Successfully terminated" "$(tail -n 1 "$T_TMP/main.log")"
-t_match "log format" "^$PLUGIN \| [0-9]{4}/[0-9]{2}/[0-9]{2} [0-9:]{8} Loading NVIDIA unified memory" "$(head -n 1 "$T_TMP/main.log")"
+t_match "log format" "^$PLUGIN \| [0-9]{4}/[0-9]{2}/[0-9]{2} [0-9:]{8} Provisioning volumes at " "$(head -n 1 "$T_TMP/main.log")"
+t_match "log: nvidia-uvm, then NVML" "Loading NVIDIA unified memory.*Loading NVIDIA management library.*Found 3 GPUs" "$(tr '\n' ' ' <"$T_TMP/main.log")"
 t_match "log: serving lines" "Serving plugin API at $SOCK_DIR.*Serving remote API at 127.0.0.1:$PORT" "$(tr '\n' ' ' <"$T_TMP/main.log")"
 
 # A stale socket file (nobody listening) is replaced; SIGINT stops too.
@@ -311,8 +312,10 @@ rm "$NVD_DEV_ROOT/nvidia-uvm"
 PATH="$T_TMP/bin:$PATH" start_plugin h200
 t_match "start-up: nvidia-modprobe failure is a warning" "Warning: nvidia-modprobe -u -c=0 failed with exit status 3: modprobe: FATAL: Module nvidia-uvm not found" "$(cat "$T_TMP/h200.log")"
 get /docker/cli
-t_eq "request: nvidia-modprobe's real status and output" "400|nvidia-modprobe -u -c=0 failed with exit status 3: modprobe: FATAL: Module nvidia-uvm not found"$'\n' "$CODE|$BODY"
+t_eq "request: nvidia-modprobe's real status and output, not run again" "400|nvidia-modprobe -u -c=0 failed with exit status 3: modprobe: FATAL: Module nvidia-uvm not found; after fixing that, reload nvidia-docker-plugin (systemctl reload nvidia-docker-plugin) to try again"$'\n' "$CODE|$BODY"
 : >"$T_TMP/modprobe-ok"
+kill -HUP "$PID" # what `systemctl reload` does: nvidia-modprobe runs again when next needed
+wait_for "reload" grep -q "Reload asked for" "$T_TMP/h200.log"
 get /docker/cli/json?dev=0
 t_eq "nvidia-modprobe creates the node, request succeeds" '{"VolumeDriver":"nvidia-docker","Volumes":["nvidia_driver_580.159.04:/usr/local/nvidia:ro"],"Devices":["/dev/nvidiactl","/dev/nvidia-uvm","/dev/nvidia-uvm-tools","/dev/nvidia0"]}'$'\n' "$BODY"
 get /gpu/info/json

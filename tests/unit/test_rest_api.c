@@ -406,8 +406,8 @@ static void handle(const char *method, const char *path, const char *query,
                 three[i].path = (char *)(i == 0   ? "/dev/nvidia3"
                                          : i == 1 ? "/dev/nvidia2"
                                                   : "/dev/nvidia1");
-        struct rest_api api = {&three_inv,
-                               {NULL, live_driver, live_cuda, live_status, live_control}};
+        struct rest_api api = {
+            &three_inv, {NULL, live_driver, live_cuda, live_status, live_control}, NULL};
         struct http_query_param *p;
         size_t n;
         struct error err = ERROR_INIT;
