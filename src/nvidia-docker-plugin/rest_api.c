@@ -378,6 +378,7 @@ static int select_volumes(const char *vol, const char *driver, struct strv *out,
         }
         cleanup_free char *copy = xstrdup(vol);
         char *rest = copy;
+        bool taken[VOLUME_KIND_COUNT] = {false};
         for (;;) {
                 char *space = strchr(rest, ' ');
                 if (space != NULL)
@@ -388,8 +389,11 @@ static int select_volumes(const char *vol, const char *driver, struct strv *out,
                                 break;
                 if (k == VOLUME_KIND_COUNT)
                         return error_set(err, "invalid volume: %s", rest);
-                strv_pushf(out, "%s_%s:%s:%s", volume_kinds[k].name, driver,
-                           volume_kinds[k].mountpoint, volume_kinds[k].options);
+                /* A kind named twice is mounted once: two mounts on one path fail the run. */
+                if (!taken[k])
+                        strv_pushf(out, "%s_%s:%s:%s", volume_kinds[k].name, driver,
+                                   volume_kinds[k].mountpoint, volume_kinds[k].options);
+                taken[k] = true;
                 if (space == NULL)
                         break;
                 rest = space + 1;
