@@ -9,6 +9,7 @@
 #include "common/json_util.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "nvidia-docker-plugin/compose_stanza.h"
 #include "nvidia-docker-plugin/text_table.h"
 
 #define TEXT_PLAIN       "text/plain; charset=utf-8"
@@ -671,7 +672,53 @@ static void handle_mesos_cli(const struct rest_api *api, struct http_response *r
         respond_body(resp, 200, TEXT_PLAIN, &b);
 }
 
-enum route { ROUTE_NONE, INFO, INFO_JSON, STATUS, STATUS_JSON, CLI, CLI_JSON, MESOS };
+/* GET /v1.0/docker/compose?service=NAME[&dev=...][&vol=...]: compose_stanza.h. */
+static void handle_docker_compose(const struct rest_api *api, const struct http_request *req,
+                                  struct http_response *resp)
+{
+        const char *service = http_request_query(req, "service");
+        struct error err = ERROR_INIT;
+        struct strv devices = STRV_INIT;
+        struct strv volumes = STRV_INIT;
+        cleanup_free size_t *chosen = NULL;
+        cleanup_free char *driver = NULL;
+        cleanup_free char *gpus = NULL;
+        size_t count = 0;
+        const char *dev = http_request_query(req, "dev");
+        if (service == NULL || !compose_stanza_service_is_valid(service))
+                error_set(&err,
+                          "invalid service: %s; name the Compose service that gets the GPUs: "
+                          "/v1.0/docker/compose?service=NAME&dev=0",
+                          service ? service : "(none)");
+        if (error_is_set(&err) ||
+            api->live.control_devices(api->live.context, &devices, &err) < 0 ||
+            rest_api_select_devices(api->inventory, dev, &chosen, &count, &err) < 0 ||
+            api->live.driver_version(api->live.context, &driver, &err) < 0 ||
+            select_volumes(http_request_query(req, "vol"), driver, &volumes, &err) < 0) {
+                respond_bad_request(resp, &err);
+                goto out;
+        }
+        for (size_t i = 0; i < count; i++)
+                strv_push(&devices, api->inventory->devices[chosen[i]].path);
+        if (dev == NULL || dev[0] == '\0' || strcmp(dev, "*") == 0) {
+                gpus = xstrdup("all GPUs");
+        } else {
+                struct strv items = STRV_INIT;
+                strv_split(&items, dev, " ");
+                cleanup_free char *list = strv_join(&items, ", ");
+                gpus = xasprintf("GPUs %s", list);
+                strv_destroy(&items);
+        }
+        struct buf b = BUF_INIT;
+        compose_stanza_write(service, &devices, &volumes, gpus, driver, &b);
+        respond_body(resp, 200, "application/yaml", &b);
+out:
+        strv_destroy(&devices);
+        strv_destroy(&volumes);
+        error_clear(&err);
+}
+
+enum route { ROUTE_NONE, INFO, INFO_JSON, STATUS, STATUS_JSON, CLI, CLI_JSON, MESOS, COMPOSE };
 
 static enum route find_route(const char *path)
 {
@@ -684,11 +731,15 @@ static enum route find_route(const char *path)
             {"/docker/cli", CLI},    {"/docker/cli/json", CLI_JSON},
             {"/mesos/cli", MESOS},
         };
-        if (strncmp(path, "/v1.0/", 6) == 0)
+        bool versioned = strncmp(path, "/v1.0/", 6) == 0;
+        if (versioned)
                 path += 5;
         for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
                 if (strcmp(path, routes[i].path) == 0)
                         return routes[i].route;
+        /* Routes that 1.0 did not have exist under /v1.0 only. */
+        if (versioned && strcmp(path, "/docker/compose") == 0)
+                return COMPOSE;
         return ROUTE_NONE;
 }
 
@@ -767,6 +818,9 @@ void rest_api_handle(void *context, const struct http_request *req, struct http_
                 break;
         case MESOS:
                 handle_mesos_cli(api, resp);
+                break;
+        case COMPOSE:
+                handle_docker_compose(api, req, resp);
                 break;
         case ROUTE_NONE:
                 break;
