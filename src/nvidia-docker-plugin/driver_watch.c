@@ -43,13 +43,33 @@ static void remember(struct driver_watch *w, bool present, const struct stat *st
         }
 }
 
+/* One stat of the version file: through the directory kept open (a one-name lookup) while it
+ * exists, else by its path. */
+static bool stat_version(struct driver_watch *w, struct stat *st)
+{
+        int dir = atomic_load(&w->dir);
+        if (dir >= 0 && fstatat(dir, "version", st, 0) == 0)
+                return true;
+        if (stat(w->path, st) != 0)
+                return false;
+        /* The module's directory is back (or new): keep it open for the next checks. */
+        int fresh = open(w->dir_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        int old = atomic_exchange(&w->dir, fresh);
+        if (old >= 0)
+                close(old); /* a concurrent fstatat on it just fails and retries by path */
+        return true;
+}
+
 void driver_watch_init(struct driver_watch *w, const char *proc_root)
 {
         memset(w, 0, sizeof(*w));
         w->path = xasprintf("%s/driver/nvidia/version", proc_root);
+        w->dir_path = xasprintf("%s/driver/nvidia", proc_root);
+        atomic_init(&w->dir, -1);
         pthread_mutex_init(&w->lock, NULL);
         struct stat st;
-        bool present = stat(w->path, &st) == 0;
+        bool present = stat_version(w, &st);
+        atomic_init(&w->present_hint, present);
         remember(w, present, &st);
         if (present)
                 read_text(w->path, w->text, sizeof(w->text));
@@ -59,15 +79,26 @@ void driver_watch_init(struct driver_watch *w, const char *proc_root)
 void driver_watch_destroy(struct driver_watch *w)
 {
         free(w->path);
-        w->path = NULL;
+        free(w->dir_path);
+        w->path = w->dir_path = NULL;
+        int dir = atomic_exchange(&w->dir, -1);
+        if (dir >= 0)
+                close(dir);
         pthread_mutex_destroy(&w->lock);
 }
 
 bool driver_watch_changed(struct driver_watch *w)
 {
         struct stat st;
-        bool present = stat(w->path, &st) == 0;
         long now = monotonic_ms();
+        /* No module loaded: a stat by path at most once per DRIVER_WATCH_READ_MS / 10. */
+        if (!atomic_load(&w->present_hint) &&
+            now - atomic_load(&w->absent_checked) < DRIVER_WATCH_READ_MS / 10)
+                return false;
+        bool present = stat_version(w, &st);
+        atomic_store(&w->present_hint, present);
+        if (!present)
+                atomic_store(&w->absent_checked, now);
         pthread_mutex_lock(&w->lock);
         bool changed = false;
         /* procfs may show a reloaded module's file with the old identity: read it anyway once

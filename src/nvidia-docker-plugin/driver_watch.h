@@ -4,19 +4,25 @@
  * (man/nvidia-docker-plugin.8.in, DRIVER UPGRADES).
  *
  * It watches <proc root>/driver/nvidia/version, the kernel module's own version line: one
- * stat(2) per check; the file is read and compared only when its identity or time changed, or
- * DRIVER_WATCH_READ_MS after the last read.
+ * stat(2) per check (through the directory kept open); the file is read and compared only when
+ * its identity or time changed, or DRIVER_WATCH_READ_MS after the last read. While no module
+ * is loaded (no file), a check looks at most every DRIVER_WATCH_READ_MS / 10.
  * A file that disappears (module unloaded) or appears counts as a change too. Thread-safe.
  */
 #ifndef NVD_DRIVER_WATCH_H
 #define NVD_DRIVER_WATCH_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <sys/stat.h>
 
 struct driver_watch {
         char *path;
+        char *dir_path;
+        atomic_int dir;           /* O_PATH descriptor of dir_path, or -1 */
+        atomic_bool present_hint; /* the file existed at the last look */
+        atomic_long absent_checked;
         pthread_mutex_t lock;
         bool present;
         dev_t dev;

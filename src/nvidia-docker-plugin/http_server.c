@@ -66,6 +66,7 @@ struct http_server {
 struct owned_conn {
         struct http_conn conn;
         struct worker *worker;
+        uint32_t events; /* what epoll watches for it now (0: not in epoll) */
 };
 
 static struct worker *owner_of(struct http_conn *conn)
@@ -125,11 +126,14 @@ static void pool_submit(struct pool *pool, struct http_conn *conn)
 static void conn_follow(struct worker *w, struct http_conn *conn, enum http_conn_want want)
 {
         struct epoll_event ev = {.data.ptr = conn};
+        struct owned_conn *owned = (struct owned_conn *)conn;
         switch (want) {
         case HTTP_CONN_READ:
         case HTTP_CONN_WRITE:
                 ev.events = want == HTTP_CONN_READ ? EPOLLIN : EPOLLOUT;
-                epoll_ctl(w->epfd, EPOLL_CTL_MOD, conn->fd, &ev);
+                if (ev.events != owned->events) /* most requests: no change, no system call */
+                        epoll_ctl(w->epfd, EPOLL_CTL_MOD, conn->fd, &ev);
+                owned->events = ev.events;
                 return;
         case HTTP_CONN_AGAIN:
                 conn->done_next = w->again;
@@ -138,6 +142,7 @@ static void conn_follow(struct worker *w, struct http_conn *conn, enum http_conn
         case HTTP_CONN_SLOW:
                 /* Out of epoll while a pool thread owns it: a hang-up waits for the reply. */
                 epoll_ctl(w->epfd, EPOLL_CTL_DEL, conn->fd, NULL);
+                owned->events = 0;
                 pool_submit(&w->server->pool, conn);
                 return;
         case HTTP_CONN_CLOSE:
@@ -195,6 +200,7 @@ static void take_done(struct worker *w, long now)
                         conn_close(w, conn);
                         continue;
                 }
+                ((struct owned_conn *)conn)->events = EPOLLIN;
                 conn_follow(w, conn, http_conn_handled(conn, now));
         }
 }
@@ -237,6 +243,7 @@ static void accept_one(struct worker *w, int fd, long now)
         struct http_conn *conn = &owned->conn;
         http_conn_init(conn, fd, &server->conn_config, now);
         struct epoll_event ev = {.events = EPOLLIN, .data.ptr = conn};
+        owned->events = EPOLLIN;
         list_add(&w->conns, conn);
         if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
                 conn_close(w, conn);

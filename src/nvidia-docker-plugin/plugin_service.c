@@ -266,6 +266,7 @@ int plugin_service_start(struct plugin_service *service, const struct plugin_ser
                 goto fail;
         driver_watch_init(&service->watch, config->proc_root);
         service->watch_ready = true;
+        dev_watch_start(&service->dev, config->dev_root);
         if (open_volumes(service, err) < 0 || start_provisioner(service, err) < 0 ||
             start_servers(service, err) < 0)
                 goto fail;
@@ -346,8 +347,10 @@ void plugin_service_stop(struct plugin_service *service)
         if (service->volumes_ready)
                 volume_api_destroy(&service->volumes);
         service->volumes_ready = false;
-        if (service->watch_ready)
+        if (service->watch_ready) {
                 driver_watch_destroy(&service->watch);
+                dev_watch_stop(&service->dev);
+        }
         service->watch_ready = false;
         systemd_notify_close(&service->notify);
         free(service->socket_path);

@@ -31,6 +31,7 @@
 #include <stddef.h>
 
 #include "common/error.h"
+#include "nvidia-docker-plugin/dev_watch.h"
 #include "nvidia-docker-plugin/driver_watch.h"
 #include "nvidia-docker-plugin/gpu_state.h"
 #include "nvidia-docker-plugin/http_server.h"
@@ -74,8 +75,11 @@ struct plugin_service {
         char *socket_path;
         struct http_server *plugin_server, *remote_server;
         struct provisioner provisioner;
-        atomic_bool servers_up; /* both servers answer */
-        atomic_bool announced;  /* READY=1 sent */
+        atomic_bool servers_up;        /* both servers answer */
+        struct dev_watch dev;          /* changes of the device directory */
+        atomic_uint control_nodes;     /* service_routes.c: the control nodes last found */
+        atomic_ulong control_nodes_at; /* ... at this dev_watch generation */
+        atomic_bool announced;         /* READY=1 sent */
         pthread_mutex_t fatal_lock;
         char *fatal; /* a failed first discovery: the error to exit with */
 };

@@ -43,10 +43,41 @@ static int live_device_status(void *context, size_t index, struct gpu_status *ou
                                        out, err);
 }
 
+/* The control nodes found present are reused while dev_watch sees no change in the device
+ * directory: most requests then make no system call for them. */
+#define NODES_TOOLS 1u /* /dev/nvidia-uvm-tools was there */
+#define NODES_SEEN  2u
+
+static bool control_nodes_known(struct plugin_service *service, unsigned int *seen)
+{
+        *seen = atomic_load(&service->control_nodes);
+        return (*seen & NODES_SEEN) &&
+               atomic_load(&service->control_nodes_at) == dev_watch_generation(&service->dev);
+}
+
 static int live_control_devices(void *context, struct strv *out, struct error *err)
 {
         struct live_request *live = context;
-        return device_nodes_control(live->service->config.dev_root, out, err);
+        struct plugin_service *service = live->service;
+        unsigned int seen;
+        if (control_nodes_known(service, &seen)) {
+                strv_push(out, "/dev/nvidiactl");
+                strv_push(out, "/dev/nvidia-uvm");
+                if (seen & NODES_TOOLS)
+                        strv_push(out, "/dev/nvidia-uvm-tools");
+                return 0;
+        }
+        unsigned long generation = dev_watch_generation(&service->dev);
+        size_t before = out->count;
+        if (device_nodes_control(service->config.dev_root, out, err) < 0) {
+                atomic_store(&service->control_nodes, 0u);
+                return -1;
+        }
+        /* Stored with the generation read before looking: a change meanwhile is not missed. */
+        atomic_store(&service->control_nodes,
+                     NODES_SEEN | (out->count - before == 3 ? NODES_TOOLS : 0));
+        atomic_store(&service->control_nodes_at, generation);
+        return 0;
 }
 
 void service_check_driver(struct plugin_service *service)
@@ -79,8 +110,12 @@ bool service_rest_is_slow(void *context, const struct http_request *request)
         if (gpu_state_busy(&service->gpu))
                 return true; /* may wait for the discovery in progress */
         /* The first request after /dev/nvidia-uvm went missing runs nvidia-modprobe. */
-        return strncmp(route, "/docker/cli", 11) == 0 &&
-               device_nodes_uvm_missing(service->config.dev_root);
+        if (strncmp(route, "/docker/cli", 11) != 0)
+                return false;
+        unsigned int seen;
+        if (control_nodes_known(service, &seen))
+                return false;
+        return device_nodes_uvm_missing(service->config.dev_root);
 }
 
 void service_rest_handle(void *context, const struct http_request *request,
