@@ -35,6 +35,7 @@ struct worker {
         struct http_conn *again; /* pipelined requests to parse without waiting for epoll */
         pthread_mutex_t done_lock;
         struct http_conn *done;   /* slow requests answered by the pool */
+        unsigned int connections; /* open connections of this worker */
         long listen_paused_until; /* out of descriptors: accept again then */
         long last_sweep;
 };
@@ -54,8 +55,7 @@ struct http_server {
         char *unix_path; /* owned; removed at stop */
         struct http_conn_config conn_config;
         long timeout_ms, head_timeout_ms;
-        unsigned int max_connections;
-        atomic_uint connections;
+        unsigned int max_connections; /* per worker: the server's limit shared out */
         atomic_bool stopping;
         struct worker *workers;
         size_t worker_count;
@@ -104,9 +104,13 @@ static void conn_close(struct worker *w, struct http_conn *conn)
                         *p = conn->done_next;
                         break;
                 }
-        http_conn_destroy(conn); /* closing the socket also drops it from epoll */
+        /* Out of epoll before the close: a child forked meanwhile (nvidia-modprobe) holds a
+         * copy of the socket until it execs, and epoll would keep reporting it. */
+        if (((struct owned_conn *)conn)->events != 0)
+                epoll_ctl(w->epfd, EPOLL_CTL_DEL, conn->fd, NULL);
+        http_conn_destroy(conn);
         free(conn);
-        atomic_fetch_sub(&w->server->connections, 1);
+        w->connections--;
 }
 
 static void pool_submit(struct pool *pool, struct http_conn *conn)
@@ -227,15 +231,17 @@ static struct http_conn *eviction_candidate(struct worker *w)
 static void accept_one(struct worker *w, int fd, long now)
 {
         struct http_server *server = w->server;
-        if (atomic_fetch_add(&server->connections, 1) >= server->max_connections) {
+        /* The limit is counted per worker: a worker at its share has connections of its own to
+         * close for room (one with none could not evict another worker's). */
+        if (w->connections >= server->max_connections) {
                 struct http_conn *victim = eviction_candidate(w);
                 if (victim == NULL) {
-                        atomic_fetch_sub(&server->connections, 1);
                         close(fd); /* every connection is busy: refused */
                         return;
                 }
                 conn_close(w, victim);
         }
+        w->connections++;
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)); /* fails on unix: fine */
         struct owned_conn *owned = xcalloc(1, sizeof(*owned));
@@ -430,10 +436,12 @@ static struct http_server *server_start(int fd, const char *unix_path, http_hand
         };
         server->timeout_ms = 1000L * or_default(o->timeout, 5);
         server->head_timeout_ms = 1000L * or_default(o->head_timeout, 10);
-        server->max_connections = or_default(o->max_connections, HTTP_SERVER_MAX_CONNECTIONS);
+        server->worker_count = or_default(o->threads, 2);
+        unsigned int limit = or_default(o->max_connections, HTTP_SERVER_MAX_CONNECTIONS);
+        server->max_connections =
+            (limit + (unsigned int)server->worker_count - 1) / (unsigned int)server->worker_count;
         pthread_mutex_init(&server->pool.lock, NULL);
         pthread_cond_init(&server->pool.wake, NULL);
-        server->worker_count = or_default(o->threads, 2);
         server->workers = xcalloc(server->worker_count, sizeof(*server->workers));
         for (size_t i = 0; i < server->worker_count; i++)
                 server->workers[i].epfd = server->workers[i].wakefd = -1;

@@ -4,7 +4,8 @@
  * SIGINT or SIGTERM. Test hooks (not flags, so the usage stays 1.0's): NVD_DEV_ROOT (where device
  * nodes are looked up, default /dev), NVD_SYS_ROOT (sysfs, default /sys), NVD_PROC_ROOT (procfs,
  * default /proc: the driver's version file), NVD_COPY_THREADS (1-99: threads of a volume build,
- * for the benchmarks; default min(16, CPUs)). NOTIFY_SOCKET is systemd's (Type=notify).
+ * for the benchmarks; default min(16, CPUs)), NVD_MAX_CONNECTIONS (1-99999: connections per
+ * server, lower than the default 4096, to test the limit). NOTIFY_SOCKET is systemd's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,6 +117,15 @@ static int parse_flags(int argc, char **argv, struct options *o)
         return 0;
 }
 
+/* NVD_MAX_CONNECTIONS: 1 to 99999, else 0 (the default). */
+static unsigned int max_connections(const char *value)
+{
+        if (value == NULL || value[0] < '1' || value[0] > '9' || strlen(value) > 5 ||
+            strspn(value, "0123456789") != strlen(value))
+                return 0;
+        return (unsigned int)strtoul(value, NULL, 10);
+}
+
 /* NVD_COPY_THREADS: 1 to 99, else 0 (the default). */
 static size_t copy_threads(const char *value)
 {
@@ -170,6 +180,7 @@ int main(int argc, char **argv)
             .path_env = getenv("PATH"),
             .copy_threads = copy_threads(getenv("NVD_COPY_THREADS")),
             .notify_socket = getenv("NOTIFY_SOCKET"),
+            .max_connections = max_connections(getenv("NVD_MAX_CONNECTIONS")),
         };
         /* Read once: nvidia-modprobe and other children must not talk to systemd for us. */
         cleanup_free char *notify_socket =

@@ -202,6 +202,8 @@ static int start_servers(struct plugin_service *service, struct error *err)
 {
         const struct plugin_service_config *config = &service->config;
         unsigned int connections = connection_limit();
+        if (config->max_connections != 0 && config->max_connections < connections)
+                connections = config->max_connections;
         log_msg("Serving plugin API at %s", config->socket_dir);
         log_msg("Serving remote API at %s", config->listen);
         mkdir(config->socket_dir, 0700); /* errors show up at bind */

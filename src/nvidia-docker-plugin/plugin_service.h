@@ -40,17 +40,18 @@
 
 /* Everything main learnt from the flags and the environment, as values (borrowed strings). */
 struct plugin_service_config {
-        const char *listen;        /* -l */
-        const char *socket_dir;    /* -s */
-        const char *volume_root;   /* -d */
-        const char *driver_root;   /* -r */
-        bool copy;                 /* -c */
-        const char *dev_root;      /* where device nodes are looked up ("/dev") */
-        const char *sys_root;      /* where sysfs is read ("/sys") */
-        const char *proc_root;     /* where /proc/driver/nvidia is read ("/proc") */
-        const char *path_env;      /* PATH, for the driver's programs */
-        size_t copy_threads;       /* 0: the default */
-        const char *notify_socket; /* $NOTIFY_SOCKET, or NULL */
+        const char *listen;           /* -l */
+        const char *socket_dir;       /* -s */
+        const char *volume_root;      /* -d */
+        const char *driver_root;      /* -r */
+        bool copy;                    /* -c */
+        const char *dev_root;         /* where device nodes are looked up ("/dev") */
+        const char *sys_root;         /* where sysfs is read ("/sys") */
+        const char *proc_root;        /* where /proc/driver/nvidia is read ("/proc") */
+        const char *path_env;         /* PATH, for the driver's programs */
+        size_t copy_threads;          /* 0: the default */
+        const char *notify_socket;    /* $NOTIFY_SOCKET, or NULL */
+        unsigned int max_connections; /* per server; 0: HTTP_SERVER_MAX_CONNECTIONS */
 };
 
 /* A request for the volume builder thread: the version to build (NULL: none pending). */

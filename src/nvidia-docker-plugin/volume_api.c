@@ -9,6 +9,7 @@
 #include "common/json_util.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "nvidia-docker-plugin/mount_records.h"
 #include "nvidia-docker-plugin/volume_name.h"
 #include "nvidia-docker-plugin/volume_request.h"
 
@@ -32,6 +33,13 @@ int volume_api_init(struct volume_api *api, const struct volume_api_config *conf
         };
         if (volume_store_init(&api->store, config->volume_root, &files, err) < 0)
                 return -1;
+        cleanup_free char *records = xasprintf("%s/.mounts", api->store.kind_dir);
+        if (mount_records_init(&api->mounts, records, config->boot_id_path, err) < 0) {
+                mount_records_destroy(&api->mounts);
+                volume_store_destroy(&api->store);
+                return -1;
+        }
+        api->mounts_ready = true;
         api->store.bind_mounts = config->bind_mounts;
         api->store.copy_threads = config->copy_threads;
         if (config->driver_version != NULL)
@@ -59,48 +67,10 @@ void volume_api_destroy(struct volume_api *api)
         if (api == NULL)
                 return;
         volume_store_destroy(&api->store);
-        strv_destroy(&api->mount_ids);
+        if (api->mounts_ready)
+                mount_records_destroy(&api->mounts);
         free(api->driver);
         pthread_mutex_destroy(&api->lock);
-}
-
-/* Mount IDs: which containers use the (shared) current volume right now. */
-static void mounts_add(struct volume_api *api, const char *id)
-{
-        if (id == NULL || id[0] == '\0')
-                return;
-        pthread_mutex_lock(&api->lock);
-        bool known = false;
-        for (size_t i = 0; i < api->mount_ids.count && !known; i++)
-                known = strcmp(api->mount_ids.items[i], id) == 0;
-        if (!known)
-                strv_push(&api->mount_ids, id);
-        pthread_mutex_unlock(&api->lock);
-}
-
-static void mounts_remove(struct volume_api *api, const char *id)
-{
-        if (id == NULL || id[0] == '\0')
-                return;
-        pthread_mutex_lock(&api->lock);
-        struct strv *ids = &api->mount_ids;
-        for (size_t i = 0; i < ids->count; i++) {
-                if (strcmp(ids->items[i], id) != 0)
-                        continue;
-                free(ids->items[i]);
-                ids->items[i] = ids->items[ids->count - 1];
-                ids->items[--ids->count] = NULL;
-                break;
-        }
-        pthread_mutex_unlock(&api->lock);
-}
-
-static size_t mounts_count(struct volume_api *api)
-{
-        pthread_mutex_lock(&api->lock);
-        size_t n = api->mount_ids.count;
-        pthread_mutex_unlock(&api->lock);
-        return n;
 }
 
 static void reply_json(struct http_response *response, struct buf *b)
@@ -315,12 +285,10 @@ static void handle_remove(struct volume_api *api, const struct http_request *req
         struct volume_name parsed;
         if (!parse_or_reply(name, &parsed, response, NULL))
                 return;
-        cleanup_free char *current = current_driver(api, request, response, NULL);
-        if (current == NULL)
-                return;
-        size_t in_use = mounts_count(api);
-        if (in_use > 0 && volume_version_compare(parsed.version, current) == 0) {
-                /* Containers mounting older names share this directory. */
+        /* The records say which directory each mount was served: containers of older names
+         * use the running driver's; a restart of the plugin forgets none of them. */
+        size_t in_use = mount_records_count(&api->mounts, parsed.version);
+        if (in_use > 0) {
                 cleanup_free char *text =
                     xasprintf("volume %s is in use by %zu mount(s) of this or an older driver's "
                               "volume name; stop those containers first",
@@ -354,8 +322,15 @@ static void mount_or_path(struct volume_api *api, const struct http_request *req
         cleanup_free char *path = serve(api, &parsed, name, current, response, "Mountpoint");
         if (path == NULL)
                 return;
-        if (is_mount)
-                mounts_add(api, id);
+        if (is_mount) {
+                struct error err = ERROR_INIT;
+                if (mount_records_add(&api->mounts, id, current, &err) < 0) {
+                        /* Unrecorded, a Remove could delete it under the container: refused. */
+                        reply_internal_error(response, err.message);
+                        error_clear(&err);
+                        return;
+                }
+        }
         struct buf b = BUF_INIT;
         buf_puts(&b, "{\"Mountpoint\":");
         json_append_string(&b, path);
@@ -386,7 +361,7 @@ static void handle_unmount(struct volume_api *api, const struct http_request *re
         struct volume_name parsed;
         if (!parse_or_reply(name, &parsed, response, NULL))
                 return;
-        mounts_remove(api, id);
+        mount_records_remove(&api->mounts, id);
         reply_err(response, NULL, NULL);
 }
 

@@ -46,10 +46,10 @@
  *     needed and answer its mount point; for an older version one line is logged
  *     (`Serving volume '<name>' with driver <current> ...`). A newer version is `no such volume`.
  *   - Remove deletes <volume_root>/nvidia_driver/<version> if present (only that directory;
- *     a missing one is success). Since containers of older names share the current volume,
- *     Remove of the current version is refused (`volume ... is in use`) while Mounts with an
- *     ID have not been unmounted; Unmount forgets the ID. (Mounts from before a plugin
- *     restart are not known: then Remove behaves like 1.0.)
+ *     a missing one is success), but never one that a Mount was served and no Unmount has
+ *     ended (`volume ... is in use`): every Mount is recorded on disk with the directory it
+ *     got (mount_records: across plugin restarts; a reboot clears them; a Mount without an
+ *     ID counts too). Containers of older names share the running driver's directory.
  *   - List answers every provisioned version directory (sorted), `null` when none.
  */
 #ifndef NVD_VOLUME_API_H
@@ -60,6 +60,7 @@
 #include "common/error.h"
 #include "common/strv.h"
 #include "nvidia-docker-plugin/http.h"
+#include "nvidia-docker-plugin/mount_records.h"
 #include "nvidia-docker-plugin/volume_store.h"
 
 /* Requests larger than this are refused (413); Docker's are under 1 KiB. */
@@ -76,13 +77,15 @@ struct volume_api_config {
         /* NULL when driver-dependent requests may go on, else why not (owned). */
         char *(*ready)(void *context, bool may_block);
         void *ready_context;
+        const char *boot_id_path; /* mount_records.h; NULL: the kernel's */
 };
 
 struct volume_api {
         struct volume_store store;
-        pthread_mutex_t lock;  /* of driver and mount_ids */
-        char *driver;          /* the running driver's version; NULL until known */
-        struct strv mount_ids; /* IDs of Mounts not yet unmounted (since this process started) */
+        pthread_mutex_t lock;        /* of driver */
+        char *driver;                /* the running driver's version; NULL until known */
+        struct mount_records mounts; /* <kind dir>/.mounts: Mounts not unmounted yet */
+        bool mounts_ready;
         char *(*ready)(void *context, bool may_block);
         void *ready_context;
 };

@@ -165,7 +165,7 @@ t_cleanup "docker rmi -f $IMAGE >/dev/null 2>&1"
 SOCK_DIR=/run/docker/plugins SOCK=/run/docker/plugins/nvidia-docker.sock
 mkdir -p "$SOCK_DIR"
 cleanup_docker() {
-  docker rm -f nvd-svc-old >/dev/null 2>&1
+  docker rm -f nvd-svc-old nvd-svc-old2 >/dev/null 2>&1
   [ -S "$SOCK" ] && docker volume rm -f "nvidia_driver_$A" "nvidia_driver_$B" "nvidia_driver_$C" >/dev/null 2>&1
   return 0
 }
@@ -188,12 +188,16 @@ json.dump(c, open('$T_TMP/driver.json.new','w'))" && mv "$T_TMP/driver.json.new"
 switch $A
 PORT=$(free_port)
 listen "$T_TMP/notify-upgrade.sock"
-rm -f "$SOCK"
-NOTIFY_SOCKET=$T_TMP/notify-upgrade.sock FAKE_NVML_CONFIG=$T_TMP/driver.json NVD_PROC_ROOT=$T_TMP/proc \
-  PATH=/usr/local/nvidia/bin:/usr/local/bin:/usr/bin:/bin \
-  "$PLUGIN" -l "127.0.0.1:$PORT" -s "$SOCK_DIR" -d "$T_TMP/upgrade-volumes" -r "$T_TMP/root" 2>"$T_TMP/upgrade.log" &
-PID=$!
-LOG=$T_TMP/upgrade.log
+# start_upgrade LOG: the plugin on the engine's socket directory, the switchable fake driver.
+start_upgrade() {
+  rm -f "$SOCK"
+  NOTIFY_SOCKET=$T_TMP/notify-upgrade.sock FAKE_NVML_CONFIG=$T_TMP/driver.json NVD_PROC_ROOT=$T_TMP/proc \
+    PATH=/usr/local/nvidia/bin:/usr/local/bin:/usr/bin:/bin \
+    "$PLUGIN" -l "127.0.0.1:$PORT" -s "$SOCK_DIR" -d "$T_TMP/upgrade-volumes" -r "$T_TMP/root" 2>"$1" &
+  PID=$!
+  LOG=$1
+}
+start_upgrade "$T_TMP/upgrade.log"
 wait_for "READY=1" grep -q "READY=1" "$NOTIFY_LOG" || { t_fail "plugin not ready"; cat "$LOG"; t_finish; }
 cleanup_docker # leftovers of an interrupted run
 mnt() { echo "type=volume,source=nvidia_driver_$1,target=/usr/local/nvidia,readonly,volume-driver=nvidia-docker"; }
@@ -220,6 +224,26 @@ t_match "... and the plugin logged the mapping" "Serving volume 'nvidia_driver_$
 switch $C # noticed by the volume plugin alone: no REST request in between
 t_eq "driver $C, noticed at a Mount: the old name gets the newest files" "libcuda.so.$C" "$(libcuda $A)"
 t_match "the plugin logged the second change" "Driver changed from $B to $C" "$(cat "$LOG")"
+
+# A mounted volume is never deleted, not even after a restart of the plugin (which used to
+# forget the mounts), nor one mounted without an ID.
+docker run -d --name nvd-svc-old2 --network none --mount "$(mnt $C)" "$IMAGE" sleep 300 >/dev/null
+stop_plugin
+start_upgrade "$T_TMP/upgrade2.log"
+wait_for "restarted plugin" test -S "$SOCK"
+vol() { curl -s -m 5 --unix-socket "$SOCK" -X POST "http://plugin/$1" -d "$2"; }
+# (docker itself refuses `volume rm` while a container uses the volume: ask the plugin.)
+t_match "after a plugin restart: Remove of the volume a running container uses is refused" \
+  "volume nvidia_driver_$C is in use by 1 mount" "$(vol VolumeDriver.Remove "{\"Name\":\"nvidia_driver_$C\"}")"
+t_check "... its files are still there" test -L "$T_TMP/upgrade-volumes/nvidia_driver/$C/lib64/libcuda.so.1"
+docker rm -f nvd-svc-old2 >/dev/null
+t_eq "once the container is gone (docker unmounted it): rm works" "nvidia_driver_$C" \
+  "$(docker volume rm "nvidia_driver_$C" 2>&1)"
+vol VolumeDriver.Mount "{\"Name\":\"nvidia_driver_$C\"}" >/dev/null
+t_match "a Mount without an ID: Remove refused" "is in use by 1 mount" \
+  "$(vol VolumeDriver.Remove "{\"Name\":\"nvidia_driver_$C\"}")"
+vol VolumeDriver.Unmount "{\"Name\":\"nvidia_driver_$C\"}" >/dev/null
+t_eq "... until an Unmount without one" '{"Err":null}' "$(vol VolumeDriver.Remove "{\"Name\":\"nvidia_driver_$C\"}")"
 cleanup_docker
 stop_plugin
 t_check "no sanitizer report in the plugin logs" \
