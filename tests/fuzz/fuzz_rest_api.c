@@ -99,8 +99,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (http_query_parse(question ? question + 1 : NULL, &params, &count, &err) < 0) {
                 /* The server answers 400 itself: the handler never sees such a query. */
                 if (err.message == NULL ||
-                    strncmp(err.message, "invalid query parameter: ", 25) != 0 &&
-                        strncmp(err.message, "too many query parameters", 25) != 0)
+                    (strncmp(err.message, "invalid query parameter: ", 25) != 0 &&
+                     strncmp(err.message, "too many query parameters", 25) != 0))
                         abort();
                 error_clear(&err);
                 free(target);
