@@ -743,6 +743,45 @@ static enum route find_route(const char *path)
         return ROUTE_NONE;
 }
 
+/* ServeMux's 301 to the cleaned path, query kept; an HTML body for GET and HEAD, as Go's. */
+static void respond_redirect(const struct http_request *req, const char *clean,
+                             struct http_response *resp)
+{
+        cleanup_free char *escaped = escape_path(clean);
+        const char *q = req->query_string;
+        resp->status = 301;
+        resp->owned_location =
+            xasprintf("%s%s%s", escaped, q && q[0] ? "?" : "", q && q[0] ? q : "");
+        resp->location = resp->owned_location;
+        if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) {
+                struct buf b = BUF_INIT;
+                buf_puts(&b, "<a href=\"");
+                for (const char *p = resp->owned_location; *p; p++) {
+                        switch (*p) {
+                        case '<':
+                                buf_puts(&b, "&lt;");
+                                break;
+                        case '>':
+                                buf_puts(&b, "&gt;");
+                                break;
+                        case '&':
+                                buf_puts(&b, "&amp;");
+                                break;
+                        case '"':
+                                buf_puts(&b, "&#34;");
+                                break;
+                        case '\'':
+                                buf_puts(&b, "&#39;");
+                                break;
+                        default:
+                                buf_append(&b, p, 1);
+                        }
+                }
+                buf_puts(&b, "\">Moved Permanently</a>.\n\n");
+                respond_body(resp, 301, "text/html; charset=utf-8", &b);
+        }
+}
+
 void rest_api_handle(void *context, const struct http_request *req, struct http_response *resp)
 {
         const struct rest_api *api = context;
@@ -753,39 +792,7 @@ void rest_api_handle(void *context, const struct http_request *req, struct http_
         }
         cleanup_free char *clean = rest_api_clean_path(path);
         if (strcmp(clean, path) != 0) {
-                cleanup_free char *escaped = escape_path(clean);
-                const char *q = req->query_string;
-                resp->status = 301;
-                resp->owned_location =
-                    xasprintf("%s%s%s", escaped, q && q[0] ? "?" : "", q && q[0] ? q : "");
-                resp->location = resp->owned_location;
-                if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) {
-                        struct buf b = BUF_INIT;
-                        buf_puts(&b, "<a href=\"");
-                        for (const char *p = resp->owned_location; *p; p++) {
-                                switch (*p) {
-                                case '<':
-                                        buf_puts(&b, "&lt;");
-                                        break;
-                                case '>':
-                                        buf_puts(&b, "&gt;");
-                                        break;
-                                case '&':
-                                        buf_puts(&b, "&amp;");
-                                        break;
-                                case '"':
-                                        buf_puts(&b, "&#34;");
-                                        break;
-                                case '\'':
-                                        buf_puts(&b, "&#39;");
-                                        break;
-                                default:
-                                        buf_append(&b, p, 1);
-                                }
-                        }
-                        buf_puts(&b, "\">Moved Permanently</a>.\n\n");
-                        respond_body(resp, 301, "text/html; charset=utf-8", &b);
-                }
+                respond_redirect(req, clean, resp);
                 return;
         }
         enum route route = find_route(path);
