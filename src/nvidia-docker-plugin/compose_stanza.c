@@ -17,8 +17,8 @@ bool compose_stanza_service_is_valid(const char *service)
 }
 
 void compose_stanza_write(const char *service, const struct strv *devices,
-                          const struct strv *volumes, const char *gpus, const char *driver,
-                          struct buf *out)
+                          const struct strv *volumes, const struct strv *environment,
+                          const char *gpus, const char *driver, struct buf *out)
 {
         buf_printf(out,
                    "# nvidia-docker-plugin: %s and the NVIDIA driver %s for the Compose "
@@ -35,6 +35,12 @@ void compose_stanza_write(const char *service, const struct strv *devices,
                 buf_printf(out, "      - %s\n", volumes->items[i]);
         /* An NVIDIA container runtime, where one is configured, must not add GPUs of its own. */
         buf_puts(out, "    environment:\n      NVIDIA_VISIBLE_DEVICES: void\n");
+        for (size_t i = 0; i < environment->count; i++) {
+                const char *eq = strchr(environment->items[i], '=');
+                if (eq != NULL) /* quoted: a value may hold ':' or start with a YAML sign */
+                        buf_printf(out, "      %.*s: \"%s\"\n", (int)(eq - environment->items[i]),
+                                   environment->items[i], eq + 1);
+        }
         if (volumes->count > 0)
                 buf_puts(out, "volumes:\n");
         for (size_t i = 0; i < volumes->count; i++) {

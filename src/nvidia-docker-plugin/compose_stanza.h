@@ -17,9 +17,10 @@
 /* True for a Compose service name: letters, digits, '.', '_', '-' (1 to 63 of them). */
 bool compose_stanza_service_is_valid(const char *service);
 /* devices: /dev paths; volumes: "<name>:<mount point>:<options>" as /docker/cli answers them;
- * gpus: which GPUs, for the comment ("all GPUs", "GPUs 0, 2"). */
+ * environment: "NAME=value" items the driver's loaders need (docs/capabilities.md); gpus: which
+ * GPUs, for the comment ("all GPUs", "GPUs 0, 2"). */
 void compose_stanza_write(const char *service, const struct strv *devices,
-                          const struct strv *volumes, const char *gpus, const char *driver,
-                          struct buf *out);
+                          const struct strv *volumes, const struct strv *environment,
+                          const char *gpus, const char *driver, struct buf *out);
 
 #endif

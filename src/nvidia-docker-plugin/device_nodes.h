@@ -28,6 +28,8 @@ int device_nodes_ensure_uvm(const char *dev_root, struct error *err);
 void device_nodes_retry_uvm(void);
 /* True when <dev_root>/nvidia-uvm is missing now (one stat). */
 bool device_nodes_uvm_missing(const char *dev_root);
+/* Appends /dev/nvidia-modeset if it exists now (graphics and display: docs/capabilities.md). */
+int device_nodes_modeset(const char *dev_root, struct strv *out, struct error *err);
 /* Runs nvidia-modprobe -u -c=0; error with its exit status and output when it fails. */
 int device_nodes_load_uvm(struct error *err);
 

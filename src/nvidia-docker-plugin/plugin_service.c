@@ -12,6 +12,7 @@
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "nvidia-docker-plugin/device_nodes.h"
+#include "nvidia-docker-plugin/nvidia_toolkit.h"
 #include "nvidia-docker-plugin/service_probe.h"
 #include "nvidia-docker-plugin/volume_name.h"
 
@@ -266,6 +267,11 @@ int plugin_service_start(struct plugin_service *service, const struct plugin_ser
         unsetenv("CUDA_VISIBLE_DEVICES");
         if (systemd_notify_open(&service->notify, config->notify_socket, err) < 0)
                 goto fail;
+        service->nvidia_runtime = nvidia_toolkit_present(config->path_env);
+        if (service->nvidia_runtime)
+                log_msg("NVIDIA's container toolkit is installed: the wrapper will run GPU "
+                        "containers with runtime runc, so that it adds no GPU beyond the "
+                        "selection");
         driver_watch_init(&service->watch, config->proc_root);
         service->watch_ready = true;
         dev_watch_start(&service->dev, config->dev_root);

@@ -77,6 +77,7 @@ struct plugin_service {
         struct http_server *plugin_server, *remote_server;
         struct provisioner provisioner;
         atomic_bool servers_up;        /* both servers answer */
+        bool nvidia_runtime;           /* NVIDIA's container toolkit is here (nvidia_toolkit.h) */
         struct dev_watch dev;          /* changes of the device directory */
         atomic_uint control_nodes;     /* service_routes.c: the control nodes last found */
         atomic_ulong control_nodes_at; /* ... at this dev_watch generation */

@@ -80,6 +80,12 @@ static int live_control_devices(void *context, struct strv *out, struct error *e
         return 0;
 }
 
+static int live_modeset_device(void *context, struct strv *out, struct error *err)
+{
+        struct live_request *live = context;
+        return device_nodes_modeset(live->service->config.dev_root, out, err);
+}
+
 void service_check_driver(struct plugin_service *service)
 {
         if (driver_watch_changed(&service->watch)) {
@@ -137,7 +143,9 @@ void service_rest_handle(void *context, const struct http_request *request,
                     .cuda_version = live_cuda_version,
                     .device_status = live_device_status,
                     .control_devices = live_control_devices,
+                    .modeset_device = live_modeset_device,
                 },
+            .nvidia_runtime = service->nvidia_runtime,
         };
         rest_api_handle(&api, request, response);
         gpu_snapshot_release(snapshot);

@@ -126,6 +126,13 @@ static char *read_request(const struct http_request *request, struct http_respon
         return name;
 }
 
+/* The record of a Mount: per kind (one container mounts several kinds with one ID), or NULL
+ * for an anonymous one. */
+static char *mount_record_id(const char *kind, const char *id)
+{
+        return id != NULL && id[0] != '\0' ? xasprintf("%s.%s", kind, id) : NULL;
+}
+
 /* Validates a name; on failure replies the 1.0 error with the given null field. */
 static bool parse_or_reply(const char *name, struct volume_name *parsed,
                            struct http_response *response, const char *null_field)
@@ -133,7 +140,7 @@ static bool parse_or_reply(const char *name, struct volume_name *parsed,
         struct error err = ERROR_INIT;
         if (volume_name_parse(name, parsed, &err) == 0)
                 return true;
-        const char *kind = strstr(name, "_" VOLUME_KIND_DRIVER "_");
+        const char *kind = strstr(name, "_" VOLUME_KIND_DRIVER);
         if (kind != NULL && volume_name_parse(kind + 1, parsed, NULL) == 0) {
                 /* "<project>_nvidia_driver_<version>": a Compose file without `name:`. */
                 cleanup_free char *hint =
@@ -182,12 +189,12 @@ static char *serve(struct volume_api *api, const struct volume_name *parsed, con
         }
         struct error err = ERROR_INIT;
         bool built = false;
-        if (volume_store_ensure(&api->store, current, &built, &err) < 0) {
+        if (volume_store_ensure_set(&api->store, parsed->capabilities, current, &built, &err) < 0) {
                 reply_internal_error(response, err.message);
                 error_clear(&err);
                 return NULL;
         }
-        char *path = volume_store_path(&api->store, current);
+        char *path = volume_store_set_path(&api->store, parsed->capabilities, current);
         if (built)
                 log_msg("Provisioned volume %s", path);
         if (order < 0)
@@ -218,32 +225,37 @@ static void handle_capabilities(struct volume_api *api, const struct http_reques
 static void handle_list(struct volume_api *api, const struct http_request *request,
                         struct http_response *response)
 {
-        struct strv versions = STRV_INIT;
+        struct strv names = STRV_INIT;
         struct error err = ERROR_INIT;
-        if (volume_store_list(&api->store, &versions, &err) < 0) {
+        if (volume_store_list_names(&api->store, &names, &err) < 0) {
                 reply_internal_error(response, err.message);
                 error_clear(&err);
-                strv_destroy(&versions);
+                strv_destroy(&names);
                 return;
         }
         struct buf b = BUF_INIT;
         buf_puts(&b, "{\"Volumes\":");
-        if (versions.count == 0)
+        if (names.count == 0)
                 buf_puts(&b, "null");
-        for (size_t i = 0; i < versions.count; i++) {
-                cleanup_free char *name = xasprintf("%s_%s", VOLUME_KIND_DRIVER, versions.items[i]);
-                cleanup_free char *path = volume_store_path(&api->store, versions.items[i]);
+        for (size_t i = 0; i < names.count; i++) {
+                struct volume_name parsed;
+                if (volume_name_parse(names.items[i], &parsed, &err) < 0) {
+                        error_clear(&err);
+                        continue;
+                }
+                cleanup_free char *path =
+                    volume_store_set_path(&api->store, parsed.capabilities, parsed.version);
                 buf_puts(&b, i == 0 ? "[{\"Name\":" : ",{\"Name\":");
-                json_append_string(&b, name);
+                json_append_string(&b, names.items[i]);
                 buf_puts(&b, ",\"Mountpoint\":");
                 json_append_string(&b, path);
                 buf_puts(&b, "}");
         }
-        if (versions.count > 0)
+        if (names.count > 0)
                 buf_puts(&b, "]");
         buf_puts(&b, ",\"Err\":null}");
         reply_json(response, &b);
-        strv_destroy(&versions);
+        strv_destroy(&names);
 }
 
 static void log_received(const char *what, const char *name)
@@ -287,7 +299,8 @@ static void handle_remove(struct volume_api *api, const struct http_request *req
                 return;
         /* The records say which directory each mount was served: containers of older names
          * use the running driver's; a restart of the plugin forgets none of them. */
-        size_t in_use = mount_records_count(&api->mounts, parsed.version);
+        cleanup_free char *directory = xasprintf("%s_%s", parsed.kind, parsed.version);
+        size_t in_use = mount_records_count(&api->mounts, directory);
         if (in_use > 0) {
                 cleanup_free char *text =
                     xasprintf("volume %s is in use by %zu mount(s) of this or an older driver's "
@@ -297,7 +310,7 @@ static void handle_remove(struct volume_api *api, const struct http_request *req
                 return;
         }
         struct error err = ERROR_INIT;
-        if (volume_store_remove(&api->store, parsed.version, &err) < 0) {
+        if (volume_store_remove_set(&api->store, parsed.capabilities, parsed.version, &err) < 0) {
                 reply_internal_error(response, err.message);
                 error_clear(&err);
                 return;
@@ -324,7 +337,9 @@ static void mount_or_path(struct volume_api *api, const struct http_request *req
                 return;
         if (is_mount) {
                 struct error err = ERROR_INIT;
-                if (mount_records_add(&api->mounts, id, current, &err) < 0) {
+                cleanup_free char *directory = xasprintf("%s_%s", parsed.kind, current);
+                cleanup_free char *record = mount_record_id(parsed.kind, id);
+                if (mount_records_add(&api->mounts, record, directory, &err) < 0) {
                         /* Unrecorded, a Remove could delete it under the container: refused. */
                         reply_internal_error(response, err.message);
                         error_clear(&err);
@@ -361,7 +376,8 @@ static void handle_unmount(struct volume_api *api, const struct http_request *re
         struct volume_name parsed;
         if (!parse_or_reply(name, &parsed, response, NULL))
                 return;
-        mount_records_remove(&api->mounts, id);
+        cleanup_free char *record = mount_record_id(parsed.kind, id);
+        mount_records_remove(&api->mounts, record);
         reply_err(response, NULL, NULL);
 }
 

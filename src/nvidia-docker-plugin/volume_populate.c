@@ -15,19 +15,14 @@
 #include "common/xalloc.h"
 #include "nvidia-docker-plugin/driver_policy.h"
 #include "nvidia-docker-plugin/elf_file.h"
+#include "nvidia-docker-plugin/file_tree.h"
 #include "nvidia-docker-plugin/parallel_copy.h"
 
-#define PLACES 3
-
-static const char *const place_dirs[PLACES] = {
-    [DRIVER_FILE_BIN] = "bin",
-    [DRIVER_FILE_LIB] = "lib",
-    [DRIVER_FILE_LIB64] = "lib64",
-};
+#define PLACES DRIVER_FILE_PLACES
 
 const char *volume_populate_dir_name(enum driver_file_place place)
 {
-        return place_dirs[place];
+        return driver_file_place_dirs[place];
 }
 
 static bool stopping(const atomic_bool *stop)
@@ -187,32 +182,88 @@ static int link_or_reserve(struct placement *placement, const struct driver_file
         return 0;
 }
 
+/* mkdir -p of the directories in `name` (relative to dirfd), 0755. */
+static int make_parents(int dirfd, const char *dir, const char *name, struct error *err)
+{
+        cleanup_free char *copy = xstrdup(name);
+        for (char *slash = strchr(copy, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
+                *slash = '\0';
+                if (mkdirat(dirfd, copy, 0755) < 0 && errno != EEXIST)
+                        return error_set_errno(err, errno, "create directory %s/%s", dir, copy);
+                *slash = '/';
+        }
+        return 0;
+}
+
+/* A file whose volume copy has its own content (a JSON file naming its library in the volume). */
+static int write_content(int dirfd, const char *dir, const struct driver_file *file,
+                         struct error *err)
+{
+        cleanup_free char *shown = xasprintf("%s/%s", dir, file->name);
+        cleanup_close int fd =
+            openat(dirfd, file->name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0) {
+                if (errno == EEXIST) {
+                        log_warning("%s: %s exists already, skipping this copy", file->path, shown);
+                        return 0;
+                }
+                return error_set_errno(err, errno, "create %s", shown);
+        }
+        for (size_t w = 0; w < file->content_len;) {
+                ssize_t n = write(fd, file->content + w, file->content_len - w);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return error_set_errno(err, errno, "write %s", shown);
+                w += (size_t)n;
+        }
+        if (fchmod(fd, 0644) < 0)
+                return error_set_errno(err, errno, "chmod %s", shown);
+        int closing = fd;
+        fd = -1;
+        if (close(closing) < 0)
+                return error_set_errno(err, errno, "write %s", shown);
+        return 0;
+}
+
 static int place_file(struct placement *placement, const struct driver_file *file, size_t index,
                       const struct examined *facts, struct error *err)
 {
         bool placed = false;
-        if (!facts->is_elf && file->place != DRIVER_FILE_BIN) {
+        int dirfd = placement->dirfds[file->place];
+        const char *dir = placement->dirs[file->place];
+        if (strchr(file->name, '/') != NULL && make_parents(dirfd, dir, file->name, err) < 0)
+                return -1;
+        if (file->content != NULL)
+                return write_content(dirfd, dir, file, err);
+        bool library = file->place == DRIVER_FILE_LIB || file->place == DRIVER_FILE_LIB64;
+        if (!facts->is_elf && library) {
                 /* A library that is no ELF file: 1.0 fails the Create with "<path>: <error>". */
                 return error_set(err, "%s", facts->elf_err.message);
         }
-        if (!facts->is_elf) /* a binary that is a script */
+        if (!facts->is_elf || !library) /* a script, a data or configuration file, an X module */
                 return link_or_reserve(placement, file, index, facts, &placed, err);
         if (driver_policy_excludes(file->name, &facts->elf))
                 return 0;
         int rc = link_or_reserve(placement, file, index, facts, &placed, err);
         if (rc == 0 && placed && facts->elf.soname != NULL)
-                rc = add_soname_links(placement->dirfds[file->place], placement->dirs[file->place],
-                                      facts->elf.soname, file->name, err);
+                rc = add_soname_links(dirfd, dir, facts->elf.soname, file->name, err);
         return rc;
 }
 
-static int open_place_dirs(struct placement *placement, const char *dir, struct error *err)
+/* bin, lib and lib64 always (1.0's layout); share and the X modules when a file goes there. */
+static int open_place_dirs(struct placement *placement, const char *dir,
+                           const struct driver_files *files, struct error *err)
 {
         for (int p = 0; p < PLACES; p++) {
-                placement->dirs[p] = xasprintf("%s/%s", dir, place_dirs[p]);
-                if (mkdir(placement->dirs[p], 0755) < 0 && errno != EEXIST)
-                        return error_set_errno(err, errno, "create directory %s",
-                                               placement->dirs[p]);
+                bool used = p <= DRIVER_FILE_LIB64;
+                for (size_t i = 0; i < files->count && !used; i++)
+                        used = files->items[i].place == (enum driver_file_place)p;
+                if (!used)
+                        continue;
+                placement->dirs[p] = xasprintf("%s/%s", dir, driver_file_place_dirs[p]);
+                if (file_tree_make_dirs(placement->dirs[p], err) < 0)
+                        return -1;
                 placement->dirfds[p] = open(placement->dirs[p], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (placement->dirfds[p] < 0)
                         return error_set_errno(err, errno, "open %s", placement->dirs[p]);
@@ -273,13 +324,15 @@ int volume_populate(const char *dir, const struct driver_files *files,
 {
         struct volume_populate_stats stats = {0};
         const atomic_bool *stop = options->stop;
-        struct placement placement = {.dirfds = {-1, -1, -1}, .bind = options->bind};
+        struct placement placement = {.bind = options->bind};
+        for (int p = 0; p < PLACES; p++)
+                placement.dirfds[p] = -1;
         struct examined *facts = xcalloc(files->count ? files->count : 1, sizeof(*facts));
         struct error phase1 = ERROR_INIT;
         size_t phase1_index = SIZE_MAX;
         int rc = -1;
         long start = monotonic_ms();
-        if (open_place_dirs(&placement, dir, err) < 0)
+        if (open_place_dirs(&placement, dir, files, err) < 0)
                 goto out;
         struct examine_run examine = {.files = files, .out = facts, .stop = stop};
         work_pool_run(files->count, options->copy_threads, examine_work, &examine);

@@ -1,6 +1,7 @@
 /*
  * volume_populate: fills an empty directory with the driver files of a list, as the layout of a
- * driver volume: bin/, lib/ (32-bit), lib64/.
+ * driver volume: bin/, lib/ (32-bit), lib64/, and share/ and lib64/xorg/modules when a file goes
+ * there (docs/capabilities.md).
  *
  * Phase 0 (work pool): every file's ELF facts, size and mode are read (reads of a cold,
  * compressed driver file system overlap instead of queueing). Phase 1 (list order): the

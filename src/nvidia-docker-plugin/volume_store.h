@@ -1,6 +1,9 @@
 /*
- * volume_store: the driver volumes on disk, <volume root>/nvidia_driver/<version>/{bin,lib,lib64}
- * (man/nvidia-docker-plugin.8.in, VOLUME PLUGIN PROTOCOL), and who may change them when.
+ * volume_store: the driver volumes on disk (man/nvidia-docker-plugin.8.in, VOLUME PLUGIN
+ * PROTOCOL; docs/capabilities.md), and who may change them when:
+ *   <volume root>/nvidia_driver/<version>/{bin,lib,lib64[,share][,lib64/xorg/modules]}
+ *   <volume root>/nvidia_driver-<set>/<version>/...   the volume of a capability set
+ * (the set's canonical suffix, driver_caps.h); every kind is built under the one lock below.
  *
  * A version directory is built once: under an in-process mutex and an flock on
  * <volume root>/nvidia_driver/.lock (other plugin processes), in a temporary directory
@@ -46,6 +49,19 @@ char *volume_store_path(const struct volume_store *store, const char *version);
  * (may be NULL) when this call built it. */
 int volume_store_ensure(struct volume_store *store, const char *version, bool *built,
                         struct error *err);
+/* Deletes <kind_dir>/<version> recursively if it exists (a symlink is only unlinked). */
+int volume_store_remove(struct volume_store *store, const char *version, struct error *err);
+/* Valid version directories under kind_dir, sorted by name. */
+int volume_store_list(struct volume_store *store, struct strv *versions, struct error *err);
+/* The same for the volume of a capability set (closed first; DRIVER_CAP_ALL is the above;
+ * an empty set fails). */
+char *volume_store_set_path(const struct volume_store *store, unsigned caps, const char *version);
+int volume_store_ensure_set(struct volume_store *store, unsigned caps, const char *version,
+                            bool *built, struct error *err);
+int volume_store_remove_set(struct volume_store *store, unsigned caps, const char *version,
+                            struct error *err);
+/* Every provisioned volume's name (<kind>_<version>), of every kind, sorted. */
+int volume_store_list_names(struct volume_store *store, struct strv *names, struct error *err);
 /* The driver version whose files later builds take (driver_files' basename filter); waits for a
  * build in progress. */
 void volume_store_set_version(struct volume_store *store, const char *version);
@@ -53,9 +69,5 @@ void volume_store_set_version(struct volume_store *store, const char *version);
  * stopping" (checked between files and every 8 MiB copied); its temporary directory is removed.
  * Async-signal-safe; for shutdown. */
 void volume_store_stop(struct volume_store *store);
-/* Deletes <kind_dir>/<version> recursively if it exists (a symlink is only unlinked). */
-int volume_store_remove(struct volume_store *store, const char *version, struct error *err);
-/* Valid version directories under kind_dir, sorted by name. */
-int volume_store_list(struct volume_store *store, struct strv *versions, struct error *err);
 
 #endif

@@ -107,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 return 0;
         }
         struct rest_api api = {
-            &inventory, {NULL, live_driver, live_cuda, live_status, live_control}, NULL};
+            &inventory, {NULL, live_driver, live_cuda, live_status, live_control}, false, NULL};
         struct http_request request = {.method = method,
                                        .path = target,
                                        .query = params,

@@ -5,7 +5,7 @@
 # with it next to the user's own file, and the container sees the devices and the driver.
 # Compose's project-prefixed volume name is never produced; the plugin explains it if met.
 # /run/docker/plugins and /dev/nvidia* are machine-global: run under the plugin-socket lock;
-# device nodes are made only where none exist (removed at exit), as test_wrapper_real_plugin.sh.
+# device nodes are made only where none exist (removed at exit): tests/lib/real_plugin.sh.
 . "$(dirname "$0")/../lib/common.sh"
 
 PLUGIN=$NVD_BIN/nvidia-docker-plugin
@@ -16,51 +16,18 @@ command -v docker >/dev/null || t_skip_all "docker not installed"
 start_dockerd || t_skip_all "no Docker engine"
 t_lock plugin-socket
 
+. "$NVD_ROOT/tests/lib/real_plugin.sh"
 VERSION=375.39 # tests/fakes/gpus-3.json
 VOL=nvidia_driver_$VERSION
-SOCK_DIR=/run/docker/plugins SOCK=/run/docker/plugins/nvidia-docker.sock
 PROJECT=nvdcompose$$
 IMAGE=nvd-compose-busybox
-NODE_STATE=/tmp/nvd-compose.nodes
 
-# Device nodes for the fake GPUs where the host has none (as test_wrapper_real_plugin.sh).
-remove_created_nodes() {
-  local n
-  [ -f "$1" ] || return 0
-  while read -r n; do
-    case $n in /dev/nvidia*) ;; *) continue ;; esac
-    [ -c "$n" ] || continue
-    case $(stat -c %t "$n") in c3 | ee) rm -f "$n" ;; esac
-  done <"$1"
-  rm -f "$1"
-}
-remove_created_nodes "$NODE_STATE"
-CAN_START=1
-if compgen -G '/dev/nvidia*' >/dev/null; then
-  CAN_START=
-  echo "# /dev/nvidia* exists already: nothing created; the container start is skipped"
-else
-  : >"$NODE_STATE"
-  t_cleanup 'remove_created_nodes "$NODE_STATE"'
-  for spec in "nvidiactl 195 255" "nvidia-uvm 238 0" "nvidia-uvm-tools 238 1" "nvidia0 195 0" \
-    "nvidia1 195 1" "nvidia2 195 2"; do
-    set -- $spec
-    mknod -m 0666 "/dev/$1" c "$2" "$3" || { t_fail "mknod /dev/$1"; t_finish; }
-    echo "/dev/$1" >>"$NODE_STATE"
-  done
-fi
-
+real_plugin_nodes /tmp/nvd-compose.nodes || { t_fail "device nodes for the fake GPUs"; t_finish; }
 bash "$NVD_ROOT/tests/fakes/make-driver-root.sh" "$T_TMP/root" "$VERSION" >/dev/null 2>&1 ||
   { t_fail "fake driver root"; t_finish; }
-mkdir -p "$SOCK_DIR" "$T_TMP/dev"
-for n in nvidiactl nvidia-uvm nvidia-uvm-tools nvidia0 nvidia1 nvidia2; do : >"$T_TMP/dev/$n"; done
-PORT=$(free_port) PID=
-rm -f "$SOCK"
-LD_LIBRARY_PATH=$NVD_BUILD/fakes FAKE_NVML_CONFIG=$NVD_ROOT/tests/fakes/gpus-3.json \
-  NVD_DEV_ROOT=$T_TMP/dev PATH=/usr/local/nvidia/bin:/usr/local/bin:/usr/bin:/bin \
-  "$PLUGIN" -l "127.0.0.1:$PORT" -s "$SOCK_DIR" -d "$T_TMP/volumes" -r "$T_TMP/root" 2>"$T_TMP/plugin.log" &
-PID=$!
 t_cleanup stop_plugin
+real_plugin_start "$NVD_ROOT/tests/fakes/gpus-3.json" "$T_TMP/root" "$T_TMP/plugin.log" ||
+  { t_fail "plugin did not start"; cat "$T_TMP/plugin.log"; t_finish; }
 cleanup_docker() {
   (cd "$T_TMP/app" 2>/dev/null && docker-compose -p "$PROJECT" -f docker-compose.yml \
     -f docker-compose.gpu.yml down --remove-orphans >/dev/null 2>&1)
@@ -69,7 +36,6 @@ cleanup_docker() {
 }
 t_cleanup cleanup_docker
 t_cleanup "docker rmi -f $IMAGE >/dev/null 2>&1"
-wait_for "plugin" curl -sf "http://127.0.0.1:$PORT/v1.0/gpu/info/json" || { t_fail "plugin did not start"; cat "$T_TMP/plugin.log"; t_finish; }
 make_image "$IMAGE"
 
 # The recipe (README, "docker compose"): the user's file, then the plugin's, then up.

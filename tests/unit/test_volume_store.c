@@ -485,7 +485,8 @@ static void test_hostile_soname(void)
         CU_ASSERT_FATAL(WIFEXITED(status) && WEXITSTATUS(status) == 0);
         cleanup_free char *vol = xasprintf("%s/vol", dir);
         CU_ASSERT_EQUAL_FATAL(mkdir(vol, 0755), 0);
-        struct driver_file item = {DRIVER_FILE_LIB64, lib, (char *)"libcuda.so.1.2"};
+        struct driver_file item = {
+            .place = DRIVER_FILE_LIB64, .path = lib, .name = (char *)"libcuda.so.1.2"};
         struct driver_files files = {&item, 1};
         struct error err = ERROR_INIT;
         CU_ASSERT_EQUAL(populate(vol, &files, &err), 0);
@@ -549,16 +550,22 @@ static void many_root_make(struct many_root *m)
         for (int i = 0; i < MANY; i++) {
                 char *name = xasprintf("libnv%d.so.1.2.%d", i, i);
                 m->items[m->count++] =
-                    (struct driver_file){DRIVER_FILE_LIB64, xasprintf("%s/%s", m->dir, name), name};
+                    (struct driver_file){.place = DRIVER_FILE_LIB64,
+                                         .path = xasprintf("%s/%s", m->dir, name),
+                                         .name = name};
         }
         const char *libs[] = {"libcuda.so.9.9", "libGL.so.1.7.0"};
         for (int i = 0; i < 2; i++)
-                m->items[m->count++] = (struct driver_file){
-                    DRIVER_FILE_LIB64, xasprintf("%s/%s", m->dir, libs[i]), xstrdup(libs[i])};
+                m->items[m->count++] =
+                    (struct driver_file){.place = DRIVER_FILE_LIB64,
+                                         .path = xasprintf("%s/%s", m->dir, libs[i]),
+                                         .name = xstrdup(libs[i])};
         const char *bins[] = {"nvidia-smi", "nvidia-debugdump"};
         for (int i = 0; i < 2; i++)
-                m->items[m->count++] = (struct driver_file){
-                    DRIVER_FILE_BIN, xasprintf("%s/%s", m->dir, bins[i]), xstrdup(bins[i])};
+                m->items[m->count++] =
+                    (struct driver_file){.place = DRIVER_FILE_BIN,
+                                         .path = xasprintf("%s/%s", m->dir, bins[i]),
+                                         .name = xstrdup(bins[i])};
 }
 
 static void many_root_destroy(struct many_root *m)
@@ -717,8 +724,9 @@ static void test_chunked_copy_big_file(void)
         CU_ASSERT_PTR_NOT_NULL_FATAL(f);
         fclose(f);
         CU_ASSERT_EQUAL(chmod(empty, 0700), 0);
-        struct driver_file items[] = {{DRIVER_FILE_BIN, big, "nvidia-big"},
-                                      {DRIVER_FILE_BIN, empty, "nvidia-empty"}};
+        struct driver_file items[] = {
+            {.place = DRIVER_FILE_BIN, .path = big, .name = "nvidia-big"},
+            {.place = DRIVER_FILE_BIN, .path = empty, .name = "nvidia-empty"}};
         struct driver_files files = {items, 2};
         /* Several threads even on a 2-core machine. */
         struct volume_populate_options four = {.copy_threads = 4};
@@ -762,30 +770,36 @@ static int mounts_under(const char *dir)
         return n;
 }
 
-/* Unmounts every bind-mounted file of the volume (what a reboot does); returns how many. */
+/* Unmounts every bind-mounted file below `dir` (what a reboot does); returns how many. */
+static int unmount_binds_below(const char *dir, dev_t dev)
+{
+        DIR *d = opendir(dir);
+        if (d == NULL)
+                return 0;
+        int n = 0;
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                        continue;
+                cleanup_free char *path = xasprintf("%s/%s", dir, e->d_name);
+                struct stat st;
+                if (lstat(path, &st) < 0)
+                        continue;
+                if (S_ISDIR(st.st_mode))
+                        n += unmount_binds_below(path, dev);
+                else if (S_ISREG(st.st_mode) && st.st_dev != dev && umount2(path, MNT_DETACH) == 0)
+                        n++;
+        }
+        closedir(d);
+        return n;
+}
+
 static int unmount_binds(const char *vol)
 {
-        static const char *const subs[] = {"bin", "lib", "lib64"};
         struct stat top;
         if (stat(vol, &top) < 0)
                 return -1;
-        int n = 0;
-        for (size_t i = 0; i < 3; i++) {
-                cleanup_free char *sub = xasprintf("%s/%s", vol, subs[i]);
-                DIR *d = opendir(sub);
-                if (d == NULL)
-                        continue;
-                struct dirent *e;
-                while ((e = readdir(d)) != NULL) {
-                        cleanup_free char *path = xasprintf("%s/%s", sub, e->d_name);
-                        struct stat st;
-                        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-                            st.st_dev != top.st_dev && umount2(path, MNT_DETACH) == 0)
-                                n++;
-                }
-                closedir(d);
-        }
-        return n;
+        return unmount_binds_below(vol, top.st_dev);
 }
 
 /* Across file systems with bind_mounts set (the plugin's default; needs root): every driver file
