@@ -10,6 +10,7 @@ command -v dockerd >/dev/null || t_skip_all "dockerd not installed (make deps)"
 real=0
 if command -v nvidia-smi >/dev/null && nvidia-smi -L >/dev/null 2>&1; then real=1; fi
 before=$(ls -d /tmp/nvd-demo.* 2>/dev/null)
+nodes_before=$(ls -d /dev/nvidia* 2>/dev/null)
 # On a GPU machine the simulated GPUs are asked for; here, the demo must find out by itself.
 sim=()
 [ "$real" = 1 ] && sim=(DEMO_SIMULATE=1)
@@ -37,7 +38,7 @@ if grep -q '/dev/nvidia1' <<<"$section"; then t_fail "NV_GPU=0 leaves /dev/nvidi
 t_match "Docker lists the driver volume" 'nvidia-docker +nvidia_driver_580\.159\.04' "$out"
 t_match "ends with what it showed" 'What this demo showed[^$]*a real container ran' "$out"
 t_eq "temporary directory removed" "$before" "$(ls -d /tmp/nvd-demo.* 2>/dev/null)"
-t_check "no simulated node left in /dev" test ! -e /dev/nvidia1 -o "$real" = 1
+t_eq "no simulated node left in /dev" "$nodes_before" "$(ls -d /dev/nvidia* 2>/dev/null)"
 t_eq "no demo engine left" "" "$(pgrep -af 'dockerd --host unix:///tmp/nvd-demo' || true)"
 
 out=$(NVD_BIN="$NVD_BIN" NVD_BUILD="$NVD_BUILD" DEMO_SIMULATE=1 DEMO_NO_NAMESPACE=1 timeout 120 "$NVD_ROOT/demo/demo.sh" 2>&1); rc=$?
