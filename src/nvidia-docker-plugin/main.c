@@ -6,7 +6,8 @@
  * waits for it on the store's lock. SIGTERM stops a build in progress (volume_store_stop), its
  * temporary directory is removed, and the thread is joined before exit. Test hooks (not flags, so
  * the usage stays 1.0's): NVD_DEV_ROOT (where device nodes are looked up, default /dev),
- * NVD_SYS_ROOT (sysfs, default /sys).
+ * NVD_SYS_ROOT (sysfs, default /sys). The CDI spec (-cdi, docs/cdi.md) is built by the same
+ * background thread once the driver volume is ready, and removed at exit.
  */
 #include <errno.h>
 #include <signal.h>
@@ -21,6 +22,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "nvidia-docker-plugin/cdi_publish.h"
 #include "nvidia-docker-plugin/device_nodes.h"
 #include "nvidia-docker-plugin/gpu_discover.h"
 #include "nvidia-docker-plugin/http_server.h"
@@ -33,6 +35,7 @@ struct options {
         const char *socket_dir;
         const char *volumes;
         const char *driver_root;
+        const char *cdi_dir; /* -cdi; "" writes no spec file */
         int version;
         int copy; /* -c */
 };
@@ -42,6 +45,9 @@ static void usage(FILE *out)
         fprintf(out, "Usage of nvidia-docker-plugin:\n"
                      "  -c\tCopy the driver files that cannot be hard-linked (default: bind-mount "
                      "them read-only when allowed)\n"
+                     "  -cdi string\n"
+                     "    \tDirectory of the CDI spec nvidia-docker.json, \"\" for none (default "
+                     "\"/var/run/cdi\")\n"
                      "  -d string\n"
                      "    \tPath where to store the volumes (default "
                      "\"/var/lib/nvidia-docker/volumes\")\n"
@@ -111,6 +117,8 @@ static int parse_flags(int argc, char **argv, struct options *o)
                         slot = &o->volumes;
                 else if (strcmp(key, "r") == 0)
                         slot = &o->driver_root;
+                else if (strcmp(key, "cdi") == 0)
+                        slot = &o->cdi_dir;
                 if (slot == NULL) {
                         fprintf(stderr, "flag provided but not defined: -%s\n", key);
                         usage(stderr);
@@ -148,6 +156,8 @@ static bool private_mount_namespace(void)
 struct provision {
         struct volume_api *volumes;
         const char *version;
+        struct cdi_publish *cdi;
+        const struct gpu_inventory *inventory;
 };
 
 /* Eager provisioning: one log line, never fatal (a Create retries and reports). */
@@ -167,6 +177,17 @@ static void *provision_main(void *arg)
         else
                 log_msg("Driver volume %s_%s already provisioned", VOLUME_KIND_DRIVER, p->version);
         error_clear(&err);
+        /* The CDI spec: here at start-up; after a change of the inventory or of the driver,
+         * by whoever notices it (cdi_spec_update is thread-safe). */
+        start = monotonic_ms();
+        if (cdi_spec_update(p->cdi, p->inventory, p->version, &err) < 0)
+                log_warning("%s", err.message);
+        else if (p->cdi->spec_dir != NULL)
+                log_msg("CDI spec %s/%s written (%ld ms)", p->cdi->spec_dir, CDI_SPEC_FILE,
+                        monotonic_ms() - start);
+        else
+                log_msg("CDI spec ready for the REST API (no file: -cdi is empty)");
+        error_clear(&err);
         return NULL;
 }
 
@@ -184,6 +205,7 @@ int main(int argc, char **argv)
             .socket_dir = "/run/docker/plugins",
             .volumes = "/var/lib/nvidia-docker/volumes",
             .driver_root = "/",
+            .cdi_dir = "/var/run/cdi",
         };
         int rc = parse_flags(argc, argv, &o);
         if (rc != 0)
@@ -215,8 +237,11 @@ int main(int argc, char **argv)
         struct http_server *plugin_server = NULL, *remote_server = NULL;
         cleanup_free char *socket_path = NULL;
         cleanup_free char *driver_version = NULL;
+        cleanup_free char *cdi_store = NULL;
         struct volume_api volumes;
         int volumes_ready = 0;
+        struct cdi_publish cdi;
+        bool cdi_ready = false;
         struct provision provision;
         pthread_t provision_thread;
         bool provisioning = false;
@@ -274,6 +299,20 @@ int main(int argc, char **argv)
                 goto out;
         }
         volumes_ready = 1;
+        cdi_store = xasprintf("%s/cdi", o.volumes);
+        struct cdi_publish_config cdi_config = {
+            .spec_dir = o.cdi_dir,
+            .store_root = cdi_store,
+            .dev_root = dev_root,
+            .files = {.root = o.driver_root, .path_env = getenv("PATH")},
+            .bind_mounts = volume_config.bind_mounts,
+        };
+        if (cdi_publish_init(&cdi, &cdi_config, &err) < 0) {
+                rc = fatal(&err);
+                goto out;
+        }
+        cdi_ready = true;
+        api.cdi = &cdi;
 
         log_msg("Serving plugin API at %s", o.socket_dir);
         log_msg("Serving remote API at %s", o.listen);
@@ -291,7 +330,7 @@ int main(int argc, char **argv)
                 goto out;
         }
 
-        provision = (struct provision){&volumes, driver_version};
+        provision = (struct provision){&volumes, driver_version, &cdi, &inventory};
         if (pthread_create(&provision_thread, NULL, provision_main, &provision) == 0)
                 provisioning = true;
         else
@@ -307,12 +346,16 @@ out:
         /* A build in progress (eager or a Create's) ends soon and removes its directory. */
         if (volumes_ready)
                 volume_store_stop(&volumes.store);
+        if (cdi_ready)
+                cdi_publish_stop(&cdi);
         http_server_stop(remote_server);
         http_server_stop(plugin_server);
         if (provisioning)
                 pthread_join(provision_thread, NULL);
         if (rc == 0)
                 log_msg("Successfully terminated");
+        if (cdi_ready)
+                cdi_publish_destroy(&cdi); /* a stopped plugin publishes no spec */
         if (volumes_ready)
                 volume_api_destroy(&volumes);
         gpu_inventory_destroy(&inventory);

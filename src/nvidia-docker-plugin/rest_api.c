@@ -656,7 +656,26 @@ static void handle_mesos_cli(const struct rest_api *api, struct http_response *r
         respond_body(resp, 200, TEXT_PLAIN, &b);
 }
 
-enum route { ROUTE_NONE, INFO, INFO_JSON, STATUS, STATUS_JSON, CLI, CLI_JSON, MESOS };
+/* GET /v1.0/cdi/spec[.json]: the CDI spec that cdi_publish keeps (docs/cdi.md); 503 with the
+ * reason, one line, while there is none. */
+static void handle_cdi_spec(const struct rest_api *api, struct http_response *resp)
+{
+        struct error err = ERROR_INIT;
+        char *text = api->cdi != NULL ? cdi_publish_current(api->cdi, &err) : NULL;
+        if (text == NULL) {
+                cleanup_free char *line = xasprintf(
+                    "%s\n", api->cdi != NULL ? err.message : "this plugin publishes no CDI spec");
+                respond_error(resp, 503, line);
+                error_clear(&err);
+                return;
+        }
+        struct buf b = BUF_INIT;
+        buf_puts(&b, text);
+        free(text);
+        respond_body(resp, 200, APPLICATION_JSON, &b);
+}
+
+enum route { ROUTE_NONE, INFO, INFO_JSON, STATUS, STATUS_JSON, CLI, CLI_JSON, MESOS, CDI_SPEC };
 
 static enum route find_route(const char *path)
 {
@@ -669,6 +688,9 @@ static enum route find_route(const char *path)
             {"/docker/cli", CLI},    {"/docker/cli/json", CLI_JSON},
             {"/mesos/cli", MESOS},
         };
+        /* New routes exist under /v1.0/ only. */
+        if (strcmp(path, "/v1.0/cdi/spec") == 0 || strcmp(path, "/v1.0/cdi/spec.json") == 0)
+                return CDI_SPEC;
         if (strncmp(path, "/v1.0/", 6) == 0)
                 path += 5;
         for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
@@ -748,6 +770,9 @@ void rest_api_handle(void *context, const struct http_request *req, struct http_
                 break;
         case MESOS:
                 handle_mesos_cli(api, resp);
+                break;
+        case CDI_SPEC:
+                handle_cdi_spec(api, resp);
                 break;
         case ROUTE_NONE:
                 break;

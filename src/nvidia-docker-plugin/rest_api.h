@@ -7,7 +7,8 @@
  * The handler works on a `struct gpu_inventory` snapshot plus the `struct gpu_live` queries;
  * it has no NVML or socket code, so tests and fuzzers drive it with a hand-made inventory.
  * Unlike 1.0, `dev` keeps the caller's order, drops a GPU named twice after its first mention
- * and rejects an ambiguous UUID prefix, naming the candidates.
+ * and rejects an ambiguous UUID prefix, naming the candidates. Routes added since 1.0 exist
+ * under /v1.0/ only: /v1.0/cdi/spec and /v1.0/cdi/spec.json (the CDI spec, application/json).
  */
 #ifndef NVD_REST_API_H
 #define NVD_REST_API_H
@@ -15,12 +16,14 @@
 #include "common/buf.h"
 #include "common/error.h"
 #include "common/strv.h"
+#include "nvidia-docker-plugin/cdi_publish.h"
 #include "nvidia-docker-plugin/gpu_inventory.h"
 #include "nvidia-docker-plugin/http.h"
 
 struct rest_api {
         const struct gpu_inventory *inventory;
         struct gpu_live live;
+        struct cdi_publish *cdi; /* GET /v1.0/cdi/spec; NULL: 503 "publishes no CDI spec" */
 };
 
 /* http_handler_fn for the TCP server; context is a struct rest_api. */
