@@ -54,9 +54,17 @@ struct docker_args {
         const char *pull;     /* value of --pull (points into the words), or NULL */
         const char *platform; /* value of --platform, or NULL */
         bool gpus_option;     /* the user gave --gpus themselves */
+        /* Podman: an option choosing the storage (--root, ...) after the command word, where
+         * the wrapper cannot repeat it for `image inspect` (its name, static), or NULL. */
+        const char *late_daemon_option;
 };
 
 /* Never fails: an unreadable line is reported through `certain`. */
 void docker_args_parse(const char *const *words, size_t count, struct docker_args *out);
+/* The same with another CLI's tables (podman's: docker_flags_tables). Podman's --rootfs makes
+ * the line uncertain: its IMAGE word is a directory. */
+struct docker_flag_tables;
+void docker_args_parse_with(const char *const *words, size_t count,
+                            const struct docker_flag_tables *tables, struct docker_args *out);
 
 #endif

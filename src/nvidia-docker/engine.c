@@ -353,9 +353,11 @@ static void spawn_failed(struct error *err, const char *what, const char *image)
         err->code = code;
 }
 
+/* docker: "No such image"; podman: "<name>: image not known". */
 static bool mentions_no_such_image(const char *text)
 {
-        return strcasestr(text, "no such image") != NULL;
+        return strcasestr(text, "no such image") != NULL ||
+               strstr(text, ": image not known") != NULL;
 }
 
 static int inspect_with_cli(const struct engine_target *target, const char *image,
@@ -417,10 +419,12 @@ int engine_pull_image(const struct engine_target *target, const char *image, con
         strv_push(&argv, "--");
         strv_push(&argv, image);
 
-        /* Progress goes to our stderr: the container's stdout stays clean. */
+        /* Progress goes to our stderr: the container's stdout stays clean (docker prints it on
+         * stdout, podman on stderr). */
         struct subprocess_result res;
-        int rc = subprocess_run((const char *const *)argv.items, STDERR_FILENO, 0,
-                                ENGINE_STDERR_LIMIT, &res, err);
+        int rc = subprocess_run_tee((const char *const *)argv.items, STDERR_FILENO, 0,
+                                    target->pull_progress_on_stderr ? STDERR_FILENO : -1,
+                                    ENGINE_STDERR_LIMIT, &res, err);
         if (rc < 0) {
                 spawn_failed(err, "cannot pull image", image);
         } else if (!subprocess_succeeded(&res)) {

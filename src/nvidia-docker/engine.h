@@ -10,8 +10,9 @@
  * Missing images are pulled with `$NV_DOCKER [global options] pull [--platform P] IMAGE`, its
  * progress on our stderr so that the container's stdout stays clean.
  *
- * "Not found" is only ever a 404 from the API or docker's "No such image": a daemon that
- * cannot be reached or refuses us is an error, never a reason to pull.
+ * "Not found" is only ever a 404 from the API or docker's "No such image" (podman's "image not
+ * known"): a daemon that cannot be reached or refuses us is an error, never a reason to pull.
+ * The same functions serve podman (its target from podman_engine.h).
  */
 #ifndef NVD_ENGINE_H
 #define NVD_ENGINE_H
@@ -38,6 +39,7 @@ struct engine_target {
         bool use_cli;            /* true: ask through the docker CLI, not the socket */
         const char *socket_path; /* the local daemon's socket (DOCKER_HOST unix:// or default) */
         const char *cli_reason;  /* why use_cli (static text, for NV_DEBUG), or NULL */
+        bool pull_progress_on_stderr; /* podman: `pull` shows its progress on stderr */
 };
 
 /* What engine_target_init reads besides the argv (NULL = unset). */

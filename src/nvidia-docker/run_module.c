@@ -12,18 +12,21 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/buf.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "nvidia-docker/argv_rewrite.h"
+#include "nvidia-docker/cdi_devices.h"
 #include "nvidia-docker/docker_command.h"
 #include "nvidia-docker/engine.h"
 #include "nvidia-docker/gpu_plan.h"
 #include "nvidia-docker/gpu_select.h"
 #include "nvidia-docker/host_select.h"
 #include "nvidia-docker/plugin_client.h"
+#include "nvidia-docker/podman_engine.h"
 
 struct run_state {
         const struct run_request *request;
@@ -38,6 +41,8 @@ struct run_state {
         struct gpu_info_answer info;
         struct strv options;
         struct strv final_words; /* the user's words with the GPU options inserted */
+        bool podman;             /* NV_DOCKER names podman: CDI devices (docs/cdi.md) */
+        struct podman_target podman_target;
 };
 
 static bool env_set(const char *name)
@@ -134,6 +139,7 @@ static void run_state_destroy(struct run_state *s)
         gpu_info_answer_destroy(&s->info);
         strv_destroy(&s->options);
         strv_destroy(&s->final_words);
+        podman_target_destroy(&s->podman_target);
 }
 
 static int pass_through(struct run_state *s, struct error *err)
@@ -156,8 +162,11 @@ static int image_resolve(struct run_state *s, bool *passthrough, struct error *e
             .home = getenv("HOME"),
         };
         struct engine_target target;
-        engine_target_init(&target, r->docker, r->words, r->args->global_count,
-                           r->args->daemon_options, &env);
+        if (s->podman)
+                target = s->podman_target.engine;
+        else
+                engine_target_init(&target, r->docker, r->words, r->args->global_count,
+                                   r->args->daemon_options, &env);
         if (target.use_cli)
                 debug(s, "engine: asking `%s image inspect` (%s)", r->docker->items[0],
                       target.cli_reason);
@@ -166,7 +175,8 @@ static int image_resolve(struct run_state *s, bool *passthrough, struct error *e
 
         bool always = false, never = false;
         if (pull != NULL) {
-                always = strcmp(pull, "always") == 0;
+                /* podman's `newer` pulls when the registry has a newer image: a pull. */
+                always = strcmp(pull, "always") == 0 || (s->podman && strcmp(pull, "newer") == 0);
                 never = strcmp(pull, "never") == 0;
                 if (!always && !never && strcmp(pull, "missing") != 0) {
                         debug(s, "unknown --pull=%s: docker decides", pull);
@@ -181,7 +191,8 @@ static int image_resolve(struct run_state *s, bool *passthrough, struct error *e
         if (s->image.found)
                 return 0;
         if (always)
-                return error_set(err, "image '%s' is still missing after `docker pull`", image);
+                return error_set(err, "image '%s' is still missing after `%s pull`", image,
+                                 s->podman ? "podman" : "docker");
         if (never) {
                 debug(s, "image %s not found and --pull=never: docker reports it", image);
                 *passthrough = true;
@@ -194,7 +205,8 @@ static int image_resolve(struct run_state *s, bool *passthrough, struct error *e
         if (engine_inspect_image(&target, image, &s->image, err) < 0)
                 return -1;
         if (!s->image.found)
-                return error_set(err, "image '%s' is still missing after `docker pull`", image);
+                return error_set(err, "image '%s' is still missing after `%s pull`", image,
+                                 s->podman ? "podman" : "docker");
         return 0;
 }
 
@@ -220,6 +232,36 @@ static int cuda_check(struct run_state *s, struct error *err)
         return 0;
 }
 
+/* The user's words with s->options inserted. Returns only on failure. */
+static int exec_with_options(struct run_state *s, struct error *err)
+{
+        const struct run_request *r = s->request;
+        struct strv no_prefix = STRV_INIT;
+        strv_init(&s->final_words);
+        argv_rewrite(&no_prefix, r->words, r->count, r->args->insert_index, &s->options,
+                     &s->final_words);
+        debug_argv(s, "exec", (const char *const *)s->final_words.items, s->final_words.count);
+        return docker_command_exec(r->docker, (const char *const *)s->final_words.items,
+                                   s->final_words.count, err);
+}
+
+/* Podman: the GPUs as CDI devices of the plugin's spec, checked against its GPU list. */
+static int podman_devices(struct run_state *s, struct error *err)
+{
+        if (s->info.uuids.items == NULL && s->info.driver_version == NULL &&
+            plugin_client_gpu_info(s->client, &s->info, err) < 0)
+                return -1;
+        if (cdi_devices_options(s->selection.all, &s->selection.items, &s->info, "NV_GPU",
+                                &s->options, err) < 0)
+                return -1;
+        if (s->debug) {
+                cleanup_free char *devices = strv_join(&s->options, " ");
+                debug(s, "GPU selection: %s; CDI devices: %s",
+                      s->selection.all ? "all (NV_GPU unset)" : getenv("NV_GPU"), devices);
+        }
+        return exec_with_options(s, err);
+}
+
 static int run_pipeline(struct run_state *s, struct error *err)
 {
         const struct run_request *r = s->request;
@@ -236,9 +278,31 @@ static int run_pipeline(struct run_state *s, struct error *err)
         const char *nv_gpu = getenv("NV_GPU");
         if (gpu_select_parse(nv_gpu, &s->selection, err) < 0)
                 return -1;
+        s->podman = docker_command_is_podman(r->docker);
+        if (s->podman && a->late_daemon_option != NULL)
+                return error_set(err,
+                                 "podman's --%s after `%s` chooses where images are: put it "
+                                 "before `%s`, where nvidia-docker repeats it on its own podman "
+                                 "calls",
+                                 a->late_daemon_option, r->words[a->command_index],
+                                 r->words[a->command_index]);
         /* A bad NV_HOST only matters once the plugin is needed (kept in plugin_target_error). */
-        host_select(getenv("NV_HOST"), getenv("DOCKER_HOST"), getenv("USER"), &s->plugin,
-                    &s->plugin_target_error);
+        if (s->podman) {
+                struct podman_env penv = {
+                    .container_host = getenv("CONTAINER_HOST"),
+                    .container_connection = getenv("CONTAINER_CONNECTION"),
+                    .containers_conf = getenv("CONTAINERS_CONF"),
+                    .storage_conf = getenv("CONTAINERS_STORAGE_CONF"),
+                    .xdg_runtime_dir = getenv("XDG_RUNTIME_DIR"),
+                    .root = geteuid() == 0,
+                };
+                podman_target_init(&s->podman_target, r->docker, r->words, a->global_count, &penv);
+                podman_engine_plugin(&s->podman_target, getenv("NV_HOST"), getenv("USER"),
+                                     &s->plugin, &s->plugin_target_error);
+        } else {
+                host_select(getenv("NV_HOST"), getenv("DOCKER_HOST"), getenv("USER"), &s->plugin,
+                            &s->plugin_target_error);
+        }
 
         curl_start(!error_is_set(&s->plugin_target_error) &&
                    s->plugin.transport == PLUGIN_TRANSPORT_SSH);
@@ -282,6 +346,9 @@ static int run_pipeline(struct run_state *s, struct error *err)
                 return -1;
         if (cuda_check(s, err) < 0)
                 return -1;
+        strv_init(&s->options);
+        if (s->podman)
+                return podman_devices(s, err);
         if (plugin_client_docker_cli(s->client, &s->plan.volume_kinds, &s->selection, &s->answer,
                                      err) < 0)
                 return -1;
@@ -292,16 +359,9 @@ static int run_pipeline(struct run_state *s, struct error *err)
                       s->selection.all ? "all (NV_GPU unset)" : nv_gpu, devices, volumes,
                       s->answer.volume_driver ? s->answer.volume_driver : "none");
         }
-        strv_init(&s->options);
         if (argv_gpu_options(&s->answer, &s->options, err) < 0)
                 return -1;
-
-        struct strv no_prefix = STRV_INIT;
-        strv_init(&s->final_words);
-        argv_rewrite(&no_prefix, r->words, r->count, a->insert_index, &s->options, &s->final_words);
-        debug_argv(s, "exec", (const char *const *)s->final_words.items, s->final_words.count);
-        return docker_command_exec(r->docker, (const char *const *)s->final_words.items,
-                                   s->final_words.count, err);
+        return exec_with_options(s, err);
 }
 
 int run_module_main(const struct run_request *request)

@@ -6,7 +6,7 @@
 # (unshare -m, private propagation) where /run is a fresh tmpfs (hence /var/run/cdi, podman's
 # runtime state and its API socket /run/podman/podman.sock are the test's own), /etc/cdi an
 # empty directory, and /etc/containers the test's configuration: storage under the test's
-# scratch directory (vfs: works everywhere), runc, cgroupfs, no network needed (containers run
+# scratch directory (vfs on a tmpfs: works everywhere, and fast), runc, cgroupfs, no network needed (containers run
 # with --network none), and rlimits within this machine's hard limits (podman's defaults exceed
 # them on sandboxed machines). Nothing is pulled: images are imported from a busybox rootfs.
 #
@@ -34,6 +34,9 @@ podman_sandbox_setup() {
   local dir=$1 nofile nproc
   mkdir -p "$dir/etc" "$dir/storage" "$dir/runroot" "$dir/empty-cdi" "$dir/tmp"
   mount -t tmpfs -o mode=0755 nvd-run /run || return 1
+  # Podman's database syncs every write: on a tmpfs a container is made several times faster.
+  mount -t tmpfs -o mode=0700 nvd-podman-storage "$dir/storage" || return 1
+  t_cleanup "umount -l '$dir/storage'"
   mkdir -p /run/lock
   [ -d /etc/cdi ] && { mount --bind "$dir/empty-cdi" /etc/cdi || return 1; }
   nofile=$(ulimit -Hn); [ "$nofile" = unlimited ] && nofile=65536
