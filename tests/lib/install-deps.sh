@@ -7,7 +7,8 @@ PACKAGES="build-essential pkg-config clang libclang-rt-14-dev
  docker.io busybox-static openssh-server openssh-client iproute2 socat expect
  wrk hyperfine valgrind bash-completion zsh fish lintian dpkg-dev fakeroot systemd mandoc
  procps psmisc curl jq
- podman python3-jsonschema golang-github-container-orchestrated-devices-container-device-interface-dev"
+ podman python3-jsonschema golang-github-container-orchestrated-devices-container-device-interface-dev
+ docker-registry sudo"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
