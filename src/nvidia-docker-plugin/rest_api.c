@@ -581,7 +581,7 @@ static void handle_docker_cli(const struct rest_api *api, const struct http_requ
                                 buf_puts(&b, ",");
                         json_append_string(&b, devices.items[i]);
                 }
-                buf_puts(&b, "]}\n");
+                buf_puts(&b, api->nvidia_runtime ? "],\"NvidiaRuntime\":true}\n" : "]}\n");
                 respond_body(resp, 200, APPLICATION_JSON, &b);
         } else {
                 buf_puts(&b, "--volume-driver=nvidia-docker");

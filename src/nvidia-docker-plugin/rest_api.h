@@ -13,6 +13,8 @@
 #ifndef NVD_REST_API_H
 #define NVD_REST_API_H
 
+#include <stdbool.h>
+
 #include "common/buf.h"
 #include "common/error.h"
 #include "common/strv.h"
@@ -23,6 +25,8 @@
 struct rest_api {
         const struct gpu_inventory *inventory;
         struct gpu_live live;
+        bool nvidia_runtime;     /* NVIDIA's container toolkit is on this host (nvidia_toolkit.h):
+                                  * /docker/cli/json appends "NvidiaRuntime":true */
         struct cdi_publish *cdi; /* GET /v1.0/cdi/spec; NULL: 503 "publishes no CDI spec" */
 };
 

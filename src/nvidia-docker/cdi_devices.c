@@ -1,5 +1,6 @@
 #include "nvidia-docker/cdi_devices.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,17 +34,21 @@ static bool all_digits(const char *s)
         return true;
 }
 
-/* The spec's name for one item, owned; NULL with err when the machine has no such GPU. */
+/* The spec's name for one item, owned; NULL with err when the machine has no such GPU.
+ * *index: the GPU's index when the item names a whole GPU, else SIZE_MAX. */
 static char *device_name(const char *item, const struct gpu_info_answer *info, const char *what,
-                         struct error *err)
+                         size_t *index_out, struct error *err)
 {
+        *index_out = SIZE_MAX;
         if (strcmp(item, "none") == 0)
                 return xstrdup("none");
         if (all_digits(item)) {
                 char *end = NULL;
                 unsigned long index = strtoul(item, &end, 10);
-                if (index < info->uuids.count)
+                if (index < info->uuids.count) {
+                        *index_out = index;
                         return xasprintf("%lu", index);
+                }
         } else if (strncmp(item, "GPU-", 4) == 0) {
                 size_t len = strlen(item), found = 0, match = 0;
                 for (size_t i = 0; i < info->uuids.count; i++)
@@ -51,8 +56,10 @@ static char *device_name(const char *item, const struct gpu_info_answer *info, c
                                 if (found++ == 0)
                                         match = i;
                         }
-                if (found == 1)
+                if (found == 1) {
+                        *index_out = match;
                         return xstrdup(info->uuids.items[match]);
+                }
                 if (found > 1) {
                         struct buf names = BUF_INIT;
                         for (size_t i = 0; i < info->uuids.count; i++)
@@ -72,18 +79,21 @@ static char *device_name(const char *item, const struct gpu_info_answer *info, c
 }
 
 int cdi_devices_options(bool all, const struct strv *items, const struct gpu_info_answer *info,
-                        const char *what, struct strv *out, struct error *err)
+                        const char *what, struct strv *out, struct strv *nodes, struct error *err)
 {
         struct strv names = STRV_INIT;
         if (all || items == NULL || items->count == 0) {
                 strv_push(&names, "all");
         } else {
                 for (size_t i = 0; i < items->count; i++) {
-                        char *name = device_name(items->items[i], info, what, err);
+                        size_t index;
+                        char *name = device_name(items->items[i], info, what, &index, err);
                         if (name == NULL) {
                                 strv_destroy(&names);
                                 return -1;
                         }
+                        if (nodes != NULL && index < info->paths.count)
+                                strv_push(nodes, info->paths.items[index]);
                         bool seen = false;
                         for (size_t j = 0; j < names.count && !seen; j++)
                                 seen = strcmp(names.items[j], name) == 0;

@@ -22,13 +22,15 @@
 
 #include "common/error.h"
 #include "common/strv.h"
-#include "nvidia-docker/plugin_client.h"
+#include "nvidia-docker/plugin_answer.h"
 
 #define CDI_DEVICES_KIND "nvidia.com/gpu"
 
 /* `items`: the selected devices as the user wrote them (NULL or empty with `all` set: every
- * GPU). `what`: the selection's source for messages ("NV_GPU"). Appends the options to out. */
+ * GPU). `what`: the selection's source for messages ("NV_GPU"). Appends the options to out,
+ * and to `nodes` (may be NULL) the /dev/nvidiaN of each GPU named by index or UUID (for the
+ * caller's access check). */
 int cdi_devices_options(bool all, const struct strv *items, const struct gpu_info_answer *info,
-                        const char *what, struct strv *out, struct error *err);
+                        const char *what, struct strv *out, struct strv *nodes, struct error *err);
 
 #endif

@@ -74,8 +74,8 @@ static const struct docker_flag container_flags[] = {
     {"dns-search", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},           /* domain */
     {"domainname", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},           /* NIS domain */
     {"entrypoint", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},           /* string */
-    {"env", 'e', VALUE, BOTH, DOCKER_FLAG_PLAIN, true},                /* VAR[=value] */
-    {"env-file", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},             /* file */
+    {"env", 'e', VALUE, BOTH, DOCKER_FLAG_ENV, true},                  /* VAR[=value] */
+    {"env-file", 0, VALUE, BOTH, DOCKER_FLAG_ENV_FILE, true},          /* file */
     {"expose", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},               /* port[-range] */
     {"gpus", 0, VALUE, BOTH, DOCKER_FLAG_GPUS, true},                  /* 19.03+ */
     {"group-add", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},            /* group */
@@ -128,7 +128,7 @@ static const struct docker_flag container_flags[] = {
     {"read-only", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},      /* read-only rootfs */
     {"restart", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},       /* policy */
     {"rm", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},             /* also on create (#917) */
-    {"runtime", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},       /* OCI runtime */
+    {"runtime", 0, VALUE, BOTH, DOCKER_FLAG_RUNTIME, true},     /* OCI runtime */
     {"security-opt", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* key=value */
     {"shm-size", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},      /* bytes */
     {"sig-proxy", 0, BOOL, RUN, DOCKER_FLAG_PLAIN, true},       /* run only, default true */
@@ -204,282 +204,179 @@ static const struct docker_flag podman_global_flags[] = {
  * docker's), the aliases of utils.AliasFlags that name an option of run/create, and root's
  * persistent flags, which are accepted after `run` too (those choosing the storage have role
  * DAEMON: the wrapper asks the user to put them before `run`, where it repeats them).
+ * Comments: podman's own help text, shortened; "global": one of root's persistent flags.
  */
 static const struct docker_flag podman_container_flags[] = {
-    {"add-host", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Add a custom host-to-IP mapping (host:ip) */
-    {"annotation", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Add annotations to container (key=value) */
-    {"arch", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* use ARCH instead of the architecture of the */
+    {"add-host", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* Add a custom host-to-IP mapping */
+    {"annotation", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Add annotations to container */
+    {"arch", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* use ARCH instead of the architecture */
     {"attach", 'a', VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Attach to STDIN, STDOUT or STDERR */
-    {"authfile", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Path of the authentication file. Use */
-    {"blkio-weight", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Block IO weight (relative weight) accepts a */
-    {"blkio-weight-device", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Block IO weight (relative device weight, */
-    {"cap-add", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Add capabilities to the container */
-    {"cap-drop", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Drop capabilities from the container */
+    {"authfile", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Path of the authentication file */
+    {"blkio-weight", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},        /* Block IO weight */
+    {"blkio-weight-device", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Block IO weight */
+    {"cap-add", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* Add capabilities to the container */
+    {"cap-drop", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Drop capabilities */
     {"cgroup-conf", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Configure cgroup v2 (key=value) */
-    {"cgroup-manager", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* global option, also after run/create */
-    {"cgroup-parent", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Optional parent cgroup for the container */
-    {"cgroupns", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* cgroup namespace to use */
-    {"cgroups", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* control container cgroup configuration */
-    {"chrootdirs", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Chroot directories inside the container */
+    {"cgroup-manager", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* global, here too */
+    {"cgroup-parent", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* Optional parent cgroup */
+    {"cgroupns", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},       /* cgroup namespace to use */
+    {"cgroups", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},        /* control container cgroup */
+    {"chrootdirs", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},     /* Chroot directories inside */
     {"cidfile", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Write the container ID to the file */
-    {"conmon", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* global option, also after run/create */
-    {"conmon-pidfile", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Path to the file that will receive the PID of */
-    {"cpu-period", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Limit the CPU CFS (Completely Fair Scheduler) */
-    {"cpu-profile", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* global option, also after run/create */
-    {"cpu-quota", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Limit the CPU CFS (Completely Fair Scheduler) */
-    {"cpu-rt-period", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Limit the CPU real-time period in */
-    {"cpu-rt-runtime", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Limit the CPU real-time runtime in */
-    {"cpu-shares", 'c', VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* CPU shares (relative weight) */
-    {"cpus", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Number of CPUs. The default is 0.000 which */
-    {"cpuset-cpus", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* CPUs in which to allow execution (0-3, 0,1) */
-    {"cpuset-mems", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Memory nodes (MEMs) in which to allow */
-    {"default-mounts-file", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true},                                              /* global option, also after run/create */
+    {"conmon", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* global, here too */
+    {"conmon-pidfile", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Path to the file that will */
+    {"cpu-period", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},     /* Limit the CPU CFS */
+    {"cpu-profile", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},    /* global, here too */
+    {"cpu-quota", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},      /* Limit the CPU CFS */
+    {"cpu-rt-period", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Limit the CPU real-time period */
+    {"cpu-rt-runtime", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Limit the CPU real-time */
+    {"cpu-shares", 'c', VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* CPU shares (relative weight) */
+    {"cpus", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Number of CPUs. The default is 0.000 */
+    {"cpuset-cpus", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* CPUs in which to allow execution */
+    {"cpuset-mems", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Memory nodes (MEMs) */
+    {"default-mounts-file", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* global, here too */
     {"detach", 'd', BOOL, RUN, DOCKER_FLAG_PLAIN, true}, /* Run container in background and print */
-    {"detach-keys", 0, VALUE, RUN, DOCKER_FLAG_PLAIN,
-     true}, /* Override the key sequence for detaching a */
+    {"detach-keys", 0, VALUE, RUN, DOCKER_FLAG_PLAIN, true}, /* Override the key sequence */
     {"device", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Add a host device to the container */
-    {"device-cgroup-rule", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Add a rule to the cgroup allowed devices list */
-    {"device-read-bps", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Limit read rate (bytes per second) from a */
-    {"device-read-iops", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Limit read rate (IO per second) from a device */
-    {"device-write-bps", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Limit write rate (bytes per second) to a */
-    {"device-write-iops", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Limit write rate (IO per second) to a device */
-    {"disable-content-trust", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* This is a Docker specific option and is a */
-    {"dns", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},        /* Set custom DNS servers */
-    {"dns-opt", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},    /* alias of dns-option */
-    {"dns-option", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Set custom DNS options */
+    {"device-cgroup-rule", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Add a rule to the cgroup */
+    {"device-read-bps", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},    /* Limit read rate */
+    {"device-read-iops", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* Limit read rate */
+    {"device-write-bps", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* Limit write rate */
+    {"device-write-iops", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* Limit write rate */
+    {"disable-content-trust", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true}, /* This is a Docker */
+    {"dns", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},                  /* Set custom DNS servers */
+    {"dns-opt", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},              /* alias of dns-option */
+    {"dns-option", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},           /* Set custom DNS options */
     {"dns-search", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Set custom DNS search domains */
-    {"entrypoint", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Overwrite the default ENTRYPOINT of the image */
-    {"env", 'e', VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Set environment variables in container */
-    {"env-file", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Read in a file of environment variables */
-    {"env-host", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* the caller's environment in the container */
-    {"env-merge", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Preprocess environment variables from image */
-    {"events-backend", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true},                                              /* global option, also after run/create */
+    {"entrypoint", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Overwrite the default ENTRYPOINT */
+    {"env", 'e', VALUE, BOTH, DOCKER_FLAG_ENV, true}, /* Set environment variables in container */
+    {"env-file", 0, VALUE, BOTH, DOCKER_FLAG_ENV_FILE, true}, /* Read in a file of environment */
+    {"env-host", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},     /* the caller's environment */
+    {"env-merge", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* Preprocess environment variables */
+    {"events-backend", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* global, here too */
     {"expose", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Expose a port or a range of ports */
     {"gidmap", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* GID map to use for the user namespace */
     {"gpus", 0, VALUE, RUN, DOCKER_FLAG_GPUS, true},     /* hidden, a no-op in podman: ours */
-    {"group-add", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Add additional groups to the primary */
-    {"health-cmd", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* set a healthcheck command for the container */
-    {"health-interval", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* set an interval for the healthchecks (a value */
-    {"health-on-failure", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* action to take once the container turns */
-    {"health-retries", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* the number of retries allowed before a */
-    {"health-start-period", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* the initialization time needed for a */
-    {"health-timeout", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* the maximum time allowed to complete the */
+    {"group-add", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},         /* Add additional groups */
+    {"health-cmd", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},        /* set a healthcheck command */
+    {"health-interval", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* set an interval */
+    {"health-on-failure", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* action to take once */
+    {"health-retries", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* the number of retries allowed */
+    {"health-start-period", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* the initialization time */
+    {"health-timeout", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},      /* the maximum time allowed */
     {"healthcheck-command", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* alias of health-cmd */
-    {"healthcheck-interval", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true},                                                           /* alias of health-interval */
-    {"healthcheck-retries", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* alias of health-retries */
-    {"healthcheck-start-period", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* alias of health-start-period */
+    {"healthcheck-interval", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* alias */
+    {"healthcheck-retries", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* alias of health-retries */
+    {"healthcheck-start-period", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* alias */
     {"healthcheck-timeout", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* alias of health-timeout */
     {"help", 0, BOOL, BOTH, DOCKER_FLAG_HELP, true},                  /* usage (-h is hostname) */
-    {"hooks-dir", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* global option, also after run/create */
-    {"hostname", 'h', VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Set container hostname */
-    {"hostuser", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Host user account to add to /etc/passwd */
-    {"http-proxy", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true}, /* proxy variables of the caller */
-    {"image-volume", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Tells podman how to handle the builtin image */
-    {"init", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Run an init binary inside the container that */
+    {"hooks-dir", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},           /* global, here too */
+    {"hostname", 'h', VALUE, BOTH, DOCKER_FLAG_PLAIN, true},          /* Set container hostname */
+    {"hostuser", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},            /* Host user account to add */
+    {"http-proxy", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},    /* proxy variables of the caller */
+    {"image-volume", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Tells podman how to handle */
+    {"init", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true}, /* Run an init binary inside the container */
     {"init-ctr", 0, VALUE, CREATE, DOCKER_FLAG_PLAIN, true}, /* create only: a pod init container */
     {"init-path", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* Path to the container-init binary */
-    {"interactive", 'i', BOOL, BOTH, DOCKER_FLAG_PLAIN,
-     true},                                           /* Keep STDIN open even if not attached */
-    {"ip", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* Specify a static IPv4 address for the */
-    {"ip6", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Specify a static IPv6 address for the */
-    {"ipc", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* IPC namespace to use */
+    {"interactive", 'i', BOOL, BOTH, DOCKER_FLAG_PLAIN, true},  /* Keep STDIN open even if not */
+    {"ip", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},            /* Specify a static IPv4 address */
+    {"ip6", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},           /* Specify a static IPv6 address */
+    {"ipc", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},           /* IPC namespace to use */
     {"kernel-memory", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* hidden (deprecated, ignored) */
     {"label", 'l', VALUE, BOTH, DOCKER_FLAG_PLAIN, true},       /* Set metadata on container */
-    {"label-file", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Read in a line delimited file of labels */
-    {"log-driver", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Logging driver for the container */
-    {"log-level", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true},                                               /* global option, also after run/create */
-    {"log-opt", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Logging driver options */
-    {"mac-address", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Container MAC address (e.g. */
-    {"max-workers", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* global option, also after run/create */
-    {"memory", 'm', VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Memory limit (format: <number>[<unit>], where */
-    {"memory-profile", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* global option, also after run/create */
-    {"memory-reservation", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Memory soft limit (format: <number>[<unit>], */
-    {"memory-swap", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Swap limit equal to memory plus swap: '-1' to */
-    {"memory-swappiness", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Tune container memory swappiness (0 to 100, */
-    {"mount", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Attach a filesystem mount to the container */
-    {"name", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Assign a name to the container */
-    {"namespace", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true},                                               /* global option, also after run/create */
-    {"net", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},     /* alias of network */
-    {"network", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Connect a container to a network */
-    {"network-alias", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Add network-scoped alias for the container */
-    {"network-backend", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* global option, also after run/create */
-    {"network-cmd-path", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* global option, also after run/create */
-    {"network-config-dir", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* global option, also after run/create */
-    {"no-healthcheck", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN,
-     true},                                               /* Disable healthchecks on container */
-    {"no-hosts", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true}, /* Do not create /etc/hosts within the */
+    {"label-file", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},    /* Read in a line delimited file */
+    {"log-driver", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* Logging driver for the container */
+    {"log-level", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* global, here too */
+    {"log-opt", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},     /* Logging driver options */
+    {"mac-address", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Container MAC address */
+    {"max-workers", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* global, here too */
+    {"memory", 'm', VALUE, BOTH, DOCKER_FLAG_PLAIN, true},    /* Memory limit */
+    {"memory-profile", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},     /* global, here too */
+    {"memory-reservation", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Memory soft limit */
+    {"memory-swap", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Swap limit equal to memory plus */
+    {"memory-swappiness", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Tune container memory */
+    {"mount", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},             /* Attach a filesystem mount */
+    {"name", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},      /* Assign a name to the container */
+    {"namespace", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* global, here too */
+    {"net", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},       /* alias of network */
+    {"network", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* Connect a container to a network */
+    {"network-alias", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},      /* Add network-scoped alias */
+    {"network-backend", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},    /* global, here too */
+    {"network-cmd-path", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* global, here too */
+    {"network-config-dir", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* global, here too */
+    {"no-healthcheck", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},      /* Disable healthchecks */
+    {"no-hosts", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true}, /* Do not create /etc/hosts within */
     {"oom-kill-disable", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true}, /* Disable OOM Killer */
-    {"oom-score-adj", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Tune the host's OOM preferences (-1000 to */
-    {"os", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* use OS instead of the running OS for choosing */
+    {"oom-score-adj", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* Tune the host's OOM */
+    {"os", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* use OS instead of the running OS */
     {"override-arch", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},    /* alias of arch */
     {"override-os", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},      /* alias of os */
     {"override-variant", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* alias of variant */
-    {"passwd", 0, BOOL, RUN, DOCKER_FLAG_PLAIN,
-     true}, /* add entries to /etc/passwd and /etc/group */
+    {"passwd", 0, BOOL, RUN, DOCKER_FLAG_PLAIN, true},             /* add entries to /etc/passwd */
     {"passwd-entry", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Entry to write to /etc/passwd */
-    {"personality", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Configure execution domain using personality */
-    {"pid", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* PID namespace to use */
-    {"pidfile", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Write the container process ID to the file */
-    {"pids-limit", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Tune container pids limit (set -1 for */
-    {"platform", 0, VALUE, BOTH, DOCKER_FLAG_PLATFORM,
-     true}, /* Specify the platform for selecting the image. */
+    {"personality", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Configure execution domain using */
+    {"pid", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},         /* PID namespace to use */
+    {"pidfile", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},     /* Write the container process ID */
+    {"pids-limit", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* Tune container pids limit */
+    {"platform", 0, VALUE, BOTH, DOCKER_FLAG_PLATFORM, true}, /* Specify the platform */
     {"pod", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},         /* Run container in an existing pod */
     {"pod-id-file", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Read the pod ID from the file */
-    {"preserve-fds", 0, VALUE, RUN, DOCKER_FLAG_PLAIN,
-     true}, /* Pass a number of additional file descriptors */
-    {"privileged", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Give extended privileges to container */
-    {"publish", 'p', VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Publish a container's port, or a range of */
-    {"publish-all", 'P', BOOL, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Publish all exposed ports to random ports on */
-    {"pull", 0, VALUE, BOTH, DOCKER_FLAG_PULL, true},  /* Pull image policy */
-    {"purge", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true}, /* alias of rm */
-    {"quiet", 'q', BOOL, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Suppress output information when pulling */
-    {"read-only", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Make containers root filesystem read-only */
-    {"read-only-tmpfs", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* When running containers in read-only mode */
-    {"registries-conf", 0, VALUE, BOTH, DOCKER_FLAG_DAEMON,
-     true}, /* global option, also after run/create: storage */
-    {"replace", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* If a container with the same name exists, */
-    {"requires", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Add one or more requirement containers that */
-    {"restart", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Restart policy to apply when a container */
-    {"rm", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Remove container (and pod if created) after */
-    {"rmi", 0, BOOL, RUN, DOCKER_FLAG_PLAIN,
-     true}, /* Remove container image unless used by other */
-    {"root", 0, VALUE, BOTH, DOCKER_FLAG_DAEMON,
-     true}, /* global option, also after run/create: storage */
-    {"rootfs", 0, BOOL, BOTH, DOCKER_FLAG_NO_IMAGE, true}, /* IMAGE is a root file system */
-    {"runroot", 0, VALUE, BOTH, DOCKER_FLAG_DAEMON,
-     true}, /* global option, also after run/create: storage */
-    {"runtime", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* global option, also after run/create */
-    {"runtime-flag", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* global option, also after run/create */
-    {"sdnotify", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* control sd-notify behavior */
-    {"seccomp-policy", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Policy for selecting a seccomp profile */
-    {"secret", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},       /* Add secret to container */
-    {"security-opt", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Security Options */
-    {"shm-size", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Size of /dev/shm (format: <number>[<unit>], */
-    {"sig-proxy", 0, BOOL, RUN, DOCKER_FLAG_PLAIN,
-     true}, /* Proxy received signals to the process */
+    {"preserve-fds", 0, VALUE, RUN, DOCKER_FLAG_PLAIN, true}, /* Pass a number of additional file */
+    {"privileged", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},   /* Give extended privileges */
+    {"publish", 'p', VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* Publish a container's port, */
+    {"publish-all", 'P', BOOL, BOTH, DOCKER_FLAG_PLAIN, true}, /* Publish all exposed ports */
+    {"pull", 0, VALUE, BOTH, DOCKER_FLAG_PULL, true},          /* Pull image policy */
+    {"purge", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},         /* alias of rm */
+    {"quiet", 'q', BOOL, BOTH, DOCKER_FLAG_PLAIN, true},       /* Suppress output information */
+    {"read-only", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},     /* Make containers root filesystem */
+    {"read-only-tmpfs", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},   /* When running containers */
+    {"registries-conf", 0, VALUE, BOTH, DOCKER_FLAG_DAEMON, true}, /* global: storage */
+    {"replace", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},   /* If a container with the same name */
+    {"requires", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Add one or more requirement */
+    {"restart", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* Restart policy to apply */
+    {"rm", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},     /* Remove container (and pod if created) */
+    {"rmi", 0, BOOL, RUN, DOCKER_FLAG_PLAIN, true},     /* Remove container image unless used */
+    {"root", 0, VALUE, BOTH, DOCKER_FLAG_DAEMON, true}, /* global: storage */
+    {"rootfs", 0, BOOL, BOTH, DOCKER_FLAG_NO_IMAGE, true},         /* IMAGE is a root file system */
+    {"runroot", 0, VALUE, BOTH, DOCKER_FLAG_DAEMON, true},         /* global: storage */
+    {"runtime", 0, VALUE, BOTH, DOCKER_FLAG_RUNTIME, true},        /* global, here too */
+    {"runtime-flag", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},     /* global, here too */
+    {"sdnotify", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},         /* control sd-notify behavior */
+    {"seccomp-policy", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* Policy for selecting */
+    {"secret", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},           /* Add secret to container */
+    {"security-opt", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},     /* Security Options */
+    {"shm-size", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},         /* Size of /dev/shm */
+    {"sig-proxy", 0, BOOL, RUN, DOCKER_FLAG_PLAIN, true},          /* Proxy received signals */
     {"signature-policy", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* hidden: policy.json path */
-    {"stop-signal", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Signal to stop a container. Default is */
-    {"stop-timeout", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Timeout (in seconds) that containers stopped */
-    {"storage-driver", 0, VALUE, BOTH, DOCKER_FLAG_DAEMON,
-     true}, /* global option, also after run/create: storage */
-    {"storage-opt", 0, VALUE, BOTH, DOCKER_FLAG_DAEMON,
-     true}, /* global option, also after run/create: storage */
-    {"subgidname", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Name of range listed in /etc/subgid for use */
-    {"subuidname", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Name of range listed in /etc/subuid for use */
-    {"sysctl", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* Sysctl options */
-    {"syslog", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},   /* global option, also after run/create */
-    {"systemd", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Run container in systemd mode */
-    {"timeout", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Maximum length of time a container is allowed */
-    {"tls-verify", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Require HTTPS and verify certificates when */
-    {"tmpdir", 0, VALUE, BOTH, DOCKER_FLAG_DAEMON,
-     true}, /* global option, also after run/create: storage */
-    {"tmpfs", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Mount a temporary filesystem (tmpfs) into a */
-    {"trace", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},   /* global option, also after run/create */
+    {"stop-signal", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},      /* Signal to stop a container */
+    {"stop-timeout", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},     /* Timeout (in seconds) */
+    {"storage-driver", 0, VALUE, BOTH, DOCKER_FLAG_DAEMON, true},  /* global: storage */
+    {"storage-opt", 0, VALUE, BOTH, DOCKER_FLAG_DAEMON, true},     /* global: storage */
+    {"subgidname", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},       /* Name of range listed */
+    {"subuidname", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},       /* Name of range listed */
+    {"sysctl", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},           /* Sysctl options */
+    {"syslog", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},            /* global, here too */
+    {"systemd", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* Run container in systemd mode */
+    {"timeout", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* Maximum length of time a container */
+    {"tls-verify", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true}, /* Require HTTPS and verify */
+    {"tmpdir", 0, VALUE, BOTH, DOCKER_FLAG_DAEMON, true},   /* global: storage */
+    {"tmpfs", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* Mount a temporary filesystem (tmpfs) */
+    {"trace", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},   /* global, here too */
     {"tty", 't', BOOL, BOTH, DOCKER_FLAG_PLAIN, true},   /* Allocate a pseudo-TTY for container */
     {"tz", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},     /* Set timezone in container */
     {"uidmap", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* UID map to use for the user namespace */
     {"ulimit", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Ulimit options */
     {"umask", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* Set umask in container */
-    {"unsetenv", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Unset environment default variables in */
-    {"unsetenv-all", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Unset all default environment variables in */
-    {"user", 'u', VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* Username or UID (format: */
-    {"userns", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* User namespace to use */
-    {"uts", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},     /* UTS namespace to use */
-    {"variant", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Use VARIANT instead of the running */
-    {"volume", 'v', VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Bind mount a volume into the container */
-    {"volumepath", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* global option, also after run/create */
-    {"volumes-from", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Mount volumes from the specified container(s) */
-    {"workdir", 'w', VALUE, BOTH, DOCKER_FLAG_PLAIN,
-     true}, /* Working directory inside the container */
+    {"unsetenv", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Unset environment default variables */
+    {"unsetenv-all", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true}, /* Unset all default environment */
+    {"user", 'u', VALUE, BOTH, DOCKER_FLAG_PLAIN, true},      /* Username or UID */
+    {"userns", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},      /* User namespace to use */
+    {"uts", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},         /* UTS namespace to use */
+    {"variant", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* Use VARIANT instead of the running */
+    {"volume", 'v', VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Bind mount a volume */
+    {"volumepath", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* global, here too */
+    {"volumes-from", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Mount volumes */
+    {"workdir", 'w', VALUE, BOTH, DOCKER_FLAG_PLAIN, true},    /* Working directory inside */
 };
 
 const struct docker_flag *docker_flags_global(size_t *count)

@@ -28,6 +28,7 @@ void image_info_destroy(struct image_info *info)
         free(info->visible_devices);
         free(info->require_cuda);
         free(info->cuda_version_env);
+        free(info->driver_capabilities);
         memset(info, 0, sizeof(*info));
 }
 
@@ -80,36 +81,36 @@ void engine_target_init(struct engine_target *target, const struct strv *docker,
         target->socket_path = ENGINE_DEFAULT_SOCKET;
         target->use_cli = true;
 
+        /* Where the engine is, as docker decides it: -H/--context first, then DOCKER_HOST,
+         * then DOCKER_CONTEXT, then the config file's context (which DOCKER_HOST overrides). */
+        bool unix_host = false;
         if (daemon_options) {
                 target->cli_reason = "global options choose the daemon";
-                return;
+        } else if (is_set(env->docker_host)) {
+                unix_host =
+                    strncmp(env->docker_host, "unix://", 7) == 0 && env->docker_host[7] != '\0';
+                target->local = unix_host || strncmp(env->docker_host, "fd://", 5) == 0;
+                if (!unix_host)
+                        target->cli_reason = "DOCKER_HOST is not a unix:// socket";
+                else
+                        target->socket_path = env->docker_host + 7;
+        } else if (is_set(env->docker_context) && strcmp(env->docker_context, "default") != 0) {
+                target->cli_reason = "DOCKER_CONTEXT chooses a context";
+        } else if (is_set(env->docker_context)) {
+                target->local = true;
+        } else {
+                bool is_default = true;
+                if (config_context_is_default(env, &is_default) < 0)
+                        target->cli_reason = "the docker config file cannot be read";
+                else if (!is_default)
+                        target->cli_reason = "the docker config file chooses a context";
+                target->local = target->cli_reason == NULL;
         }
+        if (target->cli_reason != NULL)
+                return;
         if (docker->count != 1) {
                 target->cli_reason = "NV_DOCKER has several words";
                 return;
-        }
-        if (is_set(env->docker_host)) {
-                if (strncmp(env->docker_host, "unix://", 7) != 0 || env->docker_host[7] == '\0') {
-                        target->cli_reason = "DOCKER_HOST is not a unix:// socket";
-                        return;
-                }
-                target->socket_path = env->docker_host + 7;
-        }
-        if (is_set(env->docker_context) && strcmp(env->docker_context, "default") != 0) {
-                target->cli_reason = "DOCKER_CONTEXT chooses a context";
-                return;
-        }
-        /* DOCKER_HOST overrides the config file's context in docker too. */
-        if (!is_set(env->docker_host) && !is_set(env->docker_context)) {
-                bool is_default = true;
-                if (config_context_is_default(env, &is_default) < 0) {
-                        target->cli_reason = "the docker config file cannot be read";
-                        return;
-                }
-                if (!is_default) {
-                        target->cli_reason = "the docker config file chooses a context";
-                        return;
-                }
         }
         if (access(target->socket_path, R_OK | W_OK) < 0) {
                 target->cli_reason = "the daemon socket cannot be opened by this user";
@@ -184,6 +185,9 @@ static int decode_object(json_t *image, struct image_info *out, struct error *er
                                         slot = &out->require_cuda;
                                 else if (name_len == 12 && memcmp(kv, "CUDA_VERSION", 12) == 0)
                                         slot = &out->cuda_version_env;
+                                else if (name_len == 26 &&
+                                         memcmp(kv, "NVIDIA_DRIVER_CAPABILITIES", 26) == 0)
+                                        slot = &out->driver_capabilities;
                                 if (slot == NULL)
                                         continue;
                                 /* Like docker, the last definition wins. */

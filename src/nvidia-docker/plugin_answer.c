@@ -1,4 +1,5 @@
-/* plugin_answer: the pure decoders of plugin_client.h (JSON bodies of the REST API v1.0). */
+#include "nvidia-docker/plugin_answer.h"
+
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,7 +7,6 @@
 
 #include "common/text.h"
 #include "common/xalloc.h"
-#include "nvidia-docker/plugin_client.h"
 
 #define MAX_ITEMS  4096 /* entries in any list: far above any real host */
 #define MAX_STRING 4096 /* bytes in any string we keep */
@@ -170,6 +170,12 @@ int plugin_answer_decode_docker_cli(const char *body, size_t len, struct docker_
         if (ret == 0)
                 ret = string_list(root, "Devices", absolute_path, "an absolute device path",
                                   &out->devices, err);
+        if (ret == 0) {
+                json_t *runtime = json_object_get(root, "NvidiaRuntime");
+                if (runtime != NULL && !json_is_boolean(runtime))
+                        ret = error_set(err, "NvidiaRuntime is not a boolean");
+                out->nvidia_runtime = json_is_true(runtime);
+        }
         json_decref(root);
         if (ret < 0)
                 docker_cli_answer_destroy(out);

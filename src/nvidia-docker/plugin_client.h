@@ -27,57 +27,31 @@
  *   "bad answer from nvidia-docker-plugin at URL: <what>" (not JSON, wrong types, relative
  *     device paths, bad volume specs, truncated bodies, over 1 MiB: "plugin answer too large")
  *
- * The decoders (plugin_answer.c) are pure and are what the fuzzers drive; their messages say
- * what is wrong, and the client puts "bad answer from nvidia-docker-plugin at URL: " in front.
- * Validation: the top level is an object; docker/cli needs VolumeDriver (string), Volumes
- * (list of "name:/target[:options]" or null) and Devices (list of absolute paths without ':'
- * or ',', or null); gpu/info needs Version.Driver and Version.CUDA (strings) and Devices (list
- * or null) of objects with UUID (non-empty string), Path (absolute) and Model (string or null).
- * Strings must not contain NUL or other control characters. Unknown fields are ignored.
+ * The answers are decoded by plugin_answer.h (pure; the fuzzers drive it); the client puts
+ * "bad answer from nvidia-docker-plugin at URL: " in front of its messages.
  */
 #ifndef NVD_PLUGIN_CLIENT_H
 #define NVD_PLUGIN_CLIENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/error.h"
 #include "common/strv.h"
-#include "nvidia-docker/gpu_select.h"
 #include "nvidia-docker/host_select.h"
-
-/* GET /v1.0/docker/cli/json */
-struct docker_cli_answer {
-        char *volume_driver; /* "nvidia-docker" */
-        struct strv volumes; /* "nvidia_driver_580.1:/usr/local/nvidia:ro" */
-        struct strv devices; /* "/dev/nvidiactl", ... */
-};
-
-/* GET /v1.0/gpu/info/json (the parts the wrapper uses) */
-struct gpu_info_answer {
-        char *driver_version; /* Version.Driver */
-        char *cuda_version;   /* Version.CUDA, "13.0" */
-        struct strv uuids;    /* Devices[].UUID, in NVML index order */
-        struct strv paths;    /* Devices[].Path */
-        struct strv models;   /* Devices[].Model ("" when null) */
-};
-
-int plugin_answer_decode_docker_cli(const char *body, size_t len, struct docker_cli_answer *out,
-                                    struct error *err);
-int plugin_answer_decode_gpu_info(const char *body, size_t len, struct gpu_info_answer *out,
-                                  struct error *err);
-void docker_cli_answer_destroy(struct docker_cli_answer *answer);
-void gpu_info_answer_destroy(struct gpu_info_answer *answer);
+#include "nvidia-docker/plugin_answer.h"
 
 struct plugin_client;
 
 /* Opens the transport (for SSH: the tunnel) and reads NV_TIMEOUT. No request is made yet. */
 int plugin_client_open(const struct plugin_target *target, struct plugin_client **out,
                        struct error *err);
-/* vol: volume kinds (e.g. "nvidia_driver"); sel: NV_GPU. A 400 "invalid device" answer is
- * turned into an error that lists the valid indexes and UUIDs (one more request). */
+/* vol: volume kinds (e.g. "nvidia_driver"); devices: the `dev` items (NULL: all GPUs), and
+ * `source` names where they came from ("NV_GPU") in messages. A 400 "invalid device" answer
+ * is turned into an error that lists the valid indexes and UUIDs (one more request). */
 int plugin_client_docker_cli(struct plugin_client *client, const struct strv *volume_kinds,
-                             const struct gpu_selection *sel, struct docker_cli_answer *out,
-                             struct error *err);
+                             const struct strv *devices, const char *source,
+                             struct docker_cli_answer *out, struct error *err);
 int plugin_client_gpu_info(struct plugin_client *client, struct gpu_info_answer *out,
                            struct error *err);
 /* Number of transport connections made so far (SSH handshakes, TCP connects): for tests. */

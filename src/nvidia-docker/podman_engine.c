@@ -13,6 +13,11 @@ static bool is_set(const char *s)
         return s != NULL && s[0] != '\0';
 }
 
+static bool is_unix_url(const char *url)
+{
+        return strncmp(url, "unix:", 5) == 0;
+}
+
 /* What one global option says about the machine. */
 static void note_global(struct podman_target *t, const struct docker_flag *flag, const char *value)
 {
@@ -103,6 +108,7 @@ void podman_target_init(struct podman_target *t, const struct strv *docker,
                 t->remote_reason = t->url != NULL ? t->url_source : "--connection";
         }
 
+        t->engine.local = !t->remote || (t->url != NULL && is_unix_url(t->url));
         t->socket_path = env->root ? xstrdup(PODMAN_ROOT_SOCKET)
                          : is_set(env->xdg_runtime_dir)
                              ? xasprintf("%s/podman/podman.sock", env->xdg_runtime_dir)
@@ -140,11 +146,6 @@ static char *url_without_path(const char *url)
                 return xstrdup(url);
         const char *slash = strchr(scheme + 3, '/');
         return slash != NULL ? xstrndup(url, (size_t)(slash - url)) : xstrdup(url);
-}
-
-static bool is_unix_url(const char *url)
-{
-        return strncmp(url, "unix:", 5) == 0;
 }
 
 int podman_engine_plugin(const struct podman_target *t, const char *nv_host, const char *user,

@@ -95,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 struct strv items = STRV_INIT, out = STRV_INIT;
                 for (size_t i = a.image_index + 1; i < count; i++)
                         strv_push(&items, words[i]);
-                if (cdi_devices_options(false, &items, &info, "NV_GPU", &out, &err) == 0) {
+                if (cdi_devices_options(false, &items, &info, "NV_GPU", &out, NULL, &err) == 0) {
                         CHECK(out.count >= 1 && out.count <= (items.count ? items.count : 1));
                         for (size_t i = 0; i < out.count; i++)
                                 CHECK(strncmp(out.items[i], "--device=nvidia.com/gpu=", 24) == 0);

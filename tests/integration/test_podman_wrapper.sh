@@ -1,8 +1,8 @@
 #!/bin/bash
 # NV_DOCKER=podman (docs/cdi.md): the real wrapper with real podman (Debian 12's 4.3, rootful,
-# in the sandbox of tests/lib/podman.sh), the real plugin (FAKE NVML, FAKE driver root,
-# simulated nodes) writing its CDI spec, and a real registry (Debian's docker-registry) on
-# loopback for the pull. Pass-through is unchanged; run/create inspect the image through
+# in the sandbox of tests/lib/podman.sh, with a /dev of its own holding the simulated nodes at
+# their real paths), the real plugin (FAKE NVML, FAKE driver root) writing its CDI spec, and a
+# real registry (Debian's docker-registry) on loopback for the pull. Pass-through is unchanged; run/create inspect the image through
 # podman (CLI, then the service socket), pull what is missing with podman (progress on
 # stderr), and give GPUs as --device nvidia.com/gpu=<name>, never docker's volume options;
 # remote set-ups that cannot work are refused with one line.
@@ -14,12 +14,16 @@ podman_sandbox_enter "$@"
 NVD=$NVD_BIN/nvidia-docker
 PLUGIN=$NVD_BIN/nvidia-docker-plugin
 [ -x "$PLUGIN" ] && [ -x "$NVD" ] && [ -e "$NVD_BUILD/fakes/libnvidia-ml.so.1" ] || t_skip_all "build first (make check)"
-podman_sandbox_setup "$T_TMP/podman" || { t_fail "podman sandbox set up"; t_finish; }
+podman_sandbox_setup "$T_TMP/podman" && podman_sandbox_dev 0 3 ||
+  { t_fail "podman sandbox set up"; t_finish; }
 
 VERSION=580.159.04 # tests/fakes/gpus-h200.json: GPU 0 is /dev/nvidia0, GPU 1 /dev/nvidia3
 CUDA=nvd-podman/cuda-like PLAIN=nvd-podman/plain LABELLED=nvd-podman/labelled
+NONE_IMG=nvd-podman/none VOID_IMG=nvd-podman/void
 podman_make_image "$CUDA" -c 'ENV PATH=/usr/local/nvidia/bin:/bin' -c 'ENV NVIDIA_VISIBLE_DEVICES=all' &&
   podman_make_image "$PLAIN" &&
+  podman_make_image "$NONE_IMG" -c 'ENV PATH=/usr/local/nvidia/bin:/bin' -c 'ENV NVIDIA_VISIBLE_DEVICES=none' &&
+  podman_make_image "$VOID_IMG" -c 'ENV NVIDIA_VISIBLE_DEVICES=void' &&
   podman_make_image "$LABELLED" -c 'ENV PATH=/usr/local/nvidia/bin:/bin' \
     -c 'LABEL com.nvidia.volumes.needed=nvidia_driver' || { t_fail "images imported"; t_finish; }
 bash "$NVD_ROOT/tests/fakes/make-driver-root.sh" "$T_TMP/root" "$VERSION" >/dev/null 2>&1 ||
@@ -27,6 +31,7 @@ bash "$NVD_ROOT/tests/fakes/make-driver-root.sh" "$T_TMP/root" "$VERSION" >/dev/
 PORT=$(free_port)
 (
   fake_gpu_env "$T_TMP" "$NVD_ROOT/tests/fakes/gpus-h200.json" 0 3
+  unset NVD_DEV_ROOT # the sandbox's /dev has the nodes
   exec env PATH=/usr/local/nvidia/bin:/usr/local/bin:/usr/bin:/bin "$PLUGIN" -l "127.0.0.1:$PORT" \
     -s "$T_TMP/sock" -d "$T_TMP/volumes" -r "$T_TMP/root" 2>"$T_TMP/plugin.log"
 ) &
@@ -102,6 +107,75 @@ t_match "a storage option after run: says to move it" \
   "podman's --root after \`run\` chooses where images are: put it before \`run\`" "$ERR"
 nvd -- --root "$T_TMP/podman/storage" run --rm --network none "$CUDA" sh -c "$nodes"
 t_eq "a storage option before run: repeated, GPUs given" "nvidia-uvm nvidia-uvm-tools nvidia0 nvidia3 nvidiactl " "$OUT"
+
+# --- the selection (docs/gpu-selection.md) holds with podman --------------------------------
+ctl="nvidia-uvm nvidia-uvm-tools nvidiactl"
+nvd NV_GPU=none -- run --rm --network none "$CUDA" sh -c "$nodes; nvidia-smi -L"
+t_eq "NV_GPU=none: control nodes and the driver, no GPU" "$ctl GPU 0: FAKE NVIDIA GPU (UUID: GPU-00000000-fake-fake-fake-000000000000)" "$(echo $OUT)"
+nvd NV_GPU=void NV_DEBUG=1 -- run --rm --network none "$CUDA" sh -c "$nodes; ls /usr/local/nvidia 2>&1"
+t_match "NV_GPU=void: a plain container (no node, no driver)" "^ls: /usr/local/nvidia: No such file or directory$" "$OUT"
+t_match "NV_GPU=void: no CDI device on the line" "exec: podman run --rm --network none $CUDA " "$ERR"
+nvd NV_DEBUG=1 -- run --rm --network none --gpus device=1 "$PLAIN" sh -c "$nodes"
+t_eq "--gpus device=1: GPU 1" "nvidia-uvm nvidia-uvm-tools nvidia3 nvidiactl " "$OUT"
+t_match "--gpus is taken off podman's line" "exec: podman run --rm --network none --device=nvidia.com/gpu=1 $PLAIN " "$ERR"
+nvd -- run --rm --network none --gpus all "$PLAIN" sh -c "$nodes"
+t_eq "--gpus all: every GPU" "nvidia-uvm nvidia-uvm-tools nvidia0 nvidia3 nvidiactl " "$OUT"
+nvd -- run --rm --network none --gpus 1 "$PLAIN" sh -c "$nodes"
+t_eq "--gpus 1 (a count): the first GPU" "nvidia-uvm nvidia-uvm-tools nvidia0 nvidiactl " "$OUT"
+nvd NV_GPU=0 -- run --rm --network none --gpus device=1 "$PLAIN" sh -c "$nodes"
+t_eq "NV_GPU over --gpus" "nvidia-uvm nvidia-uvm-tools nvidia0 nvidiactl " "$OUT"
+nvd -- run --rm --network none -e NVIDIA_VISIBLE_DEVICES=1 "$CUDA" sh -c "$nodes; echo \$NVIDIA_VISIBLE_DEVICES"
+t_eq "-e NVIDIA_VISIBLE_DEVICES=1: GPU 1 (the CDI spec voids the variable for NVIDIA's hook)" \
+  "nvidia-uvm nvidia-uvm-tools nvidia3 nvidiactl void" "$(echo $OUT)"
+printf 'NVIDIA_VISIBLE_DEVICES=%s\n' "$UUID1" >"$T_TMP/gpu.env"
+nvd -- run --rm --network none --env-file "$T_TMP/gpu.env" "$PLAIN" sh -c "$nodes"
+t_eq "--env-file naming a UUID: that GPU" "nvidia-uvm nvidia-uvm-tools nvidia3 nvidiactl " "$OUT"
+nvd NV_GPU=0 -- run --rm --network none -e NVIDIA_VISIBLE_DEVICES=1 "$CUDA" sh -c "$nodes"
+t_eq "NV_GPU over -e NVIDIA_VISIBLE_DEVICES" "nvidia-uvm nvidia-uvm-tools nvidia0 nvidiactl " "$OUT"
+nvd -- run --rm --network none -e NVIDIA_VISIBLE_DEVICES=void "$CUDA" sh -c "$nodes"
+t_eq "-e NVIDIA_VISIBLE_DEVICES=void over the image's all: plain" "" "$OUT"
+nvd -- run --rm --network none "$NONE_IMG" sh -c "$nodes; nvidia-smi >/dev/null && echo smi"
+t_eq "image NVIDIA_VISIBLE_DEVICES=none: control nodes and the driver" "$ctl smi" "$(echo $OUT)"
+nvd -- run --rm --network none "$VOID_IMG" sh -c "$nodes"
+t_eq "image NVIDIA_VISIBLE_DEVICES=void: plain" "" "$OUT"
+nvd CUDA_VISIBLE_DEVICES="$UUID1" -- run --rm --network none "$CUDA" sh -c "$nodes"
+t_eq "CUDA_VISIBLE_DEVICES=<UUID of GPU 1> narrows the image's all" "nvidia-uvm nvidia-uvm-tools nvidia3 nvidiactl " "$OUT"
+nvd NV_DRIVER_CAPABILITIES=utility NV_GPU=0 -- run --rm --network none "$PLAIN" sh -c 'echo $NVIDIA_DRIVER_CAPABILITIES'
+t_eq "NV_DRIVER_CAPABILITIES reaches the container" "utility" "$OUT"
+# A caller that does not see /dev/nvidia3 (as a confined job would not): the default narrows to
+# GPU 0, and asking for GPU 1 is refused, naming it.
+mv /dev/nvidia3 /dev/nvidia3.hidden
+nvd -- run --rm --network none "$CUDA" sh -c "$nodes"
+t_eq "confined caller: the image's all narrows to the GPU it may open" "nvidia-uvm nvidia-uvm-tools nvidia0 nvidiactl " "$OUT"
+mv /dev/nvidia3.hidden /dev/nvidia3
+# A caller whose device cgroup denies /dev/nvidia3 (cgroup v1 devices controller, where this
+# machine has one): asking for GPU 1 is refused, naming it; the default is GPU 0.
+CG=/sys/fs/cgroup/devices/nvd-podman-$$
+if mkdir "$CG" 2>/dev/null && echo 'c 195:3 rwm' >"$CG/devices.deny"; then
+  t_cleanup "rmdir $CG"
+  confined() { sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CG" "$@"; }
+  OUT=$(confined env NV_DOCKER=podman NV_HOST="http://127.0.0.1:$PORT" NV_GPU=1 "$NVD" run --rm \
+    --network none "$CUDA" true 2>&1); RC=$?
+  t_eq "device cgroup denies GPU 1: NV_GPU=1 exits 1" 1 "$RC"
+  t_match "device cgroup denies GPU 1: refused, naming the GPU" \
+    "NV_GPU chooses the GPU at /dev/nvidia3 \($UUID1\), which this process may not open" "$OUT"
+  OUT=$(confined env NV_DOCKER=podman NV_HOST="http://127.0.0.1:$PORT" NV_DEBUG=1 "$NVD" run --rm \
+    --network none "$CUDA" true 2>&1)
+  t_match "device cgroup denies GPU 1: the image's all is GPU 0" \
+    "exec: podman run --rm --network none --device=nvidia.com/gpu=$UUID0 $CUDA true" "$OUT"
+else
+  echo "# (no cgroup v1 devices controller to write here: the device cgroup cases are not run)"
+fi
+nvd -- run --rm --network none --runtime nvidia "$CUDA" true
+t_match "--runtime naming NVIDIA's: refused" "NVIDIA's runtime would give the container every GPU" "$ERR"
+# Nothing of ours is committed: the image stays a GPU image with its own selection.
+nvd NV_GPU=1 -- run --name nvd-podman-commit --network none "$CUDA" true
+podman commit nvd-podman-commit nvd-podman/committed >/dev/null 2>&1
+podman rm nvd-podman-commit >/dev/null 2>&1
+t_eq "podman commit: the image's NVIDIA_VISIBLE_DEVICES=all, nothing of ours" "NVIDIA_VISIBLE_DEVICES=all" \
+  "$(podman image inspect --format '{{range .Config.Env}}{{println .}}{{end}}' nvd-podman/committed | grep NVIDIA)"
+nvd -- run --rm --network none nvd-podman/committed sh -c "$nodes"
+t_eq "the committed image still gets every GPU" "nvidia-uvm nvidia-uvm-tools nvidia0 nvidia3 nvidiactl " "$OUT"
 
 # --- a missing image is pulled with podman, from a real registry ----------------------------
 RPORT=$(free_port)

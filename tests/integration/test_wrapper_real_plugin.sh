@@ -190,7 +190,7 @@ else
   t_match "NV_GPU=0: libcuda.so.1 links into the driver volume" "cuda libcuda\.so\.$A
 cuda-resolves" "$OUT"
   t_match "NV_GPU=0: /usr/local/nvidia read-only" "mount ro" "$OUT"
-  t_match "NV_GPU=0: NVIDIA_VISIBLE_DEVICES=void inside" "env void" "$OUT"
+  t_match "NV_GPU=0: no NVIDIA_VISIBLE_DEVICES of ours inside" "env unset" "$OUT"
   t_eq "NV_GPU=0: nothing on stderr (wrapper, docker)" "" "$ERR"
 
   nvd NV_GPU='1,0' -- run --rm --network none "$IMG_LABEL" sh -c "$PROBE"
@@ -209,8 +209,8 @@ cuda-resolves" "$OUT"
 
   nvd -- run --rm --network none "$IMG_ENV" sh -c "$PROBE"
   t_eq "image with ENV NVIDIA_VISIBLE_DEVICES=all: all GPUs" "$ALL" "$(devs "$OUT")"
-  t_match "image with ENV NVIDIA_VISIBLE_DEVICES=all: driver volume, env void" \
-    "cuda libcuda\.so\.$A.*env void" "$(echo $OUT)"
+  t_match "image with ENV NVIDIA_VISIBLE_DEVICES=all: driver volume, the image's env as it is" \
+    "cuda libcuda\.so\.$A.*env all" "$(echo $OUT)"
 
   nvd -- run --rm --network none "$IMG_PLAIN" sh -c "$PROBE"
   t_eq "plain image: exit 0" 0 "$RC"

@@ -82,3 +82,24 @@ podman_make_image() {
   rm -rf "$root" "$root.log"
   return $rc
 }
+
+# podman_sandbox_dev MINOR...: a /dev of the sandbox's own (tmpfs) holding the usual nodes and
+# the simulated NVIDIA nodes (nvidiactl, nvidia-uvm, nvidia-uvm-tools, nvidia<MINOR>: real
+# character devices with NVIDIA's numbers), so that the plugin, podman and the wrapper's access
+# checks all see these GPUs at their real paths, and nothing else of this machine's /dev.
+podman_sandbox_dev() {
+  mount -t tmpfs -o mode=0755,nosuid nvd-dev /dev || return 1
+  local node
+  for node in null:1:3 zero:1:5 full:1:7 random:1:8 urandom:1:9 tty:5:0 \
+              nvidiactl:195:255 nvidia-uvm:238:0 nvidia-uvm-tools:238:1; do
+    IFS=: read -r name major minor <<<"$node"
+    mknod -m 0666 "/dev/$name" c "$major" "$minor" || return 1
+  done
+  local m
+  for m in "$@"; do mknod -m 0666 "/dev/nvidia$m" c 195 "$m" || return 1; done
+  mkdir -p /dev/pts /dev/shm
+  mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts && ln -s pts/ptmx /dev/ptmx
+  mount -t tmpfs -o mode=1777 shm /dev/shm
+  ln -s /proc/self/fd /dev/fd
+  ln -s /proc/self/fd/0 /dev/stdin; ln -s /proc/self/fd/1 /dev/stdout; ln -s /proc/self/fd/2 /dev/stderr
+}

@@ -88,7 +88,7 @@ int main(int argc, char *argv[])
                 printf("pull %s\n", args.pull);
         if (args.platform != NULL)
                 printf("platform %s\n", args.platform);
-        printf("gpus %s\n", args.gpus_option ? "yes" : "no");
+        printf("gpus %s\n", args.gpus_count > 0 ? "yes" : "no");
         if (args.late_daemon_option != NULL)
                 printf("late_daemon_option %s\n", args.late_daemon_option);
         return 0;

@@ -170,13 +170,25 @@ static void test_target_decisions(void)
         struct engine_env tcp = {.docker_host = "tcp://h:2375", .docker_config = tmpdir};
         engine_target_init(&t, &one, NULL, 0, false, &tcp);
         CU_ASSERT_TRUE(t.use_cli);
+        CU_ASSERT_FALSE(t.local);
+        /* A local engine asked through a multi-word NV_DOCKER is still local. */
+        engine_target_init(&t, &two, NULL, 0, false, &env);
+        CU_ASSERT_TRUE(t.local);
+        engine_target_init(&t, &one, NULL, 0, true, &env);
+        CU_ASSERT_FALSE(t.local);
 
+        /* DOCKER_HOST wins over DOCKER_CONTEXT, as in docker's resolveContextName. */
         struct engine_env ctx = {.docker_host = unix_host, .docker_context = "remote"};
         engine_target_init(&t, &one, NULL, 0, false, &ctx);
+        CU_ASSERT_FALSE(t.use_cli);
+        CU_ASSERT_TRUE(t.local);
+        ctx.docker_host = NULL;
+        engine_target_init(&t, &one, NULL, 0, false, &ctx);
         CU_ASSERT_TRUE(t.use_cli);
+        CU_ASSERT_FALSE(t.local);
         ctx.docker_context = "default";
         engine_target_init(&t, &one, NULL, 0, false, &ctx);
-        CU_ASSERT_FALSE(t.use_cli);
+        CU_ASSERT_TRUE(t.local);
 
         /* Socket that cannot be opened: CLI. */
         struct engine_env gone = {.docker_host = "unix:///nonexistent/docker.sock"};

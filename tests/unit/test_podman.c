@@ -86,7 +86,7 @@ static void test_podman_command_lines(void)
         CU_ASSERT_FALSE(a.certain);
         PARSE(&a, "run", "--gpus", "all", "img");
         CU_ASSERT_TRUE(a.certain);
-        CU_ASSERT_TRUE(a.gpus_option);
+        CU_ASSERT_EQUAL(a.gpus_count, 1);
         /* Global options accepted after the command; a storage one is noted. */
         PARSE(&a, "run", "--log-level", "debug", "--root", "/x", "--runroot=/y", "img");
         CU_ASSERT_TRUE(a.certain);
@@ -161,6 +161,7 @@ static void test_engine_socket_or_cli(void)
         target_open(&t, &docker, "podman", NULL, 0, &root);
         EXPECT_STR(PODMAN_ROOT_SOCKET, t.engine.socket_path);
         CU_ASSERT_FALSE(t.remote);
+        CU_ASSERT_TRUE(t.engine.local);
         CU_ASSERT_TRUE(t.engine.pull_progress_on_stderr);
         if (t.engine.use_cli)
                 EXPECT_STR("no podman service socket this user can open", t.engine.cli_reason);
@@ -192,6 +193,8 @@ static void test_engine_socket_or_cli(void)
                 target_open(&t, &docker, cli[i].nv_docker, cli[i].global, cli[i].count,
                             &cli[i].env);
                 CU_ASSERT_TRUE(t.engine.use_cli);
+                /* Only podman-remote without a URL is on an unknown machine here. */
+                CU_ASSERT_EQUAL(t.engine.local, strcmp(cli[i].nv_docker, "podman-remote") != 0);
                 CU_ASSERT_PTR_NOT_NULL(strstr(t.engine.cli_reason, cli[i].reason));
                 podman_target_destroy(&t);
                 strv_destroy(&docker);
@@ -299,7 +302,7 @@ static char *devices(bool all, const char *items, struct error *err)
         if (items != NULL)
                 strv_split(&sel, items, ",");
         char *joined = NULL;
-        if (cdi_devices_options(all, &sel, &info, "NV_GPU", &out, err) == 0)
+        if (cdi_devices_options(all, &sel, &info, "NV_GPU", &out, NULL, err) == 0)
                 joined = strv_join(&out, " ");
         strv_destroy(&sel);
         strv_destroy(&out);

@@ -386,8 +386,8 @@ static void handle(const char *method, const char *path, const char *query,
                 three[i].path = (char *)(i == 0   ? "/dev/nvidia3"
                                          : i == 1 ? "/dev/nvidia2"
                                                   : "/dev/nvidia1");
-        struct rest_api api = {&three_inv,
-                               {NULL, live_driver, live_cuda, live_status, live_control}};
+        struct rest_api api = {
+            &three_inv, {NULL, live_driver, live_cuda, live_status, live_control}, false, NULL};
         struct http_query_param *p;
         size_t n;
         http_query_parse(query, &p, &n);
@@ -450,6 +450,18 @@ static void test_handler(void)
         fail_driver = 0;
 
         handle("GET", "/gpu/%zz", NULL, &r);
+        CU_ASSERT_EQUAL(r.status, 404);
+        http_response_destroy(&r);
+
+        /* The CDI spec: under /v1.0/ only; 503 with the reason while there is none. */
+        handle("GET", "/v1.0/cdi/spec", NULL, &r);
+        CU_ASSERT_EQUAL(r.status, 503);
+        EXPECT_STR("this plugin publishes no CDI spec\n", r.body);
+        http_response_destroy(&r);
+        handle("GET", "/cdi/spec", NULL, &r);
+        CU_ASSERT_EQUAL(r.status, 404);
+        http_response_destroy(&r);
+        handle("POST", "/v1.0/cdi/spec.json", NULL, &r);
         CU_ASSERT_EQUAL(r.status, 404);
         http_response_destroy(&r);
 }
