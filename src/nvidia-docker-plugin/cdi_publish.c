@@ -207,6 +207,17 @@ int cdi_spec_update(struct cdi_publish *p, const struct gpu_inventory *inventory
                 goto out;
         }
         claim_spec_file(p);
+        {
+                /* No control node, no spec: checked before the driver tree is built for nothing. */
+                struct strv owned = STRV_INIT;
+                struct cdi_node ctl;
+                int ok = node_fact(p->dev_root, "/dev/nvidiactl", &ctl, &owned, err);
+                strv_destroy(&owned);
+                if (ok < 0) {
+                        error_prefix(err, "CDI spec not written");
+                        goto out;
+                }
+        }
         if (store_open(p, driver_version, err) < 0 ||
             volume_store_ensure(&p->store, driver_version, NULL, err) < 0) {
                 error_prefix(err, "CDI spec not written");

@@ -6,8 +6,8 @@
  * waits for it on the store's lock. SIGTERM stops a build in progress (volume_store_stop), its
  * temporary directory is removed, and the thread is joined before exit. Test hooks (not flags, so
  * the usage stays 1.0's): NVD_DEV_ROOT (where device nodes are looked up, default /dev),
- * NVD_SYS_ROOT (sysfs, default /sys). The CDI spec (-cdi, docs/cdi.md) is built by the same
- * background thread once the driver volume is ready, and removed at exit.
+ * NVD_SYS_ROOT (sysfs, default /sys). The CDI spec (-cdi, docs/cdi.md; -cdi= turns it off) is
+ * built by the same background thread once the driver volume is ready, and removed at exit.
  */
 #include <errno.h>
 #include <signal.h>
@@ -47,8 +47,8 @@ static void usage(FILE *out)
                      "  -c\tCopy the driver files that cannot be hard-linked (default: bind-mount "
                      "them read-only when allowed)\n"
                      "  -cdi string\n"
-                     "    \tDirectory of the CDI spec nvidia-docker.json, \"\" for none (default "
-                     "\"/var/run/cdi\")\n"
+                     "    \tDirectory of the CDI spec nvidia-docker.json, \"\" for no CDI spec "
+                     "(default \"/var/run/cdi\")\n"
                      "  -d string\n"
                      "    \tPath where to store the volumes (default "
                      "\"/var/lib/nvidia-docker/volumes\")\n"
@@ -180,14 +180,14 @@ static void *provision_main(void *arg)
         error_clear(&err);
         /* The CDI spec: here at start-up; after a change of the inventory or of the driver,
          * by whoever notices it (cdi_spec_update is thread-safe). */
+        if (p->cdi == NULL)
+                return NULL;
         start = monotonic_ms();
         if (cdi_spec_update(p->cdi, p->inventory, p->version, &err) < 0)
                 log_warning("%s", err.message);
-        else if (p->cdi->spec_dir != NULL)
+        else
                 log_msg("CDI spec %s/%s written (%ld ms)", p->cdi->spec_dir, CDI_SPEC_FILE,
                         monotonic_ms() - start);
-        else
-                log_msg("CDI spec ready for the REST API (no file: -cdi is empty)");
         error_clear(&err);
         return NULL;
 }
@@ -316,12 +316,16 @@ int main(int argc, char **argv)
             .files = {.root = o.driver_root, .path_env = getenv("PATH")},
             .bind_mounts = volume_config.bind_mounts,
         };
-        if (cdi_publish_init(&cdi, &cdi_config, &err) < 0) {
-                rc = fatal(&err);
-                goto out;
+        if (o.cdi_dir[0] == '\0') {
+                log_msg("CDI spec: none (-cdi=)");
+        } else {
+                if (cdi_publish_init(&cdi, &cdi_config, &err) < 0) {
+                        rc = fatal(&err);
+                        goto out;
+                }
+                cdi_ready = true;
+                api.cdi = &cdi;
         }
-        cdi_ready = true;
-        api.cdi = &cdi;
 
         log_msg("Serving plugin API at %s", o.socket_dir);
         log_msg("Serving remote API at %s", o.listen);
@@ -339,7 +343,8 @@ int main(int argc, char **argv)
                 goto out;
         }
 
-        provision = (struct provision){&volumes, driver_version, &cdi, &inventory};
+        provision =
+            (struct provision){&volumes, driver_version, cdi_ready ? &cdi : NULL, &inventory};
         if (pthread_create(&provision_thread, NULL, provision_main, &provision) == 0)
                 provisioning = true;
         else

@@ -664,7 +664,9 @@ static void handle_cdi_spec(const struct rest_api *api, struct http_response *re
         char *text = api->cdi != NULL ? cdi_publish_current(api->cdi, &err) : NULL;
         if (text == NULL) {
                 cleanup_free char *line = xasprintf(
-                    "%s\n", api->cdi != NULL ? err.message : "this plugin publishes no CDI spec");
+                    "%s\n", api->cdi != NULL
+                                ? err.message
+                                : "this plugin publishes no CDI spec (started with -cdi=)");
                 respond_error(resp, 503, line);
                 error_clear(&err);
                 return;

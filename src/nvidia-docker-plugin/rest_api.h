@@ -27,7 +27,7 @@ struct rest_api {
         struct gpu_live live;
         bool nvidia_runtime;     /* NVIDIA's container toolkit is on this host (nvidia_toolkit.h):
                                   * /docker/cli/json appends "NvidiaRuntime":true */
-        struct cdi_publish *cdi; /* GET /v1.0/cdi/spec; NULL: 503 "publishes no CDI spec" */
+        struct cdi_publish *cdi; /* GET /v1.0/cdi/spec; NULL (-cdi=): 503 */
 };
 
 /* http_handler_fn for the TCP server; context is a struct rest_api. */

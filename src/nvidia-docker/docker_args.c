@@ -314,8 +314,15 @@ void docker_args_parse_with(const char *const *words, size_t count,
                 return;
         }
         out->global_count = i;
-        if (i < count && strcmp(words[i], "--") == 0)
+        if (i < count && strcmp(words[i], "--") == 0) {
+                if (!tables->dash_dash_before_command) {
+                        /* podman: "unrecognized command `podman run`" */
+                        set_uncertain(out, "`--` before the %s command", tables->program);
+                        out->command = DOCKER_COMMAND_OTHER;
+                        return;
+                }
                 i++; /* `--` ends the global options: the next word is the command */
+        }
         out->command_index = i;
         if (i == count) {
                 out->certain = true;

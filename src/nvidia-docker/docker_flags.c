@@ -409,10 +409,12 @@ void docker_flags_tables(bool podman, struct docker_flag_tables *out)
                 out->global = docker_flags_podman_global(&out->global_count);
                 out->container = docker_flags_podman_container(&out->container_count);
                 out->program = "podman";
+                out->dash_dash_before_command = false;
         } else {
                 out->global = docker_flags_global(&out->global_count);
                 out->container = docker_flags_container(&out->container_count);
                 out->program = "docker";
+                out->dash_dash_before_command = true;
         }
 }
 

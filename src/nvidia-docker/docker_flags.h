@@ -59,7 +59,8 @@ const struct docker_flag *docker_flags_podman_container(size_t *count);
 struct docker_flag_tables {
         const struct docker_flag *global, *container;
         size_t global_count, container_count;
-        const char *program; /* "docker" or "podman", for messages */
+        const char *program;           /* "docker" or "podman", for messages */
+        bool dash_dash_before_command; /* `docker -- run` is read; podman refuses it */
 };
 /* Docker's tables, or podman's. */
 void docker_flags_tables(bool podman, struct docker_flag_tables *out);

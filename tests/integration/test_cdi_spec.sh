@@ -104,12 +104,18 @@ t_check "stopped plugin: spec removed" test ! -e "$SPEC"
 t_check "stopped plugin: its tree kept" test -x "$TREE/bin/nvidia-smi"
 t_check "no temporary file left" test -z "$(ls -A "$SPECS")"
 
-# -cdi= : no file, the REST API still serves it.
+# -cdi= : no spec at all (no file, no driver tree), and the REST route says why.
+VOLS=$T_TMP/volumes-off
 start "$T_TMP/sock" -cdi= || t_fail "plugin started with -cdi="
-wait_for "the served spec" curl -sf "http://127.0.0.1:$PORT/v1.0/cdi/spec" || t_fail "spec served with -cdi="
+wait_for "the driver volume" test -d "$VOLS/nvidia_driver/$VERSION"
+t_eq "-cdi=: GET /v1.0/cdi/spec is 503" 503 "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/v1.0/cdi/spec")"
+t_eq "-cdi=: its one line says why" "this plugin publishes no CDI spec (started with -cdi=)" \
+  "$(curl -s "http://127.0.0.1:$PORT/v1.0/cdi/spec")"
 t_check "-cdi=: no file" test ! -e "$SPEC"
-t_match "-cdi=: log says so" "CDI spec ready for the REST API \(no file: -cdi is empty\)" "$(cat "$T_TMP/plugin.log")"
+t_check "-cdi=: no driver tree for it" test ! -e "$VOLS/cdi"
+t_match "-cdi=: log says so" "CDI spec: none \(-cdi=\)" "$(cat "$T_TMP/plugin.log")"
 kill "$PID"; wait "$PID"
+VOLS=$T_TMP/volumes
 
 # A relative directory is refused at start.
 "$PLUGIN" -l "127.0.0.1:$(free_port)" -s "$T_TMP/sock3" -d "$VOLS" -r "$T_TMP/root" -cdi run/cdi 2>"$T_TMP/rel.log"

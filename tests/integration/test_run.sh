@@ -326,7 +326,7 @@ if [ -x "$NVD_BIN/nvidia-docker-plugin" ] && [ -e "$NVD_BUILD/fakes/libnvidia-ml
   SPORT=$(free_port)
   LD_LIBRARY_PATH=$NVD_BUILD/fakes FAKE_NVML_CONFIG=$NVD_ROOT/tests/fakes/gpus-h200.json \
     NVD_DEV_ROOT=$W/dev "$NVD_BIN/nvidia-docker-plugin" -s /run/docker/plugins \
-    -l "127.0.0.1:$SPORT" -d "$W/vols" -r "$W/root" -cdi "$W/cdi" 2>"$W/plugin.log" &
+    -l "127.0.0.1:$SPORT" -d "$W/vols" -r "$W/root" -cdi= 2>"$W/plugin.log" &
   SPID=$!
   t_cleanup "kill $SPID; rm -f /run/docker/plugins/nvidia-docker.sock"
   t_cleanup "docker rm -f $P-stack >/dev/null 2>&1; docker volume rm -f nvidia_driver_$DRV $P-uservol"

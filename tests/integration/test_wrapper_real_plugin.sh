@@ -114,7 +114,7 @@ start_plugin() {
   rm -f "$SOCK"
   env LD_LIBRARY_PATH="$NVD_BUILD/fakes" FAKE_NVML_CONFIG="$1" "${DEV_ENV[@]}" \
     PATH=/usr/local/nvidia/bin:/usr/local/bin:/usr/bin:/bin \
-    "$PLUGIN" -s "$SOCK_DIR" -l "127.0.0.1:$PORT" -d "$VOLS" -r "$2" -cdi "$T_TMP/cdi" 2>"$LOG" &
+    "$PLUGIN" -s "$SOCK_DIR" -l "127.0.0.1:$PORT" -d "$VOLS" -r "$2" -cdi= 2>"$LOG" &
   PID=$!
   wait_for "plugin REST" curl -sf "http://127.0.0.1:$PORT/v1.0/gpu/info/json" &&
     wait_for "plugin socket" test -S "$SOCK"

@@ -109,6 +109,10 @@ static void test_podman_command_lines(void)
         CU_ASSERT_TRUE(d.certain);
         PARSE(&a, "-l", "debug", "run", "img"); /* podman has no global -l */
         CU_ASSERT_FALSE(a.certain);
+        PARSE(&a, "--", "run", "img"); /* podman: "unrecognized command" (docker reads it) */
+        CU_ASSERT_FALSE(a.certain);
+        docker_args_parse((const char *const[]){"--", "run", "img"}, 3, &d);
+        CU_ASSERT_TRUE(d.certain);
 }
 
 static void test_flag_tables_sorted_and_unique(void)

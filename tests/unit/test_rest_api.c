@@ -456,7 +456,7 @@ static void test_handler(void)
         /* The CDI spec: under /v1.0/ only; 503 with the reason while there is none. */
         handle("GET", "/v1.0/cdi/spec", NULL, &r);
         CU_ASSERT_EQUAL(r.status, 503);
-        EXPECT_STR("this plugin publishes no CDI spec\n", r.body);
+        EXPECT_STR("this plugin publishes no CDI spec (started with -cdi=)\n", r.body);
         http_response_destroy(&r);
         handle("GET", "/cdi/spec", NULL, &r);
         CU_ASSERT_EQUAL(r.status, 404);
