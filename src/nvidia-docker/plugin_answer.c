@@ -153,6 +153,35 @@ static int string_list(json_t *obj, const char *key, bool (*valid)(const char *)
         return 0;
 }
 
+bool plugin_answer_env_allowed(const char *name, size_t len)
+{
+        static const char *const allowed[] = {
+            "LD_LIBRARY_PATH",                     /* the volume's libraries */
+            "__EGL_VENDOR_LIBRARY_DIRS",           /* GLVND's EGL vendor files */
+            "__EGL_EXTERNAL_PLATFORM_CONFIG_DIRS", /* libEGL_nvidia's platform files */
+            "XDG_DATA_DIRS",                       /* the Vulkan loader's icd.d and layers */
+        };
+        for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+                if (strlen(allowed[i]) == len && memcmp(allowed[i], name, len) == 0)
+                        return true;
+        return false;
+}
+
+/* NAME=/abs[:/abs...] with an allowed NAME; no ',' or quote (docker's --env is one word). */
+static bool env_entry(const char *s)
+{
+        const char *eq = strchr(s, '=');
+        if (eq == NULL || !plugin_answer_env_allowed(s, (size_t)(eq - s)))
+                return false;
+        const char *p = eq + 1;
+        if (*p != '/')
+                return false;
+        for (; *p; p++)
+                if (*p == ':' ? p[1] != '/' : (*p == '"' || *p == '\'' || *p == ' '))
+                        return false;
+        return true;
+}
+
 int plugin_answer_decode_docker_cli(const char *body, size_t len, struct docker_cli_answer *out,
                                     struct error *err)
 {
@@ -170,6 +199,10 @@ int plugin_answer_decode_docker_cli(const char *body, size_t len, struct docker_
         if (ret == 0)
                 ret = string_list(root, "Devices", absolute_path, "an absolute device path",
                                   &out->devices, err);
+        if (ret == 0 && json_object_get(root, "Environment") != NULL)
+                ret =
+                    string_list(root, "Environment", env_entry,
+                                "a loader variable set to absolute paths", &out->environment, err);
         if (ret == 0) {
                 json_t *runtime = json_object_get(root, "NvidiaRuntime");
                 if (runtime != NULL && !json_is_boolean(runtime))
@@ -263,6 +296,7 @@ void docker_cli_answer_destroy(struct docker_cli_answer *answer)
         free(answer->volume_driver);
         strv_destroy(&answer->volumes);
         strv_destroy(&answer->devices);
+        strv_destroy(&answer->environment);
         memset(answer, 0, sizeof *answer);
 }
 

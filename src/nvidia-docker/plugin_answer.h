@@ -3,10 +3,12 @@
  * their decoders. Pure: no I/O; the fuzzers drive the decoders. Messages say what is wrong.
  * Validation: the top level is an object; docker/cli needs VolumeDriver (string), Volumes
  * (list of "name:/target[:options]" or null) and Devices (list of absolute paths without ':'
- * or ',', or null), and takes an optional boolean NvidiaRuntime; gpu/info needs Version.Driver
- * and Version.CUDA (strings) and Devices (list or null) of objects with UUID (non-empty
- * string), Path (absolute) and Model (string or null). Strings must not contain NUL or other
- * control characters. Unknown fields are ignored.
+ * or ',', or null), and takes an optional boolean NvidiaRuntime and an optional Environment
+ * (answer to caps=, docs/capabilities.md): a list of NAME=VALUE whose NAME is one the loaders
+ * read (plugin_answer_env_allowed) and whose VALUE is a colon list of absolute paths; gpu/info
+ * needs Version.Driver and Version.CUDA (strings) and Devices (list or null) of objects with UUID
+ * (non-empty string), Path (absolute) and Model (string or null). Strings must not contain NUL or
+ * other control characters. Unknown fields are ignored.
  */
 #ifndef NVD_PLUGIN_ANSWER_H
 #define NVD_PLUGIN_ANSWER_H
@@ -19,11 +21,16 @@
 
 /* GET /v1.0/docker/cli/json */
 struct docker_cli_answer {
-        char *volume_driver; /* "nvidia-docker" */
-        struct strv volumes; /* "nvidia_driver_580.1:/usr/local/nvidia:ro" */
-        struct strv devices; /* "/dev/nvidiactl", ... */
-        bool nvidia_runtime; /* "NvidiaRuntime": NVIDIA's container runtime is on that host */
+        char *volume_driver;     /* "nvidia-docker" */
+        struct strv volumes;     /* "nvidia_driver_580.1:/usr/local/nvidia:ro" */
+        struct strv devices;     /* "/dev/nvidiactl", ... */
+        bool nvidia_runtime;     /* "NvidiaRuntime": NVIDIA's container runtime is on that host */
+        struct strv environment; /* "Environment": NAME=VALUE the loaders need (caps=) */
 };
+
+/* The variables the plugin may set in a container: LD_LIBRARY_PATH, __EGL_VENDOR_LIBRARY_DIRS,
+ * __EGL_EXTERNAL_PLATFORM_CONFIG_DIRS, XDG_DATA_DIRS. */
+bool plugin_answer_env_allowed(const char *name, size_t len);
 
 /* GET /v1.0/gpu/info/json (the parts the wrapper uses) */
 struct gpu_info_answer {
