@@ -503,40 +503,6 @@ static void debug_answer(const struct run_state *s)
               volumes, s->answer.volume_driver ? s->answer.volume_driver : "none");
 }
 
-/* Podman: the GPUs as CDI devices of the plugin's spec (cdi_devices), checked against the
- * plugin's GPU list and, for a local engine, against what the caller may open. */
-static int run_podman_with_gpus(struct run_state *s, struct error *err)
-{
-        const char *runtime = NULL;
-        struct strv nodes = STRV_INIT;
-        strv_init(&nodes);
-        strv_init(&s->options);
-        int rc = -1;
-        if (plugin_client_open(&s->plugin, &s->client, err) < 0 || cuda_check(s, err) < 0 ||
-            devices_choose(s, err) < 0 || gpu_info_load(s, err) < 0 ||
-            cdi_devices_options(s->all_devices, &s->devices, &s->info, s->plan.source, &s->options,
-                                &nodes, err) < 0 ||
-            devices_confirm(s, &nodes, err) < 0 || runtime_choose(s, &runtime, err) < 0)
-                goto out;
-        if (s->debug) {
-                cleanup_free char *asked =
-                    s->all_devices ? xstrdup("all") : strv_join(&s->devices, ",");
-                cleanup_free char *devices = strv_join(&s->options, " ");
-                debug(s, "GPUs asked for: %s; CDI devices: %s", asked, devices);
-        }
-        /* No --runtime=runc for podman: NVIDIA's hook is neutralised by the spec's
-         * NVIDIA_VISIBLE_DEVICES=void. */
-        const struct argv_extras extras = {
-            .capabilities = s->plan.capabilities_to_env ? s->plan.capabilities : NULL,
-        };
-        if (argv_gpu_options(NULL, &extras, &s->options, err) < 0)
-                goto out;
-        rc = exec_words(s, &s->options, err);
-out:
-        strv_destroy(&nodes);
-        return rc;
-}
-
 /* True when the user's words before the image set NAME with -e/--env (NAME or NAME=value). A
  * plain scan: a wrong guess only leaves a loader variable out, never changes the user's. */
 static bool cmdline_sets(const struct run_state *s, const char *name)
@@ -591,6 +557,52 @@ static const char *capabilities_to_ask(const struct run_state *s)
             strcmp(s->plan.capabilities_source, "the default") == 0)
                 return NULL;
         return s->plan.capabilities;
+}
+
+/* Podman: the GPUs as CDI devices of the plugin's spec (cdi_devices), checked against the
+ * plugin's GPU list and, for a local engine, against what the caller may open. The spec's
+ * driver directory holds every capability's files; the loader environment of the plan's
+ * capabilities comes from the plugin, as for docker (a docker/cli request for no GPU, only
+ * for its "Environment"). */
+static int run_podman_with_gpus(struct run_state *s, struct error *err)
+{
+        const char *runtime = NULL;
+        const char *capabilities = capabilities_to_ask(s);
+        struct strv nodes = STRV_INIT, none = STRV_INIT, environment = STRV_INIT;
+        strv_init(&nodes);
+        strv_push(&none, "none");
+        strv_init(&s->options);
+        int rc = -1;
+        if (plugin_client_open(&s->plugin, &s->client, err) < 0 || cuda_check(s, err) < 0 ||
+            devices_choose(s, err) < 0 || gpu_info_load(s, err) < 0 ||
+            cdi_devices_options(s->all_devices, &s->devices, &s->info, s->plan.source, &s->options,
+                                &nodes, err) < 0 ||
+            devices_confirm(s, &nodes, err) < 0 || runtime_choose(s, &runtime, err) < 0)
+                goto out;
+        if (capabilities != NULL && plugin_client_docker_cli(s->client, NULL, &none, capabilities,
+                                                             s->plan.source, &s->answer, err) < 0)
+                goto out;
+        if (s->debug) {
+                cleanup_free char *asked =
+                    s->all_devices ? xstrdup("all") : strv_join(&s->devices, ",");
+                cleanup_free char *devices = strv_join(&s->options, " ");
+                debug(s, "GPUs asked for: %s; CDI devices: %s", asked, devices);
+        }
+        loader_environment(s, &environment);
+        /* No --runtime=runc for podman: NVIDIA's hook is neutralised by the spec's
+         * NVIDIA_VISIBLE_DEVICES=void. */
+        const struct argv_extras extras = {
+            .capabilities = s->plan.capabilities_to_env ? s->plan.capabilities : NULL,
+            .environment = &environment,
+        };
+        if (argv_gpu_options(NULL, &extras, &s->options, err) < 0)
+                goto out;
+        rc = exec_words(s, &s->options, err);
+out:
+        strv_destroy(&nodes);
+        strv_destroy(&none);
+        strv_destroy(&environment);
+        return rc;
 }
 
 /* Asks the plugin and execs docker with the GPU options. */

@@ -68,8 +68,8 @@ t_match "all GPUs, the control nodes and the driver's nvidia-smi" \
   "^nvidia-uvm nvidia-uvm-tools nvidia0 nvidia3 nvidiactl FAKE nvidia-smi of a fake driver $VERSION" "$(echo $OUT)"
 t_match "NV_DEBUG: the image asked through \`podman image inspect\`" \
   "engine: asking \`podman image inspect\` \(no podman service socket this user can open\)" "$ERR"
-t_match "NV_DEBUG: the exec line has the CDI device, right before the image" \
-  "exec: podman run --rm --network none --device=nvidia.com/gpu=all $CUDA sh -c" "$ERR"
+t_match "NV_DEBUG: the exec line has the CDI device (and the loaders' environment) before the image" \
+  "exec: podman run --rm --network none --device=nvidia.com/gpu=all (--env=[^ ]+ )*$CUDA sh -c" "$ERR"
 t_check "no docker volume or mount option" bash -c "! grep -E -- '--mount|volume-driver|nvidia_driver' <<<\"\$1\"" _ "$ERR"
 
 nvd NV_GPU=1 -- run --rm --network none "$CUDA" sh -c "$nodes"
@@ -117,7 +117,7 @@ t_match "NV_GPU=void: a plain container (no node, no driver)" "^ls: /usr/local/n
 t_match "NV_GPU=void: no CDI device on the line" "exec: podman run --rm --network none $CUDA " "$ERR"
 nvd NV_DEBUG=1 -- run --rm --network none --gpus device=1 "$PLAIN" sh -c "$nodes"
 t_eq "--gpus device=1: GPU 1" "nvidia-uvm nvidia-uvm-tools nvidia3 nvidiactl " "$OUT"
-t_match "--gpus is taken off podman's line" "exec: podman run --rm --network none --device=nvidia.com/gpu=1 $PLAIN " "$ERR"
+t_match "--gpus is taken off podman's line" "exec: podman run --rm --network none --device=nvidia.com/gpu=1 (--env=[^ ]+ )*$PLAIN " "$ERR"
 nvd -- run --rm --network none --gpus all "$PLAIN" sh -c "$nodes"
 t_eq "--gpus all: every GPU" "nvidia-uvm nvidia-uvm-tools nvidia0 nvidia3 nvidiactl " "$OUT"
 nvd -- run --rm --network none --gpus 1 "$PLAIN" sh -c "$nodes"
@@ -162,10 +162,16 @@ if mkdir "$CG" 2>/dev/null && echo 'c 195:3 rwm' >"$CG/devices.deny"; then
   OUT=$(confined env NV_DOCKER=podman NV_HOST="http://127.0.0.1:$PORT" NV_DEBUG=1 "$NVD" run --rm \
     --network none "$CUDA" true 2>&1)
   t_match "device cgroup denies GPU 1: the image's all is GPU 0" \
-    "exec: podman run --rm --network none --device=nvidia.com/gpu=$UUID0 $CUDA true" "$OUT"
+    "exec: podman run --rm --network none --device=nvidia.com/gpu=$UUID0 (--env=[^ ]+ )*$CUDA true" "$OUT"
 else
   echo "# (no cgroup v1 devices controller to write here: the device cgroup cases are not run)"
 fi
+# Driver capabilities: the spec's driver directory has every capability's files; the loaders'
+# environment of the chosen ones comes with the line, as for docker.
+nvd NV_DRIVER_CAPABILITIES=graphics,utility NV_GPU=0 -- run --rm --network none "$PLAIN" sh -c \
+  'echo "$NVIDIA_DRIVER_CAPABILITIES|$__EGL_VENDOR_LIBRARY_DIRS|$LD_LIBRARY_PATH"; ls /usr/local/nvidia/share/glvnd/egl_vendor.d'
+t_match "graphics: the loaders find the driver's vendor files" \
+  "^graphics,utility\|/usr/local/nvidia/share/glvnd/egl_vendor.d:[^|]*\|/usr/local/nvidia/lib64[^ ]* 10_nvidia.json$" "$(echo $OUT)"
 nvd -- run --rm --network none --runtime nvidia "$CUDA" true
 t_match "--runtime naming NVIDIA's: refused" "NVIDIA's runtime would give the container every GPU" "$ERR"
 # Nothing of ours is committed: the image stays a GPU image with its own selection.
