@@ -62,7 +62,7 @@ t_eq "gpu=none: control nodes and the driver, no GPU node" \
   "nvidia-uvm nvidia-uvm-tools nvidiactl GPU 0: FAKE NVIDIA GPU (UUID: GPU-00000000-fake-fake-fake-000000000000)" "$(echo $OUT)"
 prun nvidia.com/gpu=0 -- sh -c 'echo $NVIDIA_VISIBLE_DEVICES; ls /usr/local/nvidia; touch /usr/local/nvidia/lib64/x 2>&1; readlink /usr/local/nvidia/lib64/libcuda.so.1'
 t_match "driver files read-only at /usr/local/nvidia, NVIDIA_VISIBLE_DEVICES=void" \
-  "^void bin lib lib64 touch: /usr/local/nvidia/lib64/x: Read-only file system libcuda.so.$VERSION\$" "$(echo $OUT)"
+  "^void bin lib lib64 (share )?touch: /usr/local/nvidia/lib64/x: Read-only file system libcuda.so.$VERSION\$" "$(echo $OUT)"
 prun nvidia.com/gpu=7 -- true
 t_match "unknown device: podman's own error" "unresolvable CDI devices nvidia.com/gpu=7" "$OUT"
 t_check "unknown device: non-zero exit" test "$RC" -ne 0
