@@ -688,7 +688,9 @@ int driver_files_find(struct driver_files *files, const struct driver_files_opti
 void driver_files_environment(unsigned capabilities, struct strv *out)
 {
         unsigned caps = driver_caps_close(capabilities);
-        if (caps == 0)
+        /* Compute and utility need nothing: CUDA images bring LD_LIBRARY_PATH and ld.so.conf for
+         * the volume, and nothing added is better for `docker commit`. */
+        if (!(caps & (DRIVER_CAP_VIDEO | DRIVER_CAP_GRAPHICS)))
                 return;
 #define T DRIVER_FILES_VOLUME_TARGET
         strv_push(out, (caps & DRIVER_CAP_COMPAT32) ? "LD_LIBRARY_PATH=" T "/lib64:" T "/lib"

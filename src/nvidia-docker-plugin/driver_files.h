@@ -102,7 +102,8 @@ void driver_files_destroy(struct driver_files *files);
 /*
  * The environment that lets a container's loaders find the files of the set `capabilities` in
  * the volume mounted at DRIVER_FILES_VOLUME_TARGET, as NAME=VALUE with VALUE a colon list
- * (docs/capabilities.md): LD_LIBRARY_PATH (lib64, and lib with compat32) for any non-empty set;
+ * (docs/capabilities.md): LD_LIBRARY_PATH (lib64, and lib with compat32) for a set with video
+ * or graphics (the loaders of generic images find nothing in /usr/local/nvidia otherwise);
  * for graphics __EGL_VENDOR_LIBRARY_DIRS (GLVND), __EGL_EXTERNAL_PLATFORM_CONFIG_DIRS
  * (libEGL_nvidia) and XDG_DATA_DIRS (the Vulkan loader's icd.d and layer directories), each the
  * volume's directory followed by the loader's defaults. A caller merges VALUE's entries into

@@ -541,7 +541,12 @@ static void loader_environment(const struct run_state *s, struct strv *out)
                         if (strncmp(s->image.env.items[j], name, len) == 0 &&
                             s->image.env.items[j][len] == '=')
                                 current = s->image.env.items[j] + len + 1;
-                strv_push_owned(out, argv_env_merge(entry, current));
+                char *merged = argv_env_merge(entry, current);
+                if (current != NULL && strcmp(merged + len + 1, current) == 0) {
+                        free(merged); /* the image has it already: nothing to add */
+                        continue;
+                }
+                strv_push_owned(out, merged);
         }
 }
 

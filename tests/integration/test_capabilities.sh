@@ -144,7 +144,7 @@ else
 (.|
 )*file ./lib64/libnvidia-ml.so.1" "$OUT"
   t_check "utility,compute: no modeset" bash -c "! grep -q 'dev /dev/nvidia-modeset' <<<'$OUT'"
-  t_match "utility,compute: LD_LIBRARY_PATH for the volume" "env LD_LIBRARY_PATH=/usr/local/nvidia/lib64
+  t_match "utility,compute: no LD_LIBRARY_PATH added (CUDA images have theirs)" "env LD_LIBRARY_PATH=unset
 env __EGL" "$OUT"
   t_match "utility,compute: no EGL environment" "env __EGL_VENDOR_LIBRARY_DIRS=unset" "$OUT"
 

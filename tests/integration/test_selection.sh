@@ -117,8 +117,8 @@ case_ "NV_DRIVER_CAPABILITIES reaches the container" "gpus=0,1,2 ctl=yes vol=yes
   NV_DRIVER_CAPABILITIES=video,utility -- "$IMG_ALL"
 case_ "--gpus capabilities= reaches the container" "gpus=0 ctl=yes vol=yes caps=compute,graphics" \
   -- --gpus '"device=0","capabilities=graphics,compute"' "$IMG_PLAIN"
-case_ "-e NVIDIA_DRIVER_CAPABILITIES stays as given" "gpus=1 ctl=yes vol=yes caps=display" \
-  -- -e NVIDIA_DRIVER_CAPABILITIES=display "$IMG_ONE"
+case_ "-e NVIDIA_DRIVER_CAPABILITIES stays as given" "gpus=1 ctl=yes vol=yes caps=video,compute" \
+  -- -e NVIDIA_DRIVER_CAPABILITIES=video,compute "$IMG_ONE"
 
 # --- bad values: one line, docker not started ---------------------------------------------------
 bad() { # bad "description" "message regex" [VAR=value...] -- words IMAGE

@@ -519,7 +519,7 @@ static void test_capabilities(void)
         EXPECT_STR("{\"VolumeDriver\":\"nvidia-docker\",\"Volumes\":[\"nvidia_driver-compute-"
                    "utility_375.39:/usr/local/nvidia:ro\"],\"Devices\":[\"/dev/nvidiactl\",\"/dev/"
                    "nvidia-uvm\",\"/dev/nvidia3\"],\"Capabilities\":[\"compute\",\"utility\"],"
-                   "\"Environment\":[\"LD_LIBRARY_PATH=/usr/local/nvidia/lib64\"]}\n",
+                   "\"Environment\":[]}\n",
                    r.body);
         http_response_destroy(&r);
         /* graphics: modeset, and where the loaders look */
