@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include "common/xalloc.h"
 
 static pthread_mutex_t uvm_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t caps_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* 1 exists, 0 missing (ENOENT), -1 other error. */
 static int node_exists(const char *dev_root, const char *name, struct error *err)
@@ -122,6 +124,81 @@ int device_nodes_control(const char *dev_root, struct strv *out, struct error *e
         return 0;
 }
 
+/* "(looked up as <dev_root>/<name>)" when dev_root is not /dev, for messages. */
+static char *where(const char *dev_root, const char *name)
+{
+        if (strcmp(dev_root, "/dev") == 0)
+                return xstrdup("");
+        return xasprintf(" (looked up as %s/%s)", dev_root, name);
+}
+
+static int ensure_cap_locked(const char *dev_root, unsigned int major,
+                             const struct gpu_cap_node *cap, bool *created, struct error *err)
+{
+        cleanup_free char *name = xasprintf("nvidia-caps/nvidia-cap%u", cap->minor);
+        cleanup_free char *path = xasprintf("%s/%s", dev_root, name);
+        cleanup_free char *shown = where(dev_root, name);
+        dev_t dev = makedev(major, cap->minor);
+        struct stat st;
+        bool exists = stat(path, &st) == 0;
+        if (!exists && errno != ENOENT)
+                return error_set_errno(err, errno, "stat /dev/%s%s", name, shown);
+        bool right_node = exists && S_ISCHR(st.st_mode) && st.st_rdev == dev;
+        if (!cap->modify) {
+                if (right_node)
+                        return 0;
+                return error_set(err,
+                                 "/dev/%s%s is %s, and the NVIDIA driver leaves its device files "
+                                 "to the administrator (DeviceFileModify: 0); create it: mknod "
+                                 "-m %o /dev/%s c %u %u",
+                                 name, shown,
+                                 exists ? "not the character device it should be" : "missing",
+                                 cap->mode, name, major, cap->minor);
+        }
+        if (right_node) {
+                /* Permissions as the driver wants them, where this process may set them; the
+                 * node works either way. */
+                if ((st.st_mode & 0777) != cap->mode)
+                        (void)chmod(path, cap->mode);
+                if (st.st_uid != cap->uid || st.st_gid != cap->gid)
+                        (void)chown(path, cap->uid, cap->gid);
+                return 0;
+        }
+        cleanup_free char *dir = xasprintf("%s/nvidia-caps", dev_root);
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+                return error_set_errno(err, errno, "cannot create /dev/nvidia-caps%s", shown);
+        if (exists && unlink(path) < 0)
+                return error_set_errno(err, errno,
+                                       "/dev/%s%s is not the character device %u:%u and cannot "
+                                       "be replaced",
+                                       name, shown, major, cap->minor);
+        if (mknod(path, S_IFCHR | cap->mode, dev) < 0)
+                return error_set(err,
+                                 "cannot create the MIG capability node /dev/%s%s (c %u:%u): %s; "
+                                 "run the plugin as root, or create the node with nvidia-modprobe "
+                                 "-f on its access file under /proc/driver/nvidia/capabilities",
+                                 name, shown, major, cap->minor, strerror(errno));
+        if (chmod(path, cap->mode) < 0 || chown(path, cap->uid, cap->gid) < 0) {
+                int saved = errno;
+                unlink(path);
+                return error_set_errno(err, saved, "cannot set the mode and owner of /dev/%s%s",
+                                       name, shown);
+        }
+        if (created != NULL)
+                *created = true;
+        return 0;
+}
+
+int device_nodes_ensure_cap(const char *dev_root, unsigned int major,
+                            const struct gpu_cap_node *cap, bool *created, struct error *err)
+{
+        if (created != NULL)
+                *created = false;
+        pthread_mutex_lock(&caps_lock);
+        int r = ensure_cap_locked(dev_root, major, cap, created, err);
+        pthread_mutex_unlock(&caps_lock);
+        return r;
+}
 int device_nodes_modeset(const char *dev_root, struct strv *out, struct error *err)
 {
         int r = node_exists(dev_root, "nvidia-modeset", err);

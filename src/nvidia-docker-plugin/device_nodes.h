@@ -6,12 +6,18 @@
  * When /dev/nvidia-uvm is missing, `nvidia-modprobe -u -c=0` (found on PATH, run with an argv,
  * no shell) is asked to load nvidia-uvm; its real exit status and output are reported if that
  * fails.
+ *
+ * MIG capability nodes (/dev/nvidia-caps/nvidia-cap<minor>) are made the way `nvidia-modprobe -f
+ * <access file>` makes them (docs/mig.md): a node that is missing, not a character device or of
+ * the wrong numbers is (re)created with the major, minor, mode and owner the driver gives;
+ * nothing is touched when the driver says the administrator manages the nodes.
  */
 #ifndef NVD_DEVICE_NODES_H
 #define NVD_DEVICE_NODES_H
 
 #include "common/error.h"
 #include "common/strv.h"
+#include "nvidia-docker-plugin/gpu_inventory.h"
 
 /* 0 if <dev_root>/<name> exists; else an error naming /dev/<name> and what to do. */
 int device_nodes_check(const char *dev_root, const char *name, struct error *err);
@@ -19,6 +25,10 @@ int device_nodes_check(const char *dev_root, const char *name, struct error *err
 int device_nodes_control(const char *dev_root, struct strv *out, struct error *err);
 /* Appends /dev/nvidia-modeset if it exists now (graphics and display: docs/capabilities.md). */
 int device_nodes_modeset(const char *dev_root, struct strv *out, struct error *err);
+/* Makes sure <dev_root>/nvidia-caps/nvidia-cap<minor> is the character device (major, minor);
+ * *created (may be NULL) tells whether it was made now. */
+int device_nodes_ensure_cap(const char *dev_root, unsigned int major,
+                            const struct gpu_cap_node *cap, bool *created, struct error *err);
 /* Runs nvidia-modprobe -u -c=0; error with its exit status and output when it fails. */
 int device_nodes_load_uvm(struct error *err);
 

@@ -6,8 +6,9 @@
  * waits for it on the store's lock. SIGTERM stops a build in progress (volume_store_stop), its
  * temporary directory is removed, and the thread is joined before exit. Test hooks (not flags, so
  * the usage stays 1.0's): NVD_DEV_ROOT (where device nodes are looked up, default /dev),
- * NVD_SYS_ROOT (sysfs, default /sys). The CDI spec (-cdi, docs/cdi.md; -cdi= turns it off) is
- * built by the same background thread once the driver volume is ready, and removed at exit.
+ * NVD_SYS_ROOT (sysfs, default /sys), NVD_PROC_ROOT (the driver's MIG files, default /proc).
+ * The CDI spec (-cdi, docs/cdi.md; -cdi= turns it off) is built by the same background thread
+ * once the driver volume is ready, and removed at exit.
  */
 #include <errno.h>
 #include <signal.h>
@@ -219,10 +220,13 @@ int main(int argc, char **argv)
         stdio_ensure_open();
         const char *dev_root = getenv("NVD_DEV_ROOT");
         const char *sys_root = getenv("NVD_SYS_ROOT");
+        const char *proc_root = getenv("NVD_PROC_ROOT");
         if (dev_root == NULL || dev_root[0] == '\0')
                 dev_root = "/dev";
         if (sys_root == NULL || sys_root[0] == '\0')
                 sys_root = "/sys";
+        if (proc_root == NULL || proc_root[0] == '\0')
+                proc_root = "/proc";
 
         /* Signals are handled by sigwait() in this thread; server threads inherit the mask. */
         sigset_t stop_signals;
@@ -234,7 +238,7 @@ int main(int argc, char **argv)
 
         struct error err = ERROR_INIT;
         struct gpu_source source;
-        struct gpu_inventory inventory = {NULL, 0};
+        struct gpu_inventory inventory = {NULL, 0, 0};
         struct http_server *plugin_server = NULL, *remote_server = NULL;
         cleanup_free char *socket_path = NULL;
         cleanup_free char *driver_version = NULL;
@@ -263,7 +267,7 @@ int main(int argc, char **argv)
         setenv("CUDA_DISABLE_UNIFIED_MEMORY", "1", 1);
         setenv("CUDA_CACHE_DISABLE", "1", 1);
         unsetenv("CUDA_VISIBLE_DEVICES");
-        if (gpu_source_open(&source, dev_root, sys_root, &err) < 0)
+        if (gpu_source_open(&source, dev_root, sys_root, proc_root, &err) < 0)
                 return fatal(&err);
 
         log_msg("Discovering GPU devices");

@@ -7,8 +7,13 @@
  * The handler works on a `struct gpu_inventory` snapshot plus the `struct gpu_live` queries;
  * it has no NVML or socket code, so tests and fuzzers drive it with a hand-made inventory.
  * Unlike 1.0, `dev` keeps the caller's order, drops a GPU named twice after its first mention
- * and rejects an ambiguous UUID prefix, naming the candidates. Routes added since 1.0 exist
- * under /v1.0/ only: /v1.0/cdi/spec and /v1.0/cdi/spec.json (the CDI spec, application/json).
+ * and rejects an ambiguous UUID prefix, naming the candidates.
+ *
+ * Additions (docs/rest-api.md), which leave every 1.0 answer as it was: `dev=none` (control
+ * nodes and volume, no GPU), `dev` items `MIG-<uuid or prefix>` and `G:M` (MIG device of NVML
+ * MIG index M on GPU G), answered with the parent's /dev/nvidia<minor> and the MIG device's two
+ * /dev/nvidia-caps nodes; /gpu/info[/json] list the MIG devices of GPUs in MIG mode only; under
+ * /v1.0/ only, /v1.0/cdi/spec and /v1.0/cdi/spec.json (the CDI spec, application/json).
  */
 #ifndef NVD_REST_API_H
 #define NVD_REST_API_H
@@ -43,11 +48,16 @@ void rest_api_status_text(const struct gpu_inventory *inv, const struct gpu_stat
                           struct buf *out);
 void rest_api_status_json(const struct gpu_inventory *inv, const struct gpu_status *status,
                           struct buf *out);
-/* Resolves a `dev` value (NULL = absent: all; `none`: no GPU) to inventory indexes (out,
- * count). Error text is the 400 body without its newline: "invalid device: <item>[ (ambiguous:
- * ...)]". */
-int rest_api_select_devices(const struct gpu_inventory *inv, const char *dev, size_t **out,
-                            size_t *count, struct error *err);
+/* One item of a `dev` selection: a whole GPU, or one MIG device of it. */
+struct rest_api_choice {
+        size_t gpu;                       /* inventory index */
+        const struct gpu_mig_device *mig; /* NULL: the whole GPU; else one of devices[gpu].migs */
+};
+/* Resolves a `dev` value (NULL = absent: every GPU; "none": nothing) to choices (out, count),
+ * in the caller's order, a repeated choice dropped. Error text is the 400 body without its
+ * newline: "invalid device: <item>[ (<why>)]". */
+int rest_api_select_devices(const struct gpu_inventory *inv, const char *dev,
+                            struct rest_api_choice **out, size_t *count, struct error *err);
 /* Go's path.Clean plus ServeMux's trailing-slash rule. Owned string. */
 char *rest_api_clean_path(const char *path);
 

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 static json_t *config;
+static char *config_path; /* what config was loaded from */
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void load(void)
@@ -17,6 +18,7 @@ static void load(void)
                 fprintf(stderr, "fake libnvidia-ml: FAKE_NVML_CONFIG is not set\n");
                 return;
         }
+        config_path = strdup(path);
         json_error_t e;
         config = json_load_file(path, 0, &e);
         if (config == NULL)
@@ -27,6 +29,19 @@ json_t *fake_config(void)
 {
         pthread_once(&once, load);
         return config;
+}
+
+void fake_config_reload(void)
+{
+        pthread_once(&once, load);
+        const char *path = getenv("FAKE_NVML_CONFIG");
+        if (path == NULL || (config_path != NULL && strcmp(path, config_path) == 0))
+                return;
+        json_decref(config);
+        config = NULL;
+        free(config_path);
+        config_path = NULL;
+        load();
 }
 
 size_t fake_gpu_count(void)
@@ -85,4 +100,6 @@ __attribute__((destructor)) static void unload(void)
 {
         json_decref(config);
         config = NULL;
+        free(config_path);
+        config_path = NULL;
 }

@@ -11,6 +11,9 @@
 
 /* The parsed config (NULL when FAKE_NVML_CONFIG is unset or unreadable; reason on stderr). */
 json_t *fake_config(void);
+/* Reads the config again if FAKE_NVML_CONFIG names another file than the loaded one (called by
+ * nvmlInit_v2 and cuInit, so that one test process can try several configurations). */
+void fake_config_reload(void);
 size_t fake_gpu_count(void);
 json_t *fake_gpu(size_t index);
 /* Looks up `key` in obj: 0 and *out set, 3 when NOT_SUPPORTED or absent, N for "ERROR:N". */

@@ -84,8 +84,10 @@ run graphics,utility egl_probe
 [ "$rc" = 0 ] && ok "EGL: headless context (exit 0)" || fail "EGL: exit $rc"
 renderer=$(sed -n 's/^egl: GL_RENDERER=//p' <<<"$out")
 grep -qi nvidia <<<"$renderer" && ok "EGL: GL_RENDERER names the NVIDIA GPU ($renderer)" || fail "EGL: GL_RENDERER '$renderer'"
+echo "--- libGLX_nvidia (the Vulkan ICD) needs:"; readelf -d /usr/local/nvidia/lib64/libGLX_nvidia.so.0 2>/dev/null | grep NEEDED
 run graphics,utility vk_probe
 [ "$rc" = 0 ] && ok "Vulkan: the NVIDIA device is listed" || fail "Vulkan: exit $rc"
+[ "$rc" = 0 ] || run graphics,utility env VK_LOADER_DEBUG=error,warn,driver vk_probe
 grep -q 'vendor 0x10de' <<<"$out" && ok "Vulkan: vendor 0x10de ($(sed -n 's/^vulkan: device 0: \(.*\) (vendor.*/\1/p' <<<"$out"))" || fail "Vulkan: no NVIDIA device"
 run video,utility video_probe
 grep -q '^video: NVENC API' <<<"$out" && ok "NVENC: NvEncodeAPIGetMaxSupportedVersion answers" || fail "NVENC"
