@@ -148,13 +148,19 @@ static char *spec_text(struct cdi_publish *p, const struct gpu_inventory *inv,
                 if (error_is_set(err))
                         goto out;
         }
-        nodes = xcalloc(inv->count ? inv->count : 1, sizeof(*nodes));
-        gpus = xcalloc(inv->count ? inv->count : 1, sizeof(*gpus));
+        /* Per GPU its node; per MIG device its parent's node and its two capability nodes
+         * (made like nvidia-modprobe -f does when missing, as for a /docker/cli request). */
+        size_t entries = inv->count;
+        for (size_t i = 0; i < inv->count; i++)
+                entries += inv->devices[i].mig_count;
+        nodes = xcalloc(entries ? 3 * entries : 1, sizeof(*nodes));
+        gpus = xcalloc(entries ? entries : 1, sizeof(*gpus));
         size_t gpu_count = 0;
         for (size_t i = 0; i < inv->count; i++) {
                 const struct gpu_device *d = &inv->devices[i];
                 struct error node_err = ERROR_INIT;
-                if (node_fact(p->dev_root, d->path, &nodes[i], &owned, &node_err) < 0) {
+                struct cdi_node *node = &nodes[3 * gpu_count];
+                if (node_fact(p->dev_root, d->path, node, &owned, &node_err) < 0) {
                         log_warning("CDI spec: GPU %zu (%s) left out: %s", i, d->uuid,
                                     node_err.message);
                         error_clear(&node_err);
@@ -164,9 +170,36 @@ static char *spec_text(struct cdi_publish *p, const struct gpu_inventory *inv,
                 gpus[gpu_count++] = (struct cdi_gpu){
                     .index = owned.items[owned.count - 1],
                     .uuid = d->uuid,
-                    .nodes = &nodes[i],
+                    .nodes = node,
                     .node_count = 1,
                 };
+                for (size_t m = 0; m < d->mig_count; m++) {
+                        const struct gpu_mig_device *mig = &d->migs[m];
+                        struct cdi_node *mnodes = &nodes[3 * gpu_count];
+                        mnodes[0] = *node;
+                        if ((inv->caps_major > 0 &&
+                             device_nodes_ensure_cap(p->dev_root, inv->caps_major, &mig->gi_cap,
+                                                     NULL, &node_err) < 0) ||
+                            (inv->caps_major > 0 &&
+                             device_nodes_ensure_cap(p->dev_root, inv->caps_major, &mig->ci_cap,
+                                                     NULL, &node_err) < 0) ||
+                            node_fact(p->dev_root, mig->gi_cap.path, &mnodes[1], &owned,
+                                      &node_err) < 0 ||
+                            node_fact(p->dev_root, mig->ci_cap.path, &mnodes[2], &owned,
+                                      &node_err) < 0) {
+                                log_warning("CDI spec: MIG device %zu:%u (%s) left out: %s", i,
+                                            mig->index, mig->uuid, node_err.message);
+                                error_clear(&node_err);
+                                continue;
+                        }
+                        strv_pushf(&owned, "%zu:%u", i, mig->index);
+                        gpus[gpu_count++] = (struct cdi_gpu){
+                            .index = owned.items[owned.count - 1],
+                            .uuid = mig->uuid,
+                            .nodes = mnodes,
+                            .node_count = 3,
+                        };
+                }
         }
         struct cdi_spec_input in = {
             .gpus = gpus,

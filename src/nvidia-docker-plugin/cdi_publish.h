@@ -11,6 +11,8 @@
  *
  * The spec names only paths that exist when it is written: the tree just built, and the device
  * nodes found under dev_root (a GPU whose node is missing is left out, with a warning). The
+ * capability nodes of MIG devices are made when missing, as for a /docker/cli request
+ * (device_nodes_ensure_cap); a MIG device whose nodes cannot be made is left out. The
  * file <spec_dir>/nvidia-docker.json (cdi_file: temporary file + rename) exists only while the
  * plugin runs and keeps it current: the first update removes a leftover one before the trees
  * are checked (not init: a second plugin that fails to start must not remove the running one's

@@ -7,7 +7,7 @@
  * read it too) has kind `nvidia.com/gpu` and these devices, in this order:
  *   - per GPU: its NVML index ("0") and its UUID ("GPU-..."), each giving the control nodes
  *     and the GPU's own nodes;
- *   - per MIG device (an entry whose nodes are its parent's /dev/nvidiaN and the
+ *   - per MIG device, after its GPU (an entry whose nodes are its parent's /dev/nvidiaN and the
  *     /dev/nvidia-caps/nvidia-capN of its GPU and compute instance): "G:M" and "MIG-...";
  *   - `all`: the control nodes and every entry's nodes;
  *   - `none`: the control nodes only (no GPU: the driver files and nvidia-smi's control
@@ -56,7 +56,7 @@ struct cdi_gpu {
 };
 
 struct cdi_spec_input {
-        const struct cdi_gpu *gpus; /* GPUs in NVML order, then MIG devices */
+        const struct cdi_gpu *gpus; /* GPUs in NVML order, each followed by its MIG devices */
         size_t gpu_count;
         const struct cdi_node *control; /* nvidiactl, nvidia-uvm, nvidia-uvm-tools */
         size_t control_count;

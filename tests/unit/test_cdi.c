@@ -354,7 +354,7 @@ static char *make_dev_root(const char *parent, int gpus)
 
 static struct gpu_inventory two_gpus(void)
 {
-        struct gpu_inventory inv = {xcalloc(2, sizeof(struct gpu_device)), 2};
+        struct gpu_inventory inv = {xcalloc(2, sizeof(struct gpu_device)), 2, 0};
         inv.devices[0].uuid = xstrdup("GPU-11111111-2222-3333-4444-555555555555");
         inv.devices[0].path = xstrdup("/dev/nvidia0");
         inv.devices[1].uuid = xstrdup("GPU-66666666-7777-8888-9999-000000000000");
@@ -489,7 +489,7 @@ static void test_publish_init_removes_leftover(void)
         CU_ASSERT_TRUE(exists(temp));
         /* The first update claims the file, even when it fails. */
         CU_ASSERT_EQUAL(cdi_publish_init(&publish, &config, &err), 0);
-        struct gpu_inventory empty = {NULL, 0};
+        struct gpu_inventory empty = {NULL, 0, 0};
         CU_ASSERT_EQUAL(cdi_spec_update(&publish, &empty, "1.0", &err), -1);
         error_clear(&err);
         CU_ASSERT_FALSE(exists(file));
@@ -608,6 +608,79 @@ static void test_publish_without_file(void)
         publish_env_close(&e);
 }
 
+/* MIG: GPU 0 in MIG mode with two MIG devices; their capability nodes are made when missing
+ * (one that the administrator manages and is missing: that MIG device is left out). */
+static void test_publish_mig(void)
+{
+        struct publish_env e;
+        if (!publish_env_open(&e))
+                return;
+        struct gpu_inventory inv = two_gpus();
+        inv.caps_major = 509;
+        struct gpu_device *d = &inv.devices[0];
+        d->mig_enabled = true;
+        d->mig_count = 2;
+        d->migs = xcalloc(2, sizeof(*d->migs));
+        d->migs[0] = (struct gpu_mig_device){
+            .uuid = xstrdup("MIG-5a1c3e7f-2b4d-5e6f-8a9b-0c1d2e3f4a5b"),
+            .index = 1,
+            .gpu_instance = 2,
+            .gi_cap = {xstrdup("/dev/nvidia-caps/nvidia-cap21"), 21, 0444, 0, 0, true},
+            .ci_cap = {xstrdup("/dev/nvidia-caps/nvidia-cap22"), 22, 0444, 0, 0, true},
+        };
+        d->migs[1] = (struct gpu_mig_device){
+            .uuid = xstrdup("MIG-GPU-11111111-2222-3333-4444-555555555555/3/0"), /* pre-R470 */
+            .index = 2,
+            .gpu_instance = 3,
+            .gi_cap = {xstrdup("/dev/nvidia-caps/nvidia-cap30"), 30, 0444, 0, 0, false},
+            .ci_cap = {xstrdup("/dev/nvidia-caps/nvidia-cap31"), 31, 0444, 0, 0, false},
+        };
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(cdi_spec_update(&e.publish, &inv, VERSION, &err), 0);
+        cleanup_free char *file = xasprintf("%s/%s", e.spec_dir, CDI_SPEC_FILE);
+        cleanup_free char *text = read_file(file);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+        /* Device 0:1 and its UUID: nvidia0 and the two capability nodes, made now. */
+        const char *mig = strstr(text, "\"name\": \"0:1\"");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(mig);
+        const char *next = strstr(mig + 1, "\"name\": ");
+        cleanup_free char *block = xstrndup(mig, next ? (size_t)(next - mig) : strlen(mig));
+        CU_ASSERT_PTR_NOT_NULL(strstr(block, "\"path\": \"/dev/nvidia0\""));
+        cleanup_free char *cap21 = xasprintf("{\"path\": \"/dev/nvidia-caps/nvidia-cap21\", "
+                                             "\"hostPath\": \"%s/nvidia-caps/nvidia-cap21\", "
+                                             "\"type\": \"c\", \"major\": 509, \"minor\": 21",
+                                             e.dev);
+        CU_ASSERT_PTR_NOT_NULL(strstr(block, cap21));
+        CU_ASSERT_PTR_NOT_NULL(strstr(block, "nvidia-cap22\""));
+        CU_ASSERT_PTR_NULL(strstr(block, "/dev/nvidia1\""));
+        CU_ASSERT_PTR_NOT_NULL(
+            strstr(text, "\"name\": \"MIG-5a1c3e7f-2b4d-5e6f-8a9b-0c1d2e3f4a5b\""));
+        cleanup_free char *made = xasprintf("%s/nvidia-caps/nvidia-cap22", e.dev);
+        struct stat st;
+        CU_ASSERT_EQUAL(stat(made, &st), 0);
+        CU_ASSERT_TRUE(S_ISCHR(st.st_mode) && major(st.st_rdev) == 509 && minor(st.st_rdev) == 22);
+        /* The MIG device whose nodes the administrator manages, missing: left out. */
+        CU_ASSERT_PTR_NULL(strstr(text, "\"0:2\""));
+        CU_ASSERT_PTR_NULL(strstr(text, "nvidia-cap30"));
+        /* `all` has the capability nodes once, the GPUs' nodes once. */
+        const char *all = strstr(text, "\"name\": \"all\"");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(all);
+        CU_ASSERT_EQUAL(count_occurrences(all, "\"/dev/nvidia-caps/nvidia-cap21\""), 1);
+        CU_ASSERT_EQUAL(count_occurrences(all, "\"/dev/nvidia0\""), 1);
+        expect_host_paths_exist(text);
+        /* Now the administrator makes the nodes: the pre-R470 UUID has a '/', so only 0:2. */
+        cleanup_free char *n30 = xasprintf("%s/nvidia-caps/nvidia-cap30", e.dev);
+        cleanup_free char *n31 = xasprintf("%s/nvidia-caps/nvidia-cap31", e.dev);
+        CU_ASSERT_EQUAL(mknod(n30, S_IFCHR | 0444, makedev(509, 30)), 0);
+        CU_ASSERT_EQUAL(mknod(n31, S_IFCHR | 0444, makedev(509, 31)), 0);
+        CU_ASSERT_EQUAL_FATAL(cdi_spec_update(&e.publish, &inv, VERSION, &err), 0);
+        cleanup_free char *again = read_file(file);
+        CU_ASSERT_PTR_NOT_NULL(strstr(again, "\"name\": \"0:2\""));
+        CU_ASSERT_PTR_NULL(strstr(again, "MIG-GPU-1111"));
+        gpu_inventory_destroy(&inv);
+        publish_env_close(&e);
+}
+
 static void cleanup_roots(void)
 {
         fake_rmtree(driver_root);
@@ -621,4 +694,4 @@ UNIT_MAIN("cdi", UNIT(test_valid_names), UNIT(test_build_one_gpu_exact),
           UNIT(test_file_write_atomic), UNIT(test_file_write_errors),
           UNIT(test_publish_writes_and_removes), UNIT(test_publish_init_removes_leftover),
           UNIT(test_publish_missing_nodes), UNIT(test_publish_driver_change),
-          UNIT(test_publish_without_file), UNIT(cleanup_roots))
+          UNIT(test_publish_without_file), UNIT(test_publish_mig), UNIT(cleanup_roots))
