@@ -9,7 +9,8 @@
 
 #define LISTED_GPUS_MAX 16
 
-/* "this host has GPUs 0 (GPU-…, Model), 1 (GPU-…)", as for docker (plugin_client). */
+/* "this host has GPUs 0 (GPU-…, Model), 1 (GPU-…)[; MIG devices 0:0 (MIG-…), …]", as for docker
+ * (plugin_client). */
 static char *gpu_list(const struct gpu_info_answer *info)
 {
         struct buf list = BUF_INIT;
@@ -21,6 +22,12 @@ static char *gpu_list(const struct gpu_info_answer *info)
         }
         if (info->uuids.count > LISTED_GPUS_MAX)
                 buf_printf(&list, ", ... (%zu in all)", info->uuids.count);
+        for (size_t i = 0; i < info->mig_uuids.count && i < LISTED_GPUS_MAX; i++)
+                buf_printf(&list, "%s%s (%s)", i ? ", " : "; MIG devices ",
+                           i < info->mig_indexes.count ? info->mig_indexes.items[i] : "?",
+                           info->mig_uuids.items[i]);
+        if (info->mig_uuids.count > LISTED_GPUS_MAX)
+                buf_printf(&list, ", ... (%zu in all)", info->mig_uuids.count);
         return buf_steal(&list);
 }
 
@@ -34,45 +41,64 @@ static bool all_digits(const char *s)
         return true;
 }
 
-/* The spec's name for one item, owned; NULL with err when the machine has no such GPU.
- * *index: the GPU's index when the item names a whole GPU, else SIZE_MAX. */
-static char *device_name(const char *item, const struct gpu_info_answer *info, const char *what,
-                         size_t *index_out, struct error *err)
+/* The one entry of `names` that starts with `prefix` (its index), or SIZE_MAX with err: none
+ * (err untouched), or several (named). */
+static size_t unique_prefix(const struct strv *names, const char *prefix, const char *what,
+                            struct error *err)
 {
-        *index_out = SIZE_MAX;
+        size_t len = strlen(prefix), found = 0, match = SIZE_MAX;
+        for (size_t i = 0; i < names->count; i++)
+                if (strncmp(names->items[i], prefix, len) == 0 && found++ == 0)
+                        match = i;
+        if (found <= 1)
+                return match;
+        struct buf list = BUF_INIT;
+        for (size_t i = 0; i < names->count; i++)
+                if (strncmp(names->items[i], prefix, len) == 0)
+                        buf_printf(&list, "%s%s", list.len ? ", " : "", names->items[i]);
+        cleanup_free char *text = buf_steal(&list);
+        error_set(err, "%s: invalid device: %s (ambiguous: %s)", what, prefix, text);
+        return SIZE_MAX;
+}
+
+/* The spec's name for one item, owned; NULL with err when the machine has no such device.
+ * *node: the GPU node the device uses (the parent's for a MIG device), for the access check. */
+static char *device_name(const char *item, const struct gpu_info_answer *info, const char *what,
+                         const char **node, struct error *err)
+{
+        *node = NULL;
         if (strcmp(item, "none") == 0)
                 return xstrdup("none");
+        size_t at = SIZE_MAX;
         if (all_digits(item)) {
-                char *end = NULL;
-                unsigned long index = strtoul(item, &end, 10);
+                unsigned long index = strtoul(item, NULL, 10);
                 if (index < info->uuids.count) {
-                        *index_out = index;
+                        *node = index < info->paths.count ? info->paths.items[index] : NULL;
                         return xasprintf("%lu", index);
                 }
         } else if (strncmp(item, "GPU-", 4) == 0) {
-                size_t len = strlen(item), found = 0, match = 0;
-                for (size_t i = 0; i < info->uuids.count; i++)
-                        if (strncmp(info->uuids.items[i], item, len) == 0) {
-                                if (found++ == 0)
-                                        match = i;
-                        }
-                if (found == 1) {
-                        *index_out = match;
-                        return xstrdup(info->uuids.items[match]);
+                at = unique_prefix(&info->uuids, item, what, err);
+                if (at != SIZE_MAX) {
+                        *node = at < info->paths.count ? info->paths.items[at] : NULL;
+                        return xstrdup(info->uuids.items[at]);
                 }
-                if (found > 1) {
-                        struct buf names = BUF_INIT;
-                        for (size_t i = 0; i < info->uuids.count; i++)
-                                if (strncmp(info->uuids.items[i], item, len) == 0)
-                                        buf_printf(&names, "%s%s", names.len ? ", " : "",
-                                                   info->uuids.items[i]);
-                        cleanup_free char *text = buf_steal(&names);
-                        error_set(err, "%s: invalid device: %s (ambiguous: %s)", what, item, text);
-                        return NULL;
+        } else if (strncmp(item, "MIG-", 4) == 0) {
+                at = unique_prefix(&info->mig_uuids, item, what, err);
+                if (at != SIZE_MAX) {
+                        *node = at < info->mig_paths.count ? info->mig_paths.items[at] : NULL;
+                        return xstrdup(info->mig_uuids.items[at]);
                 }
-        } else if (strncmp(item, "MIG-", 4) == 0 || strchr(item, ':') != NULL) {
-                return xstrdup(item);
+        } else if (strchr(item, ':') != NULL) {
+                for (size_t i = 0; i < info->mig_indexes.count && at == SIZE_MAX; i++)
+                        if (strcmp(info->mig_indexes.items[i], item) == 0)
+                                at = i;
+                if (at != SIZE_MAX) {
+                        *node = at < info->mig_paths.count ? info->mig_paths.items[at] : NULL;
+                        return xstrdup(item);
+                }
         }
+        if (error_is_set(err))
+                return NULL;
         cleanup_free char *list = gpu_list(info);
         error_set(err, "%s: invalid device: %s; %s", what, item, list);
         return NULL;
@@ -86,14 +112,14 @@ int cdi_devices_options(bool all, const struct strv *items, const struct gpu_inf
                 strv_push(&names, "all");
         } else {
                 for (size_t i = 0; i < items->count; i++) {
-                        size_t index;
-                        char *name = device_name(items->items[i], info, what, &index, err);
+                        const char *node;
+                        char *name = device_name(items->items[i], info, what, &node, err);
                         if (name == NULL) {
                                 strv_destroy(&names);
                                 return -1;
                         }
-                        if (nodes != NULL && index < info->paths.count)
-                                strv_push(nodes, info->paths.items[index]);
+                        if (nodes != NULL && node != NULL)
+                                strv_push(nodes, node);
                         bool seen = false;
                         for (size_t j = 0; j < names.count && !seen; j++)
                                 seen = strcmp(names.items[j], name) == 0;

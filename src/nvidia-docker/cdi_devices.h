@@ -9,8 +9,8 @@
  *   - an index → that index (`0`), if the machine has it;
  *   - a UUID or a unique UUID prefix (`GPU-…`) → the full UUID; an ambiguous prefix is an
  *     error naming the candidates;
- *   - a MIG UUID (`MIG-…`) or the MIG index form (`0:1`) → as given: the spec names MIG devices
- *     by full MIG UUID and by G:M, and podman reports a name the spec does not have;
+ *   - a MIG UUID or unique prefix (`MIG-…`) → the full MIG UUID, the MIG index form (`0:1`) →
+ *     itself, if the plugin lists that MIG device;
  *   - `none` → nvidia.com/gpu=none (the control nodes and the driver, no GPU).
  * The same device named twice is emitted once. No environment is added: the spec's own edits
  * set NVIDIA_VISIBLE_DEVICES=void and mount the driver at /usr/local/nvidia.
@@ -28,8 +28,8 @@
 
 /* `items`: the selected devices as the user wrote them (NULL or empty with `all` set: every
  * GPU). `what`: the selection's source for messages ("NV_GPU"). Appends the options to out,
- * and to `nodes` (may be NULL) the /dev/nvidiaN of each GPU named by index or UUID (for the
- * caller's access check). */
+ * and to `nodes` (may be NULL) the /dev/nvidiaN of each GPU named (a MIG device's parent's), for
+ * the caller's access check. */
 int cdi_devices_options(bool all, const struct strv *items, const struct gpu_info_answer *info,
                         const char *what, struct strv *out, struct strv *nodes, struct error *err);
 

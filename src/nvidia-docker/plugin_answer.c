@@ -240,6 +240,29 @@ static int decode_device(json_t *dev, size_t i, struct gpu_info_answer *out, str
         strv_push(&out->uuids, uuid);
         strv_push(&out->paths, path);
         strv_push(&out->models, model);
+        json_t *migs = json_object_get(dev, "MIG");
+        if (migs == NULL || json_is_null(migs))
+                return 0;
+        if (!json_is_array(migs))
+                return error_set(err, "%sMIG is not a list", where);
+        size_t m;
+        json_t *mig;
+        json_array_foreach(migs, m, mig)
+        {
+                char mig_where[80];
+                snprintf(mig_where, sizeof mig_where, "%sMIG[%zu].", where, m);
+                if (!json_is_object(mig))
+                        return error_set(err, "%sMIG[%zu] is not an object", where, m);
+                const char *mig_uuid, *index;
+                if (get_string(mig, mig_where, "UUID", false, &mig_uuid, err) < 0 ||
+                    get_string(mig, mig_where, "Index", false, &index, err) < 0)
+                        return -1;
+                if (!uuid_string(mig_uuid))
+                        return error_set(err, "%sUUID is empty", mig_where);
+                strv_push(&out->mig_uuids, mig_uuid);
+                strv_push(&out->mig_indexes, index);
+                strv_push(&out->mig_paths, path);
+        }
         return 0;
 }
 
@@ -250,6 +273,9 @@ int plugin_answer_decode_gpu_info(const char *body, size_t len, struct gpu_info_
         strv_init(&out->uuids);
         strv_init(&out->paths);
         strv_init(&out->models);
+        strv_init(&out->mig_uuids);
+        strv_init(&out->mig_indexes);
+        strv_init(&out->mig_paths);
         json_t *root = load(body, len, err);
         if (root == NULL) {
                 gpu_info_answer_destroy(out);
@@ -309,5 +335,8 @@ void gpu_info_answer_destroy(struct gpu_info_answer *answer)
         strv_destroy(&answer->uuids);
         strv_destroy(&answer->paths);
         strv_destroy(&answer->models);
+        strv_destroy(&answer->mig_uuids);
+        strv_destroy(&answer->mig_indexes);
+        strv_destroy(&answer->mig_paths);
         memset(answer, 0, sizeof *answer);
 }

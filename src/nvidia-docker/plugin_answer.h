@@ -39,6 +39,10 @@ struct gpu_info_answer {
         struct strv uuids;    /* Devices[].UUID, in NVML index order */
         struct strv paths;    /* Devices[].Path */
         struct strv models;   /* Devices[].Model ("" when null) */
+        /* The MIG devices (Devices[].MIG[], optional), each with its parent's Path. */
+        struct strv mig_uuids;   /* MIG[].UUID */
+        struct strv mig_indexes; /* MIG[].Index, "G:M" */
+        struct strv mig_paths;   /* the parent's Devices[].Path */
 };
 
 int plugin_answer_decode_docker_cli(const char *body, size_t len, struct docker_cli_answer *out,

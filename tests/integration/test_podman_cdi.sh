@@ -5,7 +5,8 @@
 # its spec to the default /var/run/cdi of a private mount namespace (tests/lib/podman.sh);
 # `podman run --device nvidia.com/gpu=...` must give exactly the chosen GPU's node and the
 # control nodes, the driver files read-only at /usr/local/nvidia with their nvidia-smi, and an
-# unknown device must get podman's own error.
+# unknown device must get podman's own error. Then a simulated MIG GPU: a MIG device gives its
+# parent's node and its instances' capability nodes.
 . "$(dirname "$0")/../lib/podman.sh"
 podman_sandbox_enter "$@"
 . "$(dirname "$0")/../lib/common.sh"
@@ -94,5 +95,47 @@ kill "$PID"; wait "$PID"
 t_check "stopped plugin: no spec" test ! -e "$SPEC"
 prun nvidia.com/gpu=0 -- true
 t_match "stopped plugin: podman cannot resolve the device" "unresolvable CDI devices nvidia.com/gpu=0" "$OUT"
+
+# MIG (tests/fakes/gpus-mig.json: GPU 0 in MIG mode with MIG devices 0:0 and 0:1, GPU 1 plain;
+# the driver's MIG files in a fake proc root): a MIG device gives its parent's node and the two
+# capability nodes of its GPU and compute instance, made by the plugin when missing.
+MIG1=MIG-5b9d2c4a-6e8f-5a1b-9c2d-3e4f5a6b7c8d # 0:1, caps 21 and 22
+fake_gpu_env "$T_TMP/mig" "$NVD_ROOT/tests/fakes/gpus-mig.json" 0 1
+rm -f "$NVD_DEV_ROOT/nvidia-caps/nvidia-cap22"
+MPORT=$(free_port)
+"$PLUGIN" -l "127.0.0.1:$MPORT" -s "$T_TMP/sock-mig" -d "$T_TMP/volumes-mig" -r "$T_TMP/root" \
+  2>"$T_TMP/plugin-mig.log" &
+PID=$!
+t_cleanup "kill $PID"
+if wait_for "the CDI spec with MIG devices" grep -q '"name": "0:1"' "$SPEC"; then
+  t_eq "MIG: the spec names 0:0, 0:1 and their UUIDs after GPU 0" \
+    "0 GPU-4f5e6d7c-0a1b-2c3d-4e5f-60718293a4b5 0:0 MIG-5a1c3e7f-2b4d-5e6f-8a9b-0c1d2e3f4a5b 0:1 $MIG1 1" \
+    "$(jq -r '[.devices[].name][0:7] | join(" ")' "$SPEC")"
+  t_check "MIG: the missing capability node was made" test -c "$NVD_DEV_ROOT/nvidia-caps/nvidia-cap22"
+  out=$(/usr/bin/python3 "$NVD_ROOT/tests/lib/cdi_schema_check.py" "$SPEC" 2>&1)
+  t_eq "MIG: the spec validates against the CDI schema" "$SPEC: valid" "$out"
+  caps='ls /dev | grep nvidia | sort | tr "\n" " "; ls /dev/nvidia-caps | tr "\n" " "'
+  prun nvidia.com/gpu=0:1 -- sh -c "$caps"
+  t_eq "gpu=0:1: the parent's node and the caps of its instances" \
+    "nvidia-caps nvidia-uvm nvidia-uvm-tools nvidia0 nvidiactl nvidia-cap21 nvidia-cap22 " "$OUT"
+  prun "nvidia.com/gpu=$MIG1" -- sh -c "$caps"
+  t_eq "gpu=<MIG UUID>: the same" \
+    "nvidia-caps nvidia-uvm nvidia-uvm-tools nvidia0 nvidiactl nvidia-cap21 nvidia-cap22 " "$OUT"
+  prun nvidia.com/gpu=0:0 nvidia.com/gpu=1 -- sh -c "$caps"
+  t_eq "gpu=0:0 and gpu=1: both, the caps of 0:0 only" \
+    "nvidia-caps nvidia-uvm nvidia-uvm-tools nvidia0 nvidia1 nvidiactl nvidia-cap12 nvidia-cap13 " "$OUT"
+  # The wrapper with podman: MIG names resolved against the plugin's list, as docker's are.
+  OUT=$(NV_DOCKER=podman NV_HOST="http://127.0.0.1:$MPORT" NV_GPU=MIG-5b \
+    "$NVD_BIN/nvidia-docker" run --rm --network none "$IMG" sh -c "$caps" 2>&1)
+  t_eq "NV_DOCKER=podman NV_GPU=MIG-5b (a prefix): that MIG device" \
+    "nvidia-caps nvidia-uvm nvidia-uvm-tools nvidia0 nvidiactl nvidia-cap21 nvidia-cap22 " "$OUT"
+  OUT=$(NV_DOCKER=podman NV_HOST="http://127.0.0.1:$MPORT" NV_GPU=0:7 \
+    "$NVD_BIN/nvidia-docker" run --rm --network none "$IMG" true 2>&1)
+  t_match "NV_DOCKER=podman NV_GPU=0:7: our line, listing the MIG devices" \
+    "NV_GPU: invalid device: 0:7; this host has GPUs .*; MIG devices 0:0 \(MIG-5a1c[^)]*\), 0:1 \($MIG1\)" "$OUT"
+else
+  t_fail "plugin wrote a spec with MIG devices"; diag() { sed 's/^/# /'; }; diag <"$T_TMP/plugin-mig.log"
+fi
+kill "$PID"; wait "$PID"
 
 t_finish

@@ -292,6 +292,38 @@ static void test_environment(void)
         docker_cli_answer_destroy(&a);
 }
 
+/* The MIG devices of /gpu/info/json (for podman's CDI names), each with its parent's node. */
+static void test_info_mig(void)
+{
+        const char *body =
+            "{\"Version\":{\"Driver\":\"1\",\"CUDA\":\"8\"},\"Devices\":["
+            "{\"UUID\":\"GPU-a\",\"Path\":\"/dev/nvidia0\",\"Model\":null,\"MIG\":["
+            "{\"UUID\":\"MIG-x\",\"Index\":\"0:0\",\"GPUInstance\":1,\"ComputeInstance\":0,"
+            "\"Memory\":19968,\"Devices\":[\"/dev/nvidia-caps/nvidia-cap12\"]},"
+            "{\"UUID\":\"MIG-y\",\"Index\":\"0:1\"}]},"
+            "{\"UUID\":\"GPU-b\",\"Path\":\"/dev/nvidia3\",\"Model\":\"m\",\"MIG\":null}]}";
+        struct gpu_info_answer a;
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(plugin_answer_decode_gpu_info(body, strlen(body), &a, &err), 0);
+        CU_ASSERT_EQUAL_FATAL(a.mig_uuids.count, 2);
+        CU_ASSERT_STRING_EQUAL(a.mig_uuids.items[1], "MIG-y");
+        CU_ASSERT_STRING_EQUAL(a.mig_indexes.items[0], "0:0");
+        CU_ASSERT_STRING_EQUAL(a.mig_paths.items[1], "/dev/nvidia0");
+        CU_ASSERT_EQUAL(a.uuids.count, 2);
+        gpu_info_answer_destroy(&a);
+        expect_info_error("{\"Version\":{\"Driver\":\"1\",\"CUDA\":\"8\"},\"Devices\":[{\"UUID\":"
+                          "\"GPU-1\",\"Path\":\"/dev/nvidia0\",\"Model\":null,\"MIG\":{}}]}",
+                          "Devices[0].MIG is not a list");
+        expect_info_error("{\"Version\":{\"Driver\":\"1\",\"CUDA\":\"8\"},\"Devices\":[{\"UUID\":"
+                          "\"GPU-1\",\"Path\":\"/dev/nvidia0\",\"Model\":null,\"MIG\":[{\"UUID\":"
+                          "\"MIG-1\"}]}]}",
+                          "Devices[0].MIG[0].Index is missing");
+        expect_info_error("{\"Version\":{\"Driver\":\"1\",\"CUDA\":\"8\"},\"Devices\":[{\"UUID\":"
+                          "\"GPU-1\",\"Path\":\"/dev/nvidia0\",\"Model\":null,\"MIG\":[3]}]}",
+                          "Devices[0].MIG[0] is not an object");
+}
+
 UNIT_MAIN("plugin_answer", UNIT(test_environment), UNIT(test_cli_reference_body),
-          UNIT(test_info_reference_body), UNIT(test_variants), UNIT(test_cli_violations),
-          UNIT(test_info_violations), UNIT(test_long_values_are_cut_in_messages))
+          UNIT(test_info_mig), UNIT(test_info_reference_body), UNIT(test_variants),
+          UNIT(test_cli_violations), UNIT(test_info_violations),
+          UNIT(test_long_values_are_cut_in_messages))

@@ -296,6 +296,16 @@ static void info_make(struct gpu_info_answer *info)
         strv_push(&info->models, "NVIDIA H200");
         strv_push(&info->models, "NVIDIA H200");
         strv_push(&info->models, "");
+        strv_push(&info->paths, "/dev/nvidia0");
+        strv_push(&info->paths, "/dev/nvidia1");
+        strv_push(&info->paths, "/dev/nvidia4");
+        /* GPU 2 in MIG mode with two MIG devices. */
+        strv_push(&info->mig_uuids, "MIG-5a1c0000-0000-0000-0000-000000000000");
+        strv_push(&info->mig_uuids, "MIG-5b9d0000-0000-0000-0000-000000000000");
+        strv_push(&info->mig_indexes, "2:0");
+        strv_push(&info->mig_indexes, "2:1");
+        strv_push(&info->mig_paths, "/dev/nvidia4");
+        strv_push(&info->mig_paths, "/dev/nvidia4");
 }
 
 static char *devices(bool all, const char *items, struct error *err)
@@ -326,6 +336,13 @@ static void expect_devices(bool all, const char *items, const char *expected)
         error_clear(&err);
 }
 
+#define HOST_GPUS                                                                                  \
+        "this host has GPUs 0 (GPU-aaaa1111-0000-0000-0000-000000000000, NVIDIA H200), 1 "         \
+        "(GPU-aaaa2222-0000-0000-0000-000000000000, NVIDIA H200), 2 "                              \
+        "(GPU-bbbb0000-0000-0000-0000-000000000000); MIG devices 2:0 "                             \
+        "(MIG-5a1c0000-0000-0000-0000-000000000000), 2:1 "                                         \
+        "(MIG-5b9d0000-0000-0000-0000-000000000000)"
+
 static void test_cdi_devices(void)
 {
         expect_devices(true, NULL, "--device=nvidia.com/gpu=all");
@@ -333,45 +350,43 @@ static void test_cdi_devices(void)
         expect_devices(false, "1", "--device=nvidia.com/gpu=1");
         expect_devices(false, "2,0", "--device=nvidia.com/gpu=2 --device=nvidia.com/gpu=0");
         expect_devices(false, "GPU-bbbb",
-                       "--device=nvidia.com/gpu=GPU-bbbb0000-0000-0000-0000-"
-                       "000000000000");
+                       "--device=nvidia.com/gpu=GPU-bbbb0000-0000-0000-0000-000000000000");
         expect_devices(false, "0,GPU-aaaa1111",
                        "--device=nvidia.com/gpu=0 "
-                       "--device=nvidia.com/gpu=GPU-aaaa1111-0000-0000-"
-                       "0000-000000000000");
+                       "--device=nvidia.com/gpu=GPU-aaaa1111-0000-0000-0000-000000000000");
         expect_devices(false, "1,1", "--device=nvidia.com/gpu=1");
         expect_devices(false, "none", "--device=nvidia.com/gpu=none");
-        expect_devices(false, "MIG-1234,0:1",
-                       "--device=nvidia.com/gpu=MIG-1234 "
-                       "--device=nvidia.com/gpu=0:1");
-        expect_devices(false, "3",
-                       "NV_GPU: invalid device: 3; this host has GPUs 0 "
-                       "(GPU-aaaa1111-0000-0000-0000-000000000000, NVIDIA H200), 1 "
-                       "(GPU-aaaa2222-0000-0000-0000-000000000000, NVIDIA H200), 2 "
-                       "(GPU-bbbb0000-0000-0000-0000-000000000000)");
+        expect_devices(false, "MIG-5b,2:0",
+                       "--device=nvidia.com/gpu=MIG-5b9d0000-0000-0000-0000-000000000000 "
+                       "--device=nvidia.com/gpu=2:0");
+        expect_devices(false, "MIG-5",
+                       "NV_GPU: invalid device: MIG-5 (ambiguous: "
+                       "MIG-5a1c0000-0000-0000-0000-000000000000, "
+                       "MIG-5b9d0000-0000-0000-0000-000000000000)");
+        expect_devices(false, "2:2", "NV_GPU: invalid device: 2:2; " HOST_GPUS);
+        expect_devices(false, "MIG-ffff", "NV_GPU: invalid device: MIG-ffff; " HOST_GPUS);
+        expect_devices(false, "3", "NV_GPU: invalid device: 3; " HOST_GPUS);
         expect_devices(false, "GPU-aaaa",
                        "NV_GPU: invalid device: GPU-aaaa (ambiguous: "
                        "GPU-aaaa1111-0000-0000-0000-000000000000, "
                        "GPU-aaaa2222-0000-0000-0000-000000000000)");
-        expect_devices(false, "GPU-cccc",
-                       "NV_GPU: invalid device: GPU-cccc; this host has GPUs "
-                       "0 (GPU-aaaa1111-0000-0000-0000-000000000000, NVIDIA "
-                       "H200), 1 (GPU-aaaa2222-0000-0000-0000-000000000000, "
-                       "NVIDIA H200), 2 "
-                       "(GPU-bbbb0000-0000-0000-0000-000000000000)");
-        expect_devices(false, "x",
-                       "NV_GPU: invalid device: x; this host has GPUs 0 "
-                       "(GPU-aaaa1111-0000-0000-0000-000000000000, NVIDIA H200), 1 "
-                       "(GPU-aaaa2222-0000-0000-0000-000000000000, NVIDIA H200), 2 "
-                       "(GPU-bbbb0000-0000-0000-0000-000000000000)");
+        expect_devices(false, "GPU-cccc", "NV_GPU: invalid device: GPU-cccc; " HOST_GPUS);
+        expect_devices(false, "x", "NV_GPU: invalid device: x; " HOST_GPUS);
         expect_devices(false, "99999999999999999999",
-                       "NV_GPU: invalid device: "
-                       "99999999999999999999; this host has GPUs 0 "
-                       "(GPU-aaaa1111-0000-0000-0000-000000000000, "
-                       "NVIDIA H200), 1 "
-                       "(GPU-aaaa2222-0000-0000-0000-000000000000, "
-                       "NVIDIA H200), 2 "
-                       "(GPU-bbbb0000-0000-0000-0000-000000000000)");
+                       "NV_GPU: invalid device: 99999999999999999999; " HOST_GPUS);
+        /* The nodes for the access check: a MIG device's is its parent's. */
+        struct gpu_info_answer info;
+        info_make(&info);
+        struct strv sel = STRV_INIT, out = STRV_INIT, nodes = STRV_INIT;
+        strv_split(&sel, "1,2:1,GPU-aaaa1", ",");
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL(cdi_devices_options(false, &sel, &info, "NV_GPU", &out, &nodes, &err), 0);
+        cleanup_free char *joined = strv_join(&nodes, " ");
+        CU_ASSERT_STRING_EQUAL(joined, "/dev/nvidia1 /dev/nvidia4 /dev/nvidia0");
+        strv_destroy(&sel);
+        strv_destroy(&out);
+        strv_destroy(&nodes);
+        gpu_info_answer_destroy(&info);
 }
 
 UNIT_MAIN("podman", UNIT(test_which_is_podman), UNIT(test_podman_command_lines),
