@@ -118,15 +118,16 @@ int cdi_devices_options(bool all, const struct strv *items, const struct gpu_inf
                                 strv_destroy(&names);
                                 return -1;
                         }
-                        if (nodes != NULL && node != NULL)
-                                strv_push(nodes, node);
                         bool seen = false;
                         for (size_t j = 0; j < names.count && !seen; j++)
                                 seen = strcmp(names.items[j], name) == 0;
-                        if (seen)
+                        if (seen) {
                                 free(name);
-                        else
-                                strv_push_owned(&names, name);
+                                continue;
+                        }
+                        strv_push_owned(&names, name);
+                        if (nodes != NULL && node != NULL)
+                                strv_push(nodes, node);
                 }
         }
         for (size_t i = 0; i < names.count; i++)

@@ -92,10 +92,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 strv_push(&info.uuids, "GPU-aaaa2222-0000-0000-0000-000000000000");
                 strv_push(&info.models, "FAKE");
                 strv_push(&info.models, "");
-                struct strv items = STRV_INIT, out = STRV_INIT;
+                strv_push(&info.paths, "/dev/nvidia0");
+                strv_push(&info.paths, "/dev/nvidia1");
+                strv_push(&info.mig_uuids, "MIG-5a1c3e7f-2b4d-5e6f-8a9b-0c1d2e3f4a5b");
+                strv_push(&info.mig_indexes, "1:0");
+                strv_push(&info.mig_paths, "/dev/nvidia1");
+                struct strv items = STRV_INIT, out = STRV_INIT, nodes = STRV_INIT;
                 for (size_t i = a.image_index + 1; i < count; i++)
                         strv_push(&items, words[i]);
-                if (cdi_devices_options(false, &items, &info, "NV_GPU", &out, NULL, &err) == 0) {
+                if (cdi_devices_options(false, &items, &info, "NV_GPU", &out, &nodes, &err) == 0) {
+                        CHECK(nodes.count <= out.count);
                         CHECK(out.count >= 1 && out.count <= (items.count ? items.count : 1));
                         for (size_t i = 0; i < out.count; i++)
                                 CHECK(strncmp(out.items[i], "--device=nvidia.com/gpu=", 24) == 0);
@@ -105,6 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 error_clear(&err);
                 strv_destroy(&items);
                 strv_destroy(&out);
+                strv_destroy(&nodes);
                 gpu_info_answer_destroy(&info);
         }
         podman_target_destroy(&target);
