@@ -76,6 +76,21 @@ static void set_status(struct cdi_publish *p, char *json, const char *status)
         pthread_mutex_unlock(&p->lock);
 }
 
+/* No spec any more (under update_lock): what was published may name the old driver's files
+ * or nodes that are gone. */
+static void withdraw(struct cdi_publish *p, const char *reason)
+{
+        pthread_mutex_lock(&p->lock);
+        free(p->json);
+        p->json = NULL;
+        pthread_mutex_unlock(&p->lock);
+        set_status(p, NULL, reason);
+        struct error rm = ERROR_INIT;
+        if (p->claimed && cdi_file_remove(p->spec_dir, CDI_SPEC_FILE, &rm) < 0)
+                log_warning("%s", rm.message);
+        error_clear(&rm);
+}
+
 /* (Re)opens the store for `version` (its files are filtered by the version). */
 static int store_open(struct cdi_publish *p, const char *version, struct error *err)
 {
@@ -268,21 +283,17 @@ int cdi_spec_update(struct cdi_publish *p, const struct gpu_inventory *inventory
         set_status(p, steal_pointer(&text), NULL);
         rc = 0;
 out:
-        if (rc < 0) {
-                /* Never a stale spec: what was published before may name the old driver's
-                 * files or nodes that are gone. */
-                pthread_mutex_lock(&p->lock);
-                free(p->json);
-                p->json = NULL;
-                pthread_mutex_unlock(&p->lock);
-                set_status(p, NULL, err->message);
-                struct error rm = ERROR_INIT;
-                if (p->claimed && cdi_file_remove(p->spec_dir, CDI_SPEC_FILE, &rm) < 0)
-                        log_warning("%s", rm.message);
-                error_clear(&rm);
-        }
+        if (rc < 0)
+                withdraw(p, err->message);
         pthread_mutex_unlock(&p->update_lock);
         return rc;
+}
+
+void cdi_publish_withdraw(struct cdi_publish *p, const char *reason)
+{
+        pthread_mutex_lock(&p->update_lock);
+        withdraw(p, reason);
+        pthread_mutex_unlock(&p->update_lock);
 }
 
 char *cdi_publish_current(struct cdi_publish *p, struct error *err)

@@ -72,6 +72,9 @@ int cdi_publish_init(struct cdi_publish *publish, const struct cdi_publish_confi
  * before may name the old driver's files or nodes that are gone. Thread-safe. */
 int cdi_spec_update(struct cdi_publish *publish, const struct gpu_inventory *inventory,
                     const char *driver_version, struct error *err);
+/* No spec until the next successful update (file removed, REST answers `reason`): for a
+ * driver that went away (a failed rediscovery). Thread-safe. */
+void cdi_publish_withdraw(struct cdi_publish *publish, const char *reason);
 /* The current spec (owned), or NULL with err saying why there is none. */
 char *cdi_publish_current(struct cdi_publish *publish, struct error *err);
 /* An update in progress fails soon; later ones too. For shutdown. */

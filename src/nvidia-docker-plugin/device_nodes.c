@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -98,25 +100,92 @@ int device_nodes_load_uvm(struct error *err)
         return rc;
 }
 
+/* nvidia-uvm loading: at most one nvidia-modprobe at a time, and at most once while the node
+ * stays missing; its failure is remembered and answered until the node appears or
+ * device_nodes_retry_uvm is called (SIGHUP). */
+static bool uvm_loading, uvm_tried;
+static char *uvm_failure;
+static atomic_bool uvm_remembered; /* uvm_tried, readable without the lock */
+
+static int remembered_failure(struct error *err)
+{
+        if (uvm_failure == NULL)
+                return error_set(err, "/dev/nvidia-uvm is missing although nvidia-modprobe "
+                                      "succeeded");
+        return error_set(err,
+                         "%s; after fixing that, reload nvidia-docker-plugin (systemctl reload "
+                         "nvidia-docker-plugin) to try again",
+                         uvm_failure);
+}
+
+int device_nodes_ensure_uvm(const char *dev_root, struct error *err)
+{
+        int r = node_exists(dev_root, "nvidia-uvm", err);
+        if (r != 0) {
+                if (r > 0 && atomic_load(&uvm_remembered))
+                        device_nodes_retry_uvm(); /* it is back: a later loss runs it again */
+                return r < 0 ? -1 : 0;
+        }
+        pthread_mutex_lock(&uvm_lock);
+        if (uvm_loading) {
+                pthread_mutex_unlock(&uvm_lock);
+                return error_set(err, "/dev/nvidia-uvm is missing; nvidia-modprobe -u -c=0 is "
+                                      "loading it, try again in a moment");
+        }
+        if (uvm_tried) {
+                int rc = remembered_failure(err);
+                pthread_mutex_unlock(&uvm_lock);
+                return rc;
+        }
+        uvm_loading = true;
+        pthread_mutex_unlock(&uvm_lock);
+        struct error load = ERROR_INIT;
+        int rc = device_nodes_load_uvm(&load);
+        if (rc == 0 && node_exists(dev_root, "nvidia-uvm", &load) <= 0)
+                rc = -1;
+        pthread_mutex_lock(&uvm_lock);
+        uvm_loading = false;
+        uvm_tried = rc < 0;
+        atomic_store(&uvm_remembered, uvm_tried);
+        free(uvm_failure);
+        uvm_failure = rc < 0 && load.message != NULL ? xstrdup(load.message) : NULL;
+        pthread_mutex_unlock(&uvm_lock);
+        if (rc < 0)
+                error_set(err, "%s",
+                          load.message ? load.message
+                                       : "/dev/nvidia-uvm is missing although "
+                                         "nvidia-modprobe succeeded");
+        error_clear(&load);
+        return rc;
+}
+
+void device_nodes_retry_uvm(void)
+{
+        pthread_mutex_lock(&uvm_lock);
+        uvm_tried = false;
+        atomic_store(&uvm_remembered, false);
+        free(uvm_failure);
+        uvm_failure = NULL;
+        pthread_mutex_unlock(&uvm_lock);
+}
+
+bool device_nodes_uvm_missing(const char *dev_root)
+{
+        struct error err = ERROR_INIT;
+        int r = node_exists(dev_root, "nvidia-uvm", &err);
+        error_clear(&err);
+        return r == 0;
+}
+
 int device_nodes_control(const char *dev_root, struct strv *out, struct error *err)
 {
         if (device_nodes_check(dev_root, "nvidiactl", err) < 0)
                 return -1;
         strv_push(out, "/dev/nvidiactl");
-        int r = node_exists(dev_root, "nvidia-uvm", err);
-        if (r < 0)
+        if (device_nodes_ensure_uvm(dev_root, err) < 0)
                 return -1;
-        if (r == 0) {
-                pthread_mutex_lock(&uvm_lock);
-                r = node_exists(dev_root, "nvidia-uvm", err);
-                if (r == 0 && device_nodes_load_uvm(err) == 0)
-                        r = device_nodes_check(dev_root, "nvidia-uvm", err) == 0 ? 1 : -1;
-                pthread_mutex_unlock(&uvm_lock);
-                if (r <= 0)
-                        return -1;
-        }
         strv_push(out, "/dev/nvidia-uvm");
-        r = node_exists(dev_root, "nvidia-uvm-tools", err);
+        int r = node_exists(dev_root, "nvidia-uvm-tools", err);
         if (r < 0)
                 return -1;
         if (r)

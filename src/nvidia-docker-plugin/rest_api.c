@@ -9,6 +9,7 @@
 #include "common/json_util.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "nvidia-docker-plugin/compose_stanza.h"
 #include "nvidia-docker-plugin/driver_caps.h"
 #include "nvidia-docker-plugin/driver_files.h"
 #include "nvidia-docker-plugin/text_table.h"
@@ -501,6 +502,7 @@ static int select_volumes(const char *vol, const char *driver, bool caps_given, 
         }
         cleanup_free char *copy = xstrdup(vol);
         char *rest = copy;
+        bool taken[VOLUME_KIND_COUNT] = {false};
         for (;;) {
                 char *space = strchr(rest, ' ');
                 if (space != NULL)
@@ -511,7 +513,10 @@ static int select_volumes(const char *vol, const char *driver, bool caps_given, 
                                 break;
                 if (k == VOLUME_KIND_COUNT)
                         return error_set(err, "invalid volume: %s", rest);
-                push_volume(out, k, driver, caps_given, caps);
+                /* A kind named twice is mounted once: two mounts on one path fail the run. */
+                if (!taken[k])
+                        push_volume(out, k, driver, caps_given, caps);
+                taken[k] = true;
                 if (space == NULL)
                         break;
                 rest = space + 1;
@@ -595,8 +600,18 @@ static void respond_error(struct http_response *resp, int status, const char *te
         resp->nosniff = 1;
 }
 
+static void respond_unavailable(struct http_response *resp, const char *text)
+{
+        cleanup_free char *line = xasprintf("%s\n", text ? text : "nvidia-docker-plugin is busy");
+        respond_error(resp, 503, line);
+}
+
 static void respond_internal(struct http_response *resp, const struct error *err)
 {
+        if (err->code == EAGAIN) { /* NVML busy or hung: not an internal error */
+                respond_unavailable(resp, err->message);
+                return;
+        }
         log_error("%s", err->message ? err->message : "unknown");
         respond_error(resp, 500, INTERNAL_ERROR);
 }
@@ -647,7 +662,8 @@ static void handle_status(const struct rest_api *api, int json, struct http_resp
         size_t done = 0;
         for (; done < inv->count; done++) {
                 if (api->live.device_status(api->live.context, done, &status[done], &err) < 0) {
-                        error_prefix(&err, "GPU #%zu status", done);
+                        if (err.code != EAGAIN) /* a 503 line is shown as it is */
+                                error_prefix(&err, "GPU #%zu status", done);
                         break;
                 }
         }
@@ -871,7 +887,77 @@ static void handle_cdi_spec(const struct rest_api *api, struct http_response *re
         respond_body(resp, 200, APPLICATION_JSON, &b);
 }
 
-enum route { ROUTE_NONE, INFO, INFO_JSON, STATUS, STATUS_JSON, CLI, CLI_JSON, MESOS, CDI_SPEC };
+/* GET /v1.0/docker/compose?service=NAME[&dev=...][&vol=...]: compose_stanza.h. */
+static void handle_docker_compose(const struct rest_api *api, const struct http_request *req,
+                                  struct http_response *resp)
+{
+        const char *service = http_request_query(req, "service");
+        struct error err = ERROR_INIT;
+        struct strv devices = STRV_INIT;
+        struct strv volumes = STRV_INIT;
+        struct strv environment = STRV_INIT;
+        cleanup_free struct rest_api_choice *chosen = NULL;
+        cleanup_free char *driver = NULL;
+        cleanup_free char *gpus = NULL;
+        size_t count = 0;
+        const char *dev = http_request_query(req, "dev");
+        const char *caps_query = http_request_query(req, "caps");
+        unsigned caps = 0;
+        if (service == NULL || !compose_stanza_service_is_valid(service))
+                error_set(&err,
+                          "invalid service: %s; name the Compose service that gets the GPUs: "
+                          "/v1.0/docker/compose?service=NAME&dev=0",
+                          service ? service : "(none)");
+        else if (caps_query != NULL && driver_caps_parse(caps_query, &caps, NULL, &err) == 0)
+                caps = driver_caps_close(caps);
+        if (error_is_set(&err) ||
+            api->live.control_devices(api->live.context, &devices, &err) < 0 ||
+            rest_api_select_devices(api->inventory, dev, &chosen, &count, &err) < 0 ||
+            api->live.driver_version(api->live.context, &driver, &err) < 0 ||
+            select_volumes(http_request_query(req, "vol"), driver, caps_query != NULL, caps,
+                           &volumes, &err) < 0 ||
+            chosen_devices(api, chosen, count, &devices, &err) < 0) {
+                respond_bad_request(resp, &err);
+                goto out;
+        }
+        if ((caps & (DRIVER_CAP_GRAPHICS | DRIVER_CAP_DISPLAY)) && api->live.modeset_device &&
+            api->live.modeset_device(api->live.context, &devices, &err) < 0) {
+                respond_bad_request(resp, &err);
+                goto out;
+        }
+        if (volumes.count > 0)
+                driver_files_environment(caps, &environment);
+        if (dev == NULL || dev[0] == '\0' || strcmp(dev, "*") == 0) {
+                gpus = xstrdup("all GPUs");
+        } else {
+                struct strv items = STRV_INIT;
+                strv_split(&items, dev, " ");
+                cleanup_free char *list = strv_join(&items, ", ");
+                gpus = xasprintf("GPUs %s", list);
+                strv_destroy(&items);
+        }
+        struct buf b = BUF_INIT;
+        compose_stanza_write(service, &devices, &volumes, &environment, gpus, driver, &b);
+        respond_body(resp, 200, "application/yaml", &b);
+out:
+        strv_destroy(&devices);
+        strv_destroy(&volumes);
+        strv_destroy(&environment);
+        error_clear(&err);
+}
+
+enum route {
+        ROUTE_NONE,
+        INFO,
+        INFO_JSON,
+        STATUS,
+        STATUS_JSON,
+        CLI,
+        CLI_JSON,
+        MESOS,
+        COMPOSE,
+        CDI_SPEC,
+};
 
 static enum route find_route(const char *path)
 {
@@ -884,15 +970,57 @@ static enum route find_route(const char *path)
             {"/docker/cli", CLI},    {"/docker/cli/json", CLI_JSON},
             {"/mesos/cli", MESOS},
         };
-        /* New routes exist under /v1.0/ only. */
-        if (strcmp(path, "/v1.0/cdi/spec") == 0 || strcmp(path, "/v1.0/cdi/spec.json") == 0)
-                return CDI_SPEC;
-        if (strncmp(path, "/v1.0/", 6) == 0)
+        bool versioned = strncmp(path, "/v1.0/", 6) == 0;
+        if (versioned)
                 path += 5;
         for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
                 if (strcmp(path, routes[i].path) == 0)
                         return routes[i].route;
+        /* Routes that 1.0 did not have exist under /v1.0 only. */
+        if (versioned && strcmp(path, "/docker/compose") == 0)
+                return COMPOSE;
+        if (versioned && (strcmp(path, "/cdi/spec") == 0 || strcmp(path, "/cdi/spec.json") == 0))
+                return CDI_SPEC;
         return ROUTE_NONE;
+}
+
+/* ServeMux's 301 to the cleaned path, query kept; an HTML body for GET and HEAD, as Go's. */
+static void respond_redirect(const struct http_request *req, const char *clean,
+                             struct http_response *resp)
+{
+        cleanup_free char *escaped = escape_path(clean);
+        const char *q = req->query_string;
+        resp->status = 301;
+        resp->owned_location =
+            xasprintf("%s%s%s", escaped, q && q[0] ? "?" : "", q && q[0] ? q : "");
+        resp->location = resp->owned_location;
+        if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) {
+                struct buf b = BUF_INIT;
+                buf_puts(&b, "<a href=\"");
+                for (const char *p = resp->owned_location; *p; p++) {
+                        switch (*p) {
+                        case '<':
+                                buf_puts(&b, "&lt;");
+                                break;
+                        case '>':
+                                buf_puts(&b, "&gt;");
+                                break;
+                        case '&':
+                                buf_puts(&b, "&amp;");
+                                break;
+                        case '"':
+                                buf_puts(&b, "&#34;");
+                                break;
+                        case '\'':
+                                buf_puts(&b, "&#39;");
+                                break;
+                        default:
+                                buf_append(&b, p, 1);
+                        }
+                }
+                buf_puts(&b, "\">Moved Permanently</a>.\n\n");
+                respond_body(resp, 301, "text/html; charset=utf-8", &b);
+        }
 }
 
 void rest_api_handle(void *context, const struct http_request *req, struct http_response *resp)
@@ -905,44 +1033,16 @@ void rest_api_handle(void *context, const struct http_request *req, struct http_
         }
         cleanup_free char *clean = rest_api_clean_path(path);
         if (strcmp(clean, path) != 0) {
-                cleanup_free char *escaped = escape_path(clean);
-                const char *q = req->query_string;
-                resp->status = 301;
-                resp->owned_location =
-                    xasprintf("%s%s%s", escaped, q && q[0] ? "?" : "", q && q[0] ? q : "");
-                resp->location = resp->owned_location;
-                if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) {
-                        struct buf b = BUF_INIT;
-                        buf_puts(&b, "<a href=\"");
-                        for (const char *p = resp->owned_location; *p; p++) {
-                                switch (*p) {
-                                case '<':
-                                        buf_puts(&b, "&lt;");
-                                        break;
-                                case '>':
-                                        buf_puts(&b, "&gt;");
-                                        break;
-                                case '&':
-                                        buf_puts(&b, "&amp;");
-                                        break;
-                                case '"':
-                                        buf_puts(&b, "&#34;");
-                                        break;
-                                case '\'':
-                                        buf_puts(&b, "&#39;");
-                                        break;
-                                default:
-                                        buf_append(&b, p, 1);
-                                }
-                        }
-                        buf_puts(&b, "\">Moved Permanently</a>.\n\n");
-                        respond_body(resp, 301, "text/html; charset=utf-8", &b);
-                }
+                respond_redirect(req, clean, resp);
                 return;
         }
         enum route route = find_route(path);
         if (route == ROUTE_NONE || strcmp(req->method, "GET") != 0) {
                 respond_error(resp, 404, "404 page not found\n");
+                return;
+        }
+        if (api->inventory == NULL) {
+                respond_unavailable(resp, api->unavailable);
                 return;
         }
         switch (route) {
@@ -966,6 +1066,9 @@ void rest_api_handle(void *context, const struct http_request *req, struct http_
                 break;
         case MESOS:
                 handle_mesos_cli(api, resp);
+                break;
+        case COMPOSE:
+                handle_docker_compose(api, req, resp);
                 break;
         case CDI_SPEC:
                 handle_cdi_spec(api, resp);

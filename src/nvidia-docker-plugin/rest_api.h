@@ -28,10 +28,13 @@
 #include "nvidia-docker-plugin/http.h"
 
 struct rest_api {
-        const struct gpu_inventory *inventory;
+        const struct gpu_inventory *inventory; /* NULL: no GPUs to serve now, see unavailable */
         struct gpu_live live;
-        bool nvidia_runtime;     /* NVIDIA's container toolkit is on this host (nvidia_toolkit.h):
-                                  * /docker/cli/json appends "NvidiaRuntime":true */
+        bool nvidia_runtime; /* NVIDIA's container toolkit is on this host (nvidia_toolkit.h):
+                              * /docker/cli/json appends "NvidiaRuntime":true */
+        /* Why there is no inventory (one line): the 503 answer of every route that needs it. A
+         * live query failing with err->code EAGAIN is answered 503 with its message too. */
+        const char *unavailable;
         struct cdi_publish *cdi; /* GET /v1.0/cdi/spec; NULL (-cdi=): 503 */
 };
 

@@ -21,6 +21,7 @@ static int initialized;
 EXPORT CUresult cuInit(unsigned int flags)
 {
         fake_config_reload();
+        fake_sleep("cuInit");
         if (fake_config() == NULL)
                 return 100; /* CUDA_ERROR_NO_DEVICE */
         initialized = 1;

@@ -6,10 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 static json_t *config;
-static char *config_path; /* what config was loaded from */
 static pthread_once_t once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t reload_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void load(void)
 {
@@ -18,7 +19,6 @@ static void load(void)
                 fprintf(stderr, "fake libnvidia-ml: FAKE_NVML_CONFIG is not set\n");
                 return;
         }
-        config_path = strdup(path);
         json_error_t e;
         config = json_load_file(path, 0, &e);
         if (config == NULL)
@@ -34,14 +34,25 @@ json_t *fake_config(void)
 void fake_config_reload(void)
 {
         pthread_once(&once, load);
-        const char *path = getenv("FAKE_NVML_CONFIG");
-        if (path == NULL || (config_path != NULL && strcmp(path, config_path) == 0))
-                return;
-        json_decref(config);
-        config = NULL;
-        free(config_path);
-        config_path = NULL;
+        pthread_mutex_lock(&reload_lock);
+        json_t *old = config;
         load();
+        pthread_mutex_unlock(&reload_lock);
+        /* The old tree may still be read by a caller of this library that runs concurrently
+         * (the plugin calls NVML from one thread only): freed, since tests reload rarely. */
+        json_decref(old);
+}
+
+void fake_sleep(const char *function)
+{
+        json_t *sleeps = json_object_get(fake_config(), "sleep");
+        json_t *seconds = sleeps ? json_object_get(sleeps, function) : NULL;
+        if (seconds == NULL || !json_is_number(seconds))
+                return;
+        double s = json_number_value(seconds);
+        struct timespec ts = {.tv_sec = (time_t)s, .tv_nsec = (long)((s - (time_t)s) * 1e9)};
+        while (nanosleep(&ts, &ts) != 0)
+                ;
 }
 
 size_t fake_gpu_count(void)
@@ -100,6 +111,4 @@ __attribute__((destructor)) static void unload(void)
 {
         json_decref(config);
         config = NULL;
-        free(config_path);
-        config_path = NULL;
 }

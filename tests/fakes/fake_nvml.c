@@ -14,6 +14,11 @@
  * A MIG handle answers nvmlDeviceGetUUID and nvmlDeviceGetMemoryInfo from its object; GPU-only
  * queries on it answer INVALID_ARGUMENT. Built with -DFAKE_NVML_NO_MIG, the library has no MIG
  * symbols at all (an older driver).
+ * "sleep": {"<function>": seconds} delays that function (a hung NVML: fake_gpus.h); it works for
+ * nvmlInit_v2, nvmlDeviceGetCount_v2, nvmlSystemGetDriverVersion, nvmlDeviceGetTemperature
+ * (a /gpu/status query) and cuInit. The file is
+ * read again by every nvmlInit_v2, so a test can switch the driver version under a running
+ * plugin (which initialises NVML again when the driver changes).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -83,6 +88,7 @@ static nvmlReturn_t get_uint(json_t *obj, const char *key, unsigned int *out)
 EXPORT nvmlReturn_t nvmlInit_v2(void)
 {
         fake_config_reload();
+        fake_sleep("nvmlInit_v2");
         json_t *c = fake_config();
         if (c == NULL)
                 return 999;
@@ -132,6 +138,7 @@ EXPORT const char *nvmlErrorString(nvmlReturn_t r)
 
 EXPORT nvmlReturn_t nvmlSystemGetDriverVersion(char *out, unsigned int len)
 {
+        fake_sleep("nvmlSystemGetDriverVersion");
         if (!initialized)
                 return 1;
         return copy_string(fake_config(), "driver_version", out, len);
@@ -188,6 +195,7 @@ EXPORT nvmlReturn_t nvmlSystemGetProcessName(unsigned int pid, char *name, unsig
 
 EXPORT nvmlReturn_t nvmlDeviceGetCount_v2(unsigned int *count)
 {
+        fake_sleep("nvmlDeviceGetCount_v2");
         if (!initialized)
                 return 1;
         *count = (unsigned int)fake_gpu_count();
@@ -318,6 +326,7 @@ EXPORT nvmlReturn_t nvmlDeviceGetTopologyCommonAncestor(nvmlDevice_t a, nvmlDevi
 
 EXPORT nvmlReturn_t nvmlDeviceGetTemperature(nvmlDevice_t d, int sensor, unsigned int *out)
 {
+        fake_sleep("nvmlDeviceGetTemperature");
         GPU_OR_FAIL(d);
         return sensor == 0 ? get_uint(gpu, "temperature", out) : 2;
 }

@@ -4,8 +4,9 @@
 # <-cdi>/nvidia-docker.json; it validates against the CDI project's own JSON schema (Debian's
 # package, python3-jsonschema), names only paths that exist, matches GET /v1.0/cdi/spec, keeps
 # its driver files when Docker removes the driver volume, is removed when the plugin stops, and
-# a second plugin that fails to start leaves the running one's spec alone. (Real podman using
-# it: test_podman_cdi.sh.)
+# a second plugin that fails to start leaves the running one's spec alone, follows a driver
+# upgrade and is withdrawn while the GPUs cannot be discovered. (Real podman using it:
+# test_podman_cdi.sh.)
 . "$(dirname "$0")/../lib/common.sh"
 . "$NVD_ROOT/tests/fakes/fake_env.sh"
 
@@ -116,6 +117,66 @@ t_check "-cdi=: no driver tree for it" test ! -e "$VOLS/cdi"
 t_match "-cdi=: log says so" "CDI spec: none \(-cdi=\)" "$(cat "$T_TMP/plugin.log")"
 kill "$PID"; wait "$PID"
 VOLS=$T_TMP/volumes
+
+# The spec follows the driver: an upgrade under the running plugin (the fake driver's NVML
+# answer, files and kernel-module file switched; the next request notices), then a driver that
+# went away (a rediscovery that fails: the spec is withdrawn), then back.
+B=590.4.5
+bash "$NVD_ROOT/tests/fakes/make-driver-root.sh" "$T_TMP/root-$B" "$B" >/dev/null 2>&1 ||
+  { t_fail "fake driver root $B made"; t_finish; }
+switch() { # switch VERSION ROOT
+  jq --arg v "$1" '.driver_version = $v' "$NVD_ROOT/tests/fakes/gpus-h200.json" >"$T_TMP/driver.json.new" &&
+    mv "$T_TMP/driver.json.new" "$T_TMP/driver.json"
+  ln -sfn "$2" "$T_TMP/uroot"
+  echo "NVRM version: NVIDIA UNIX x86_64 Kernel Module  $1  Release Build  (FAKE)" >"$T_TMP/proc/driver/nvidia/version.new"
+  mv "$T_TMP/proc/driver/nvidia/version.new" "$T_TMP/proc/driver/nvidia/version"
+}
+mkdir -p "$T_TMP/proc/driver/nvidia"
+switch "$VERSION" "$T_TMP/root"
+VOLS=$T_TMP/volumes-up
+: >"$T_TMP/plugin.log"
+PORT=$(free_port)
+FAKE_NVML_CONFIG=$T_TMP/driver.json PATH=/usr/local/nvidia/bin:/usr/local/bin:/usr/bin:/bin \
+  "$PLUGIN" -l "127.0.0.1:$PORT" -s "$T_TMP/sock" -d "$VOLS" -r "$T_TMP/uroot" -cdi "$SPECS" 2>>"$T_TMP/plugin.log" &
+PID=$!
+t_cleanup "kill $PID"
+mount_of() { jq -r '.containerEdits.mounts[0].hostPath' "$SPEC" 2>/dev/null; }
+spec_of() { test "$(mount_of)" = "$VOLS/cdi/nvidia_driver/$1"; } # (evaluated at each try)
+wait_for "the spec of driver $VERSION" spec_of "$VERSION" ||
+  { t_fail "spec of the first driver"; cat "$T_TMP/plugin.log"; }
+switch "$B" "$T_TMP/root-$B"
+curl -s -o /dev/null "http://127.0.0.1:$PORT/v1.0/gpu/info/json" # the next request notices
+wait_for "the spec of driver $B" spec_of "$B"
+t_eq "driver upgrade: the spec names the new driver's tree" "$VOLS/cdi/nvidia_driver/$B" "$(mount_of)"
+t_match "... after the plugin saw the change" "Driver changed from $VERSION to $B" "$(cat "$T_TMP/plugin.log")"
+t_check "... the new tree has the new driver's files" test -e "$VOLS/cdi/nvidia_driver/$B/lib64/libcuda.so.$B"
+t_check "... every hostPath exists" host_paths_exist "$SPEC"
+t_eq "... it validates" "$SPEC: valid" "$(/usr/bin/python3 "$CHECK" "$SPEC" 2>&1)"
+t_eq "... GET /v1.0/cdi/spec is the new file" "$(cat "$SPEC")" "$(curl -s "http://127.0.0.1:$PORT/v1.0/cdi/spec")"
+t_check "... the old driver's tree is kept (containers started before may use it)" \
+  test -d "$VOLS/cdi/nvidia_driver/$VERSION"
+mv "$T_TMP/dev/nvidia3" "$T_TMP/nvidia3.away" # the next discovery fails: a GPU's node is missing
+kill -HUP "$PID"
+wait_for "the spec withdrawn" test ! -e "$SPEC"
+t_check "a failed rediscovery: no spec" test ! -e "$SPEC"
+t_match "... the plugin said why" "Cannot discover the GPUs again" "$(cat "$T_TMP/plugin.log")"
+out=$(curl -s -w ' %{http_code}' "http://127.0.0.1:$PORT/v1.0/cdi/spec")
+t_match "... GET /v1.0/cdi/spec is 503" " 503\$" "$out"
+mv "$T_TMP/nvidia3.away" "$T_TMP/dev/nvidia3"
+kill -HUP "$PID"
+wait_for "the spec back" test -s "$SPEC"
+t_eq "the node back, SIGHUP: the spec is back" "$VOLS/cdi/nvidia_driver/$B" "$(mount_of)"
+kill "$PID"; wait "$PID"
+t_check "stopped: spec removed" test ! -e "$SPEC"
+VOLS=$T_TMP/volumes
+
+# Stopped while an NVML call hangs (the plugin leaves its NVML thread behind): no spec either.
+jq '.sleep = {"nvmlDeviceGetTemperature": 30}' "$NVD_ROOT/tests/fakes/gpus-h200.json" >"$T_TMP/hung.json"
+FAKE_NVML_CONFIG=$T_TMP/hung.json start "$T_TMP/sock" -cdi "$SPECS" || t_fail "plugin started (hung status)"
+wait_for "the spec" test -s "$SPEC"
+curl -s -m 3 -o /dev/null "http://127.0.0.1:$PORT/gpu/status/json" # NVML hangs in it
+kill "$PID"; wait "$PID"
+t_check "stopped with NVML hung: spec removed" test ! -e "$SPEC"
 
 # A relative directory is refused at start.
 "$PLUGIN" -l "127.0.0.1:$(free_port)" -s "$T_TMP/sock3" -d "$VOLS" -r "$T_TMP/root" -cdi run/cdi 2>"$T_TMP/rel.log"

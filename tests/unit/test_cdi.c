@@ -542,7 +542,8 @@ static void test_publish_missing_nodes(void)
 }
 
 /* A driver change: the new version's tree, the old one kept; a version without driver files
- * there is still a spec (nodes and an empty tree), a build failure is no spec. */
+ * there is still a spec (nodes and an empty tree), a build failure is no spec, nor is a
+ * withdrawn one. */
 static void test_publish_driver_change(void)
 {
         struct publish_env e;
@@ -573,6 +574,14 @@ static void test_publish_driver_change(void)
         error_clear(&err);
         CU_ASSERT_FALSE(exists(file));
         /* The next good update publishes again. */
+        CU_ASSERT_EQUAL(cdi_spec_update(&e.publish, &inv, VERSION2, &err), 0);
+        CU_ASSERT_TRUE(exists(file));
+        /* Withdrawn (a failed rediscovery): no file, the REST answer says why; then back. */
+        cdi_publish_withdraw(&e.publish, "NVML gone");
+        CU_ASSERT_FALSE(exists(file));
+        CU_ASSERT_PTR_NULL(cdi_publish_current(&e.publish, &err));
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "NVML gone"));
+        error_clear(&err);
         CU_ASSERT_EQUAL(cdi_spec_update(&e.publish, &inv, VERSION2, &err), 0);
         CU_ASSERT_TRUE(exists(file));
         /* Stopping: updates fail soon. */

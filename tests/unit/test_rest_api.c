@@ -318,7 +318,9 @@ static void test_query_parse(void)
 {
         struct http_query_param *p;
         size_t n;
-        http_query_parse("dev=0+1&vol=a%20b;x=1&bad=%zz&=v&dev=2&flag&t=%4", &p, &n);
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(
+            http_query_parse("dev=0+1&vol=a%20b;x=1&=v&dev=2&flag&&", &p, &n, &err), 0);
         CU_ASSERT_EQUAL_FATAL(n, 5);
         EXPECT_STR("dev", p[0].key);
         EXPECT_STR("0 1", p[0].value);
@@ -333,9 +335,27 @@ static void test_query_parse(void)
         EXPECT_STR("0 1", http_request_query(&r, "dev"));
         CU_ASSERT_PTR_NULL(http_request_query(&r, "bad"));
         http_query_free(p, n);
-        http_query_parse(NULL, &p, &n);
+        CU_ASSERT_EQUAL(http_query_parse(NULL, &p, &n, &err), 0);
         CU_ASSERT_EQUAL(n, 0);
         http_query_free(p, n);
+        /* Malformed pairs fail the query, naming the pair, instead of being dropped. */
+        static const char *const bad[][2] = {
+            {"dev=0%00xyz", "invalid query parameter: dev=0%00xyz (NUL byte)"},
+            {"dev=%zz", "invalid query parameter: dev=%zz (bad %-escape)"},
+            {"vol=nvidia_driver&dev=%", "invalid query parameter: dev=% (bad %-escape)"},
+            {"dev=%4", "invalid query parameter: dev=%4 (bad %-escape)"},
+            {"vol=nvidia_driver%00junk",
+             "invalid query parameter: vol=nvidia_driver%00junk (NUL byte)"},
+            {"%zz=1", "invalid query parameter: %zz=1 (bad %-escape)"},
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                p = (void *)1;
+                CU_ASSERT_EQUAL(http_query_parse(bad[i][0], &p, &n, &err), -1);
+                CU_ASSERT_PTR_NULL(p);
+                CU_ASSERT_EQUAL(n, 0);
+                EXPECT_STR(bad[i][1], err.message);
+                error_clear(&err);
+        }
 }
 
 static void test_tables(void)
@@ -416,10 +436,12 @@ static void handle(const char *method, const char *path, const char *query,
             &three_inv,
             {NULL, live_driver, live_cuda, live_status, live_control, live_modeset, NULL},
             toolkit,
+            NULL,
             NULL};
         struct http_query_param *p;
         size_t n;
-        http_query_parse(query, &p, &n);
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(http_query_parse(query, &p, &n, &err), 0);
         struct http_request req = {
             .method = method, .path = path, .query = p, .query_count = n, .query_string = query};
         memset(resp, 0, sizeof(*resp));
@@ -701,10 +723,12 @@ static void handle_mixed(const char *path, const char *query, struct http_respon
             &mixed_inv,
             {NULL, live_driver, live_cuda, live_status, live_control, NULL, live_mig_nodes},
             false,
+            NULL,
             NULL};
         struct http_query_param *p;
         size_t n;
-        http_query_parse(query, &p, &n);
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(http_query_parse(query, &p, &n, &err), 0);
         struct http_request req = {
             .method = "GET", .path = path, .query = p, .query_count = n, .query_string = query};
         memset(resp, 0, sizeof(*resp));
