@@ -3,10 +3,10 @@
  * test hooks below), and hands both as values to plugin_service, which runs the service until
  * SIGINT or SIGTERM. Test hooks (not flags, so the usage stays 1.0's): NVD_DEV_ROOT (where device
  * nodes are looked up, default /dev), NVD_SYS_ROOT (sysfs, default /sys), NVD_PROC_ROOT (procfs,
- * default /proc: the driver's version file and MIG capability files), NVD_COPY_THREADS (1-99: threads of a volume build,
- * for the benchmarks; default min(16, CPUs)), NVD_MAX_CONNECTIONS (1-99999: connections per
- * server, lower than the default 4096, to test the limit). NOTIFY_SOCKET is systemd's. -cdi DIR
- * is where the CDI spec goes (docs/cdi.md; -cdi= turns it off).
+ * default /proc: the driver's version file and MIG capability files), NVD_COPY_THREADS (1-99:
+ * threads of a volume build, for the benchmarks; default min(16, CPUs)), NVD_MAX_CONNECTIONS
+ * (1-99999: connections per server, lower than the default 4096, to test the limit). NOTIFY_SOCKET
+ * is systemd's. -cdi DIR is where the CDI spec goes (docs/cdi.md; -cdi= turns it off).
  */
 #include <stdio.h>
 #include <stdlib.h>

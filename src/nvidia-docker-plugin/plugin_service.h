@@ -15,7 +15,8 @@
  * check (driver_watch) notices a changed kernel module: the GPUs are discovered again
  * (RELOADING=1), the volume store switches to the new version and builds its volume, the CDI
  * spec is rewritten, and old volume names keep working with the new driver. SIGHUP asks for
- * the same by hand. A failed rediscovery withdraws the CDI spec. A failed first discovery ends the service with exit status 1.
+ * the same by hand. A failed rediscovery withdraws the CDI spec. A failed first discovery ends the
+ * service with exit status 1.
  *
  * plugin_service_start blocks SIGINT, SIGTERM, SIGHUP and SIGUSR1 in the calling thread (the
  * threads it starts inherit the mask; plugin_service_run takes them with sigwait) and ignores
@@ -75,7 +76,7 @@ struct plugin_service {
         struct gpu_state gpu;
         struct volume_api volumes;
         bool volumes_ready;
-        struct cdi_publish cdi;        /* the CDI spec, when cdi_ready */
+        struct cdi_publish cdi; /* the CDI spec, when cdi_ready */
         bool cdi_ready;
         char *socket_path;
         struct http_server *plugin_server, *remote_server;
