@@ -70,6 +70,14 @@ void gpu_info_answer_destroy(struct gpu_info_answer *answer);
 
 struct plugin_client;
 
+/* Starts libcurl for the whole process: call it once, before any other libcurl use (the engine's
+ * requests too). `target` is the plugin that will be asked, or NULL when none could be chosen.
+ * Unless it is reached over SSH, OpenSSL is told to skip its configuration file, which libcurl
+ * would otherwise have it parse (about a tenth of what a run executes) for TLS that is never
+ * used; libssh2 takes its ciphers from libcrypto, whose configuration (a FIPS provider, say)
+ * then matters. */
+void plugin_client_global_init(const struct plugin_target *target);
+
 /* Opens the transport (for SSH: the tunnel) and reads NV_TIMEOUT. No request is made yet. */
 int plugin_client_open(const struct plugin_target *target, struct plugin_client **out,
                        struct error *err);

@@ -5,9 +5,6 @@
  */
 #include "nvidia-docker/run_module.h"
 
-#include <curl/curl.h>
-#include <dlfcn.h>
-#include <stdint.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -95,31 +92,6 @@ static void debug_argv(const struct run_state *s, const char *what, const char *
                 append_quoted(&line, words[i]);
         debug(s, "%s: %s", what, line.data != NULL ? line.data : "");
         buf_destroy(&line);
-}
-
-/*
- * curl_global_init() initialises OpenSSL, which parses the system's openssl.cnf: about a tenth
- * of the instructions this process runs, for TLS that the run path never uses (the engine is a
- * unix socket, the plugin plain HTTP). Asking OpenSSL first to skip its configuration makes
- * curl's later request for it a no-op (OpenSSL runs that step once per process). Not done for
- * an SSH tunnel: libssh2 takes its ciphers from libcrypto, whose configuration (a FIPS provider,
- * say) then matters. With a libcurl on another TLS library there is nothing to skip.
- */
-#define OPENSSL_INIT_NO_LOAD_CONFIG_FLAG 0x00000080L /* OPENSSL_INIT_NO_LOAD_CONFIG */
-
-static void curl_start(bool ssh)
-{
-        if (!ssh) {
-                void *crypto = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_NOLOAD);
-                if (crypto != NULL) {
-                        int (*init_crypto)(uint64_t, const void *);
-                        *(void **)&init_crypto = dlsym(crypto, "OPENSSL_init_crypto");
-                        if (init_crypto != NULL)
-                                init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG_FLAG, NULL);
-                        dlclose(crypto);
-                }
-        }
-        curl_global_init(CURL_GLOBAL_NOTHING);
 }
 
 static void run_state_destroy(struct run_state *s)
@@ -240,8 +212,7 @@ static int run_pipeline(struct run_state *s, struct error *err)
         host_select(getenv("NV_HOST"), getenv("DOCKER_HOST"), getenv("USER"), &s->plugin,
                     &s->plugin_target_error);
 
-        curl_start(!error_is_set(&s->plugin_target_error) &&
-                   s->plugin.transport == PLUGIN_TRANSPORT_SSH);
+        plugin_client_global_init(error_is_set(&s->plugin_target_error) ? NULL : &s->plugin);
 
         bool passthrough = false;
         if (image_resolve(s, &passthrough, err) < 0)

@@ -1,19 +1,18 @@
 /*
- * ssh_tunnel: see ssh_tunnel.h. The steps of ssh_tunnel_open() are, in order: read the SSH
- * configuration, resolve, TCP connect (ConnectTimeout, default 10 s), SSH handshake (host key
- * algorithms ordered so that a type known for the host is negotiated, as ssh does), host key
- * check, authentication, direct-tcpip channel, local listener, bridge thread. Until the bridge
- * starts, only the calling thread touches the session (blocking mode, with the same timeout);
- * afterwards only the bridge thread does (non-blocking mode, one poll loop on the SSH socket,
- * the local connection and a wake-up pipe), until ssh_tunnel_close() has joined it.
+ * ssh_tunnel: see ssh_tunnel.h. ssh_tunnel_open() runs the steps in order on the calling thread:
+ * plan (configuration, user, port, identity and known_hosts files), resolve, TCP connect and
+ * SSH handshake (non-blocking, against one deadline: libssh2 checks its own timeout only when a
+ * read would block, so a server that keeps sending never trips it), host key check,
+ * authentication and channel (blocking, ConnectTimeout per exchange), then the socket pair and
+ * the bridge thread. From then on only the bridge thread touches the session (non-blocking, one
+ * poll loop on the SSH socket, its end of the pair and a wake-up pipe), until
+ * ssh_tunnel_close() has joined it.
  *
- * The local end is an abstract AF_UNIX listener rather than a socket pair because libcurl
- * 7.88 (Debian 12) ignores CURL_SOCKOPT_ALREADY_CONNECTED and calls connect() on a socket
- * handed over by CURLOPT_OPENSOCKETFUNCTION (curl/curl#10626, fixed in 8.0): libcurl must be
- * able to connect by itself (CURLOPT_ABSTRACT_UNIX_SOCKET). Connections are accepted from this
- * process only (SO_PEERCRED), one at a time, each carried by one channel.
+ * Why a socket pair and a thread rather than handing the SSH socket to the HTTP client: the
+ * bytes on the SSH socket are encrypted SSH packets; only libssh2 can turn them into the
+ * channel's byte stream, and libcurl needs a file descriptor it can poll.
  */
-#include "nvidia-docker/ssh_tunnel.h"
+#include "nvidia-docker/ssh/ssh_tunnel.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,46 +26,50 @@
 #include <poll.h>
 #include <pthread.h>
 #include <pwd.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
-#include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/base64.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/xalloc.h"
-#include "nvidia-docker/known_hosts.h"
-#include "nvidia-docker/ssh_auth.h"
-#include "nvidia-docker/ssh_config.h"
+#include "nvidia-docker/ssh/known_hosts.h"
+#include "nvidia-docker/ssh/ssh_auth.h"
+#include "nvidia-docker/ssh/ssh_config.h"
 
 #define SSH_DEFAULT_TIMEOUT_S 10
 #define BRIDGE_BUFFER         (64 * 1024)
+/* OpenSSH's client gives up after this many lines before the server's version line. */
+#define PRE_BANNER_LINES_MAX 1024
+
+/* What the receive hook has seen of the server's first bytes (RFC 4253 4.2: lines before the
+ * version line "SSH-..." are allowed; libssh2 skips any number of them). */
+struct banner_watch {
+        bool done; /* the version line has started */
+        char start[4];
+        size_t start_len;
+        size_t lines; /* complete lines before it */
+        size_t bytes; /* bytes received before the handshake ended */
+};
 
 struct ssh_tunnel {
         LIBSSH2_SESSION *session;
-        LIBSSH2_CHANNEL *channel; /* the open one, if any */
-        int plugin_port;
-        int sock;     /* TCP to sshd */
-        int listener; /* abstract AF_UNIX socket the HTTP client connects to */
-        char socket_name[64];
-        int local_fd;         /* ssh_tunnel_fd(): a connection to the listener, on first use */
-        int wake[2];          /* ssh_tunnel_close() → bridge thread */
-        unsigned connections; /* local connections carried (one channel each) */
-        LIBSSH2_CHANNEL *leftover[10]; /* still open when the bridge stopped */
-        size_t leftover_count;
+        LIBSSH2_CHANNEL *channel;
+        int sock;         /* TCP to sshd */
+        int pair[2];      /* [0]: ssh_tunnel_fd(); [1]: the bridge's end */
+        int wake[2];      /* ssh_tunnel_close() -> bridge thread */
+        long deadline_ms; /* of the handshake, for its receive hook */
+        struct banner_watch banner;
         pthread_t thread;
         bool thread_started;
-        bool session_broken; /* set by the bridge when the SSH connection failed */
+        bool session_broken; /* the SSH connection failed: free, do not say goodbye */
         bool libssh2_ready;
 };
 
-/* Everything ssh_tunnel_open() decided from the target and the configuration. */
+/* Everything ssh_tunnel_open() decided from the destination and the configuration. */
 struct ssh_plan {
         char *original_host; /* as given: Host patterns and messages */
         char *host;          /* after HostName */
@@ -106,16 +109,16 @@ static int expand_all(const struct strv *in, const struct ssh_expand_context *ct
         return 0;
 }
 
-static int ssh_plan_make(const struct plugin_target *target, struct ssh_plan *plan,
+static int ssh_plan_make(const struct ssh_destination *dest, struct ssh_plan *plan,
                          struct error *err)
 {
         memset(plan, 0, sizeof(*plan));
         ssh_config_init(&plan->cfg);
         strv_init(&plan->identity_files);
         strv_init(&plan->known_hosts_files);
-        if (target->ssh_host == NULL || target->ssh_host[0] == '\0')
-                return error_set(err, "no SSH host in %s", target->source);
-        plan->original_host = xstrdup(target->ssh_host);
+        if (dest->host == NULL || dest->host[0] == '\0')
+                return error_set(err, "no SSH host given");
+        plan->original_host = xstrdup(dest->host);
 
         struct passwd *pw = getpwuid(getuid());
         const char *home = getenv("HOME");
@@ -151,16 +154,16 @@ static int ssh_plan_make(const struct plugin_target *target, struct ssh_plan *pl
         } else {
                 plan->host = xstrdup(plan->original_host);
         }
-        if (target->ssh_user_explicit && target->ssh_user != NULL)
-                plan->user = xstrdup(target->ssh_user);
+        if (dest->user != NULL)
+                plan->user = xstrdup(dest->user);
         else if (plan->cfg.user != NULL)
                 plan->user = xstrdup(plan->cfg.user);
-        else if (target->ssh_user != NULL && target->ssh_user[0] != '\0')
-                plan->user = xstrdup(target->ssh_user);
+        else if (dest->local_user != NULL && dest->local_user[0] != '\0')
+                plan->user = xstrdup(dest->local_user);
         else
                 plan->user = xstrdup(plan->local_user);
-        if (target->ssh_port_explicit && target->ssh_port != NULL)
-                plan->port = xstrdup(target->ssh_port);
+        if (dest->port != NULL)
+                plan->port = xstrdup(dest->port);
         else if (plan->cfg.port != NULL)
                 plan->port = xstrdup(plan->cfg.port);
         else
@@ -208,8 +211,8 @@ static int ssh_plan_make(const struct plugin_target *target, struct ssh_plan *pl
         return rc;
 }
 
-/* Connects to the first address that answers within the shared deadline. */
-static int tcp_connect(const struct ssh_plan *plan, struct error *err)
+/* Connects to the first address that answers before the deadline. */
+static int tcp_connect(const struct ssh_plan *plan, long deadline, struct error *err)
 {
         struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
         struct addrinfo *addrs = NULL;
@@ -219,7 +222,6 @@ static int tcp_connect(const struct ssh_plan *plan, struct error *err)
                                  strcmp(plan->host, plan->original_host) ? " (HostName of " : "",
                                  strcmp(plan->host, plan->original_host) ? plan->original_host : "",
                                  rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
-        long deadline = monotonic_ms() + plan->timeout_s * 1000L;
         int last_errno = ETIMEDOUT;
         char last_address[NI_MAXHOST] = "";
         int fd = -1;
@@ -271,9 +273,23 @@ static int tcp_connect(const struct ssh_plan *plan, struct error *err)
                          plan->original_host, plan->port, last_address, strerror(last_errno));
 }
 
-/* libssh2's receive hook: recv(), then re-arm TCP_QUICKACK. sshd writes some replies in two
- * small pieces; with Nagle on its side and delayed ACKs on ours, the second piece waited 40 ms
- * for our ACK, twice per login (measured on loopback). Quick ACKs end that wait. */
+static void banner_watch_feed(struct banner_watch *w, const char *data, size_t len)
+{
+        w->bytes += len;
+        for (size_t i = 0; i < len && !w->done; i++) {
+                if (data[i] == '\n') {
+                        w->lines++;
+                        w->start_len = 0;
+                } else if (w->start_len < sizeof(w->start)) {
+                        w->start[w->start_len++] = data[i];
+                        w->done = w->start_len == 4 && memcmp(w->start, "SSH-", 4) == 0;
+                }
+        }
+}
+
+/* recv(), then re-arm TCP_QUICKACK: sshd writes some replies in two small pieces; with Nagle
+ * on its side and delayed ACKs on ours, the second piece waited 40 ms for our ACK, twice per
+ * login (measured on loopback). libssh2's receive hook after the handshake. */
 static ssize_t quickack_recv(libssh2_socket_t fd, void *buffer, size_t length, int flags,
                              void **abstract)
 {
@@ -285,11 +301,74 @@ static ssize_t quickack_recv(libssh2_socket_t fd, void *buffer, size_t length, i
         return n;
 }
 
+/* The receive hook during the handshake (the session's abstract pointer is the tunnel then;
+ * ssh_auth borrows it later): the deadline, and OpenSSH's limit on lines before the version
+ * line. A server that streams other lines would otherwise keep libssh2 reading them forever,
+ * at full CPU, as libssh2 checks its own timeout only when a read would block. */
+static ssize_t handshake_recv(libssh2_socket_t fd, void *buffer, size_t length, int flags,
+                              void **abstract)
+{
+        struct ssh_tunnel *t = *abstract;
+        if (monotonic_ms() >= t->deadline_ms)
+                return -ETIMEDOUT;
+        if (t->banner.lines > PRE_BANNER_LINES_MAX)
+                return -EPROTO;
+        ssize_t n = quickack_recv(fd, buffer, length, flags, abstract);
+        if (n > 0)
+                banner_watch_feed(&t->banner, buffer, (size_t)n);
+        return n;
+}
+
 static const char *session_message(LIBSSH2_SESSION *session)
 {
         char *msg = NULL;
         libssh2_session_last_error(session, &msg, NULL, 0);
         return msg != NULL && msg[0] != '\0' ? msg : "unknown error";
+}
+
+/* The SSH handshake, non-blocking, given up at the deadline whatever the server sends. */
+static int handshake(struct ssh_tunnel *t, const struct ssh_plan *plan, long deadline,
+                     struct error *err)
+{
+        t->deadline_ms = deadline;
+        libssh2_session_callback_set(t->session, LIBSSH2_CALLBACK_RECV, (void *)handshake_recv);
+        libssh2_session_set_blocking(t->session, 0);
+        int rc;
+        while ((rc = libssh2_session_handshake(t->session, t->sock)) == LIBSSH2_ERROR_EAGAIN) {
+                long left = deadline - monotonic_ms();
+                if (left <= 0)
+                        break;
+                int directions = libssh2_session_block_directions(t->session);
+                struct pollfd p = {.fd = t->sock, .events = POLLIN};
+                if (directions & LIBSSH2_SESSION_BLOCK_OUTBOUND)
+                        p.events = (directions & LIBSSH2_SESSION_BLOCK_INBOUND) ? POLLIN | POLLOUT
+                                                                                : POLLOUT;
+                if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
+                        break;
+        }
+        libssh2_session_callback_set(t->session, LIBSSH2_CALLBACK_RECV, (void *)quickack_recv);
+        libssh2_session_set_blocking(t->session, 1);
+        if (rc == 0)
+                return 0;
+        t->session_broken = true; /* half a handshake: nothing more to say to that server */
+        if (t->banner.lines > PRE_BANNER_LINES_MAX)
+                return error_set(err,
+                                 "SSH handshake with %s port %s failed: the server sent more than "
+                                 "%d lines without an SSH version line; is an SSH server listening "
+                                 "there?",
+                                 plan->original_host, plan->port, PRE_BANNER_LINES_MAX);
+        if (monotonic_ms() >= deadline)
+                return error_set(err,
+                                 "SSH handshake with %s port %s failed: not done within %d s "
+                                 "(ConnectTimeout%s); is an SSH server listening there?",
+                                 plan->original_host, plan->port, plan->timeout_s,
+                                 t->banner.done    ? ""
+                                 : t->banner.bytes ? "; the server sent no SSH version line"
+                                                   : "; the server sent nothing");
+        return error_set(err,
+                         "SSH handshake with %s port %s failed: %s; is an SSH server "
+                         "listening there?",
+                         plan->original_host, plan->port, session_message(t->session));
 }
 
 /* Host key algorithms: those whose key type known_hosts has for this host first. */
@@ -396,14 +475,13 @@ static int check_host_key(LIBSSH2_SESSION *session, const struct ssh_plan *plan,
                          name, type ? type : "?", fingerprint, hint);
 }
 
-static int open_channel(struct ssh_tunnel *t, const struct ssh_plan *plan, const char *plugin_port,
+static int open_channel(struct ssh_tunnel *t, const struct ssh_plan *plan, const char *remote_port,
                         struct error *err)
 {
         char *end = NULL;
-        long port = strtol(plugin_port, &end, 10);
-        if (plugin_port[0] == '\0' || *end != '\0' || port < 1 || port > 65535)
-                return error_set(err, "plugin port %s is not a TCP port (1 to 65535)", plugin_port);
-        t->plugin_port = (int)port;
+        long port = strtol(remote_port, &end, 10);
+        if (remote_port[0] == '\0' || *end != '\0' || port < 1 || port > 65535)
+                return error_set(err, "plugin port %s is not a TCP port (1 to 65535)", remote_port);
         t->channel =
             libssh2_channel_direct_tcpip_ex(t->session, "127.0.0.1", (int)port, "127.0.0.1", 0);
         if (t->channel != NULL)
@@ -424,22 +502,11 @@ static int open_channel(struct ssh_tunnel *t, const struct ssh_plan *plan, const
                          plan->original_host, msg);
 }
 
-/* Only this process may use the tunnel: the abstract socket is visible to the whole network
- * namespace. */
-static bool peer_is_us(int fd)
-{
-        struct ucred cred;
-        socklen_t len = sizeof(cred);
-        return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && cred.pid == getpid();
-}
-
-#define BRIDGE_MAX_CONNECTIONS 8
-
-/* One local connection and the channel that carries it. */
+/* The local connection and the channel that carries it. */
 struct bridge_conn {
         int fd;
-        LIBSSH2_CHANNEL *channel; /* NULL while its channel is being opened */
-        char *up, *down;          /* client → channel, channel → client */
+        LIBSSH2_CHANNEL *channel;
+        char *up, *down; /* client -> channel, channel -> client */
         size_t up_len, up_off, down_len, down_off;
         bool local_eof, eof_sent, channel_eof, shut, done;
 };
@@ -534,134 +601,49 @@ static int bridge_pump(struct bridge_conn *c)
         return moved;
 }
 
-static void bridge_conn_free(struct bridge_conn *c)
-{
-        close(c->fd);
-        free(c->up);
-        free(c->down);
-        c->fd = -1;
-        c->up = c->down = NULL;
-}
-
-/* The bridge thread: accepts this process's connections on the listener and carries each
- * over a channel of its own (the one opened by ssh_tunnel_open() for the first). */
+/* The bridge thread: carries the socket pair's far end over the channel until both directions
+ * are closed, the SSH connection fails, or ssh_tunnel_close() wakes it. */
 static void *bridge_main(void *arg)
 {
         struct ssh_tunnel *t = arg;
-        struct bridge_conn conns[BRIDGE_MAX_CONNECTIONS];
-        size_t count = 0;
-        LIBSSH2_CHANNEL *spare = t->channel; /* opened before the thread started */
-        LIBSSH2_CHANNEL *closing = NULL;     /* being freed (non-blocking) */
-        t->channel = NULL;
-        bool failed = false, stop = false;
-        while (!failed && !stop) {
-                bool progress = true;
-                while (progress && !failed) {
-                        progress = false;
-                        if (closing != NULL) {
-                                int rc = libssh2_channel_free(closing);
-                                if (rc != LIBSSH2_ERROR_EAGAIN) {
-                                        closing = NULL;
-                                        progress = true;
-                                        if (rc != 0)
-                                                failed = true;
-                                }
-                        }
-                        for (size_t i = 0; i < count && !failed; i++) {
-                                struct bridge_conn *c = &conns[i];
-                                if (c->channel == NULL && spare != NULL) {
-                                        c->channel = steal_pointer(&spare);
-                                } else if (c->channel == NULL) {
-                                        /* libssh2 opens one channel at a time: the first
-                                         * waiting connection goes first. */
-                                        bool earlier_waiting = false;
-                                        for (size_t j = 0; j < i; j++)
-                                                earlier_waiting |= conns[j].channel == NULL;
-                                        if (earlier_waiting)
-                                                continue;
-                                        c->channel = libssh2_channel_direct_tcpip_ex(
-                                            t->session, "127.0.0.1", t->plugin_port, "127.0.0.1",
-                                            0);
-                                        if (c->channel == NULL) {
-                                                if (libssh2_session_last_errno(t->session) ==
-                                                    LIBSSH2_ERROR_EAGAIN)
-                                                        continue;
-                                                c->done = true; /* refused: the client sees EOF */
-                                        } else {
-                                                __atomic_add_fetch(&t->connections, 1,
-                                                                   __ATOMIC_RELAXED);
-                                        }
-                                }
-                                if (c->channel != NULL) {
-                                        int rc = bridge_pump(c);
-                                        if (rc < 0)
-                                                failed = true;
-                                        else if (rc > 0)
-                                                progress = true;
-                                }
-                                if (c->done && closing == NULL) {
-                                        closing = c->channel;
-                                        bridge_conn_free(c);
-                                        conns[i--] = conns[--count];
-                                        progress = true;
-                                }
-                        }
-                }
-                if (failed)
+        struct bridge_conn c = {
+            .fd = t->pair[1],
+            .channel = t->channel,
+            .up = xmalloc(BRIDGE_BUFFER),
+            .down = xmalloc(BRIDGE_BUFFER),
+        };
+        bool failed = false;
+        for (;;) {
+                if (bridge_pump(&c) < 0) {
+                        failed = true;
                         break;
-                struct pollfd fds[3 + BRIDGE_MAX_CONNECTIONS] = {
+                }
+                if (c.done)
+                        break;
+                struct pollfd fds[3] = {
                     {.fd = t->wake[0], .events = POLLIN},
                     {.fd = t->sock, .events = POLLIN},
-                    {.fd = count < BRIDGE_MAX_CONNECTIONS ? t->listener : -1, .events = POLLIN},
+                    {.fd = c.fd,
+                     .events = (short)((!c.local_eof && c.up_len == 0 ? POLLIN : 0) |
+                                       (c.down_len > 0 ? POLLOUT : 0))},
                 };
                 if (libssh2_session_block_directions(t->session) & LIBSSH2_SESSION_BLOCK_OUTBOUND)
                         fds[1].events |= POLLOUT;
-                for (size_t i = 0; i < count; i++) {
-                        struct bridge_conn *c = &conns[i];
-                        fds[3 + i].fd = c->fd;
-                        fds[3 + i].events = (short)((!c->local_eof && c->up_len == 0 ? POLLIN : 0) |
-                                                    (c->down_len > 0 ? POLLOUT : 0));
-                }
-                if (poll(fds, 3 + count, -1) < 0) {
+                if (poll(fds, 3, -1) < 0) {
                         if (errno == EINTR)
                                 continue;
                         failed = true;
                         break;
                 }
-                if (fds[0].revents) {
-                        stop = true;
+                if (fds[0].revents)
                         break;
-                }
                 if (fds[1].revents & (POLLERR | POLLNVAL)) {
                         failed = true;
                         break;
                 }
-                if (fds[2].revents & POLLIN) {
-                        int fd = accept4(t->listener, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-                        if (fd >= 0 && !peer_is_us(fd)) {
-                                close(fd);
-                        } else if (fd >= 0) {
-                                conns[count++] = (struct bridge_conn){
-                                    .fd = fd,
-                                    .up = xmalloc(BRIDGE_BUFFER),
-                                    .down = xmalloc(BRIDGE_BUFFER),
-                                };
-                                if (spare != NULL)
-                                        __atomic_add_fetch(&t->connections, 1, __ATOMIC_RELAXED);
-                        }
-                }
         }
-        /* What is left is freed by tunnel_free() in blocking mode (or dropped with the
-         * session when it failed). */
-        for (size_t i = 0; i < count; i++) {
-                if (conns[i].channel != NULL && !failed)
-                        t->leftover[t->leftover_count++] = conns[i].channel;
-                bridge_conn_free(&conns[i]);
-        }
-        if (spare != NULL && !failed)
-                t->leftover[t->leftover_count++] = spare;
-        if (closing != NULL && !failed)
-                t->leftover[t->leftover_count++] = closing;
+        free(c.up);
+        free(c.down);
         t->session_broken = failed;
         return NULL;
 }
@@ -675,51 +657,39 @@ static void tunnel_free(struct ssh_tunnel *t)
                 pthread_join(t->thread, NULL);
         }
         if (t->session != NULL) {
-                libssh2_session_set_blocking(t->session, 1);
-                libssh2_session_set_timeout(t->session, 2000);
                 if (!t->session_broken) {
+                        libssh2_session_set_blocking(t->session, 1);
+                        libssh2_session_set_timeout(t->session, 2000);
                         if (t->channel != NULL)
                                 libssh2_channel_free(t->channel);
-                        for (size_t i = 0; i < t->leftover_count; i++)
-                                libssh2_channel_free(t->leftover[i]);
                         libssh2_session_disconnect(t->session, "nvidia-docker: done");
                 }
                 libssh2_session_free(t->session);
         }
-        if (t->sock >= 0)
-                close(t->sock);
-        if (t->local_fd >= 0)
-                close(t->local_fd);
-        if (t->listener >= 0)
-                close(t->listener);
-        if (t->wake[0] >= 0)
-                close(t->wake[0]);
-        if (t->wake[1] >= 0)
-                close(t->wake[1]);
+        int fds[] = {t->sock, t->pair[0], t->pair[1], t->wake[0], t->wake[1]};
+        for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+                if (fds[i] >= 0)
+                        close(fds[i]);
         if (t->libssh2_ready)
                 libssh2_exit();
         free(t);
 }
 
-/* An abstract AF_UNIX listener with a random name (nothing on the file system). */
-static int listen_local(struct ssh_tunnel *t, struct error *err)
+/* The socket pair (the bridge's end non-blocking), the wake-up pipe and the thread. */
+static int start_bridge(struct ssh_tunnel *t, struct error *err)
 {
-        unsigned char random_bytes[12];
-        if (getrandom(random_bytes, sizeof(random_bytes), 0) != (ssize_t)sizeof(random_bytes))
-                return error_set_errno(err, errno, "cannot name the local end of the SSH tunnel");
-        int n = snprintf(t->socket_name, sizeof(t->socket_name), "nvidia-docker-ssh-%d-",
-                         (int)getpid());
-        for (size_t i = 0; i < sizeof(random_bytes); i++)
-                n += snprintf(t->socket_name + n, sizeof(t->socket_name) - (size_t)n, "%02x",
-                              random_bytes[i]);
-        struct sockaddr_un addr = {.sun_family = AF_UNIX};
-        memcpy(addr.sun_path + 1, t->socket_name, strlen(t->socket_name));
-        socklen_t len =
-            (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(t->socket_name));
-        t->listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-        if (t->listener < 0 || bind(t->listener, (struct sockaddr *)&addr, len) < 0 ||
-            listen(t->listener, 8) < 0)
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, t->pair) < 0)
                 return error_set_errno(err, errno, "cannot create the local end of the SSH tunnel");
+        int flags = fcntl(t->pair[1], F_GETFL);
+        if (flags < 0 || fcntl(t->pair[1], F_SETFL, flags | O_NONBLOCK) < 0)
+                return error_set_errno(err, errno, "cannot create the local end of the SSH tunnel");
+        if (pipe2(t->wake, O_CLOEXEC) < 0)
+                return error_set_errno(err, errno, "cannot create the SSH tunnel's wake-up pipe");
+        libssh2_session_set_blocking(t->session, 0);
+        int rc = pthread_create(&t->thread, NULL, bridge_main, t);
+        if (rc != 0)
+                return error_set_errno(err, rc, "cannot start the SSH tunnel thread");
+        t->thread_started = true;
         return 0;
 }
 
@@ -735,18 +705,19 @@ static void warm_up_crypto(void)
                 ERR_clear_error(); /* libssh2 will meet and report it */
 }
 
-int ssh_tunnel_open(const struct plugin_target *target, struct ssh_tunnel **out, struct error *err)
+int ssh_tunnel_open(const struct ssh_destination *destination, struct ssh_tunnel **out,
+                    struct error *err)
 {
         *out = NULL;
         struct ssh_tunnel *t = xcalloc(1, sizeof(*t));
-        t->sock = t->local_fd = t->listener = t->wake[0] = t->wake[1] = -1;
+        t->sock = t->pair[0] = t->pair[1] = t->wake[0] = t->wake[1] = -1;
         struct ssh_plan plan;
         struct known_hosts kh;
         known_hosts_init(&kh);
         cleanup_free char *name = NULL;
         int rc = -1;
 
-        if (ssh_plan_make(target, &plan, err) < 0)
+        if (ssh_plan_make(destination, &plan, err) < 0)
                 goto out;
         for (size_t i = 0; i < plan.known_hosts_files.count; i++)
                 if (known_hosts_read_file(&kh, plan.known_hosts_files.items[i], err) < 0)
@@ -758,30 +729,24 @@ int ssh_tunnel_open(const struct plugin_target *target, struct ssh_tunnel **out,
                 goto out;
         }
         t->libssh2_ready = true;
-        t->sock = tcp_connect(&plan, err);
+        long deadline = monotonic_ms() + plan.timeout_s * 1000L;
+        t->sock = tcp_connect(&plan, deadline, err);
         if (t->sock < 0)
                 goto out;
         warm_up_crypto();
-        t->session = libssh2_session_init();
+        t->session = libssh2_session_init_ex(NULL, NULL, NULL, t);
         if (t->session == NULL) {
                 error_set(err, "cannot create an SSH session");
                 goto out;
         }
-        libssh2_session_set_blocking(t->session, 1);
         libssh2_session_set_timeout(t->session, plan.timeout_s * 1000L);
-        libssh2_session_callback_set(t->session, LIBSSH2_CALLBACK_RECV, (void *)quickack_recv);
         struct strv known_types = STRV_INIT;
         strv_init(&known_types);
         known_hosts_types_for(&kh, name, &known_types);
         prefer_known_host_key_types(t->session, &known_types);
         strv_destroy(&known_types);
-        if (libssh2_session_handshake(t->session, t->sock) != 0) {
-                error_set(err,
-                          "SSH handshake with %s port %s failed: %s; is an SSH server "
-                          "listening there?",
-                          plan.original_host, plan.port, session_message(t->session));
+        if (handshake(t, &plan, deadline, err) < 0)
                 goto out;
-        }
         if (check_host_key(t->session, &plan, &kh, name, err) < 0)
                 goto out;
 
@@ -803,23 +768,13 @@ int ssh_tunnel_open(const struct plugin_target *target, struct ssh_tunnel **out,
                 auth.password = auth.kbd_interactive = false;
         if (ssh_auth_run(t->session, &auth, err) < 0)
                 goto out;
-        /* The first channel is opened here so that "plugin not running there" is reported as
-         * such, before any HTTP. */
-        if (open_channel(t, &plan, target->plugin_port ? target->plugin_port : "3476", err) < 0)
+        /* Opened before returning, so that "plugin not running there" is reported as such,
+         * before any HTTP. */
+        if (open_channel(t, &plan, destination->remote_port ? destination->remote_port : "", err) <
+            0)
                 goto out;
-        if (listen_local(t, err) < 0)
+        if (start_bridge(t, err) < 0)
                 goto out;
-        if (pipe2(t->wake, O_CLOEXEC) < 0) {
-                error_set_errno(err, errno, "cannot create the SSH tunnel's wake-up pipe");
-                goto out;
-        }
-        libssh2_session_set_blocking(t->session, 0);
-        int thread_rc = pthread_create(&t->thread, NULL, bridge_main, t);
-        if (thread_rc != 0) {
-                error_set_errno(err, thread_rc, "cannot start the SSH tunnel thread");
-                goto out;
-        }
-        t->thread_started = true;
         *out = t;
         t = NULL;
         rc = 0;
@@ -833,32 +788,7 @@ out:
 
 int ssh_tunnel_fd(const struct ssh_tunnel *tunnel)
 {
-        if (tunnel == NULL)
-                return -1;
-        struct ssh_tunnel *t = (struct ssh_tunnel *)tunnel; /* connected on first use */
-        if (t->local_fd >= 0)
-                return t->local_fd;
-        struct sockaddr_un addr = {.sun_family = AF_UNIX};
-        memcpy(addr.sun_path + 1, t->socket_name, strlen(t->socket_name));
-        socklen_t len =
-            (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(t->socket_name));
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, len) < 0) {
-                close(fd);
-                fd = -1;
-        }
-        t->local_fd = fd;
-        return fd;
-}
-
-const char *ssh_tunnel_socket_name(const struct ssh_tunnel *tunnel)
-{
-        return tunnel != NULL ? tunnel->socket_name : NULL;
-}
-
-unsigned ssh_tunnel_channels(const struct ssh_tunnel *tunnel)
-{
-        return tunnel != NULL ? __atomic_load_n(&tunnel->connections, __ATOMIC_RELAXED) : 0;
+        return tunnel != NULL ? tunnel->pair[0] : -1;
 }
 
 void ssh_tunnel_close(struct ssh_tunnel *tunnel)
