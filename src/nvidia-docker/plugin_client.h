@@ -24,16 +24,11 @@
  *   "nvidia-docker-plugin at URL answered HTTP <code>: <first line of its text>" (others)
  *   "NV_GPU: invalid device: 5; this host has GPUs 0 (GPU-…, Model), 1 (GPU-…)" (400 invalid
  *     device: the GPU list comes from one more request, /v1.0/gpu/info/json)
- *   "bad answer from nvidia-docker-plugin at URL: <what>" (not JSON, wrong types, relative
- *     device paths, bad volume specs, truncated bodies, over 1 MiB: "plugin answer too large")
+ *   "bad answer from nvidia-docker-plugin at URL: <what>" (not JSON, wrong types, a device that
+ *     is not an NVIDIA device node, a volume that is not the driver volume, truncated bodies,
+ *     over 1 MiB: "plugin answer too large")
  *
- * The decoders (plugin_answer.c) are pure and are what the fuzzers drive; their messages say
- * what is wrong, and the client puts "bad answer from nvidia-docker-plugin at URL: " in front.
- * Validation: the top level is an object; docker/cli needs VolumeDriver (string), Volumes
- * (list of "name:/target[:options]" or null) and Devices (list of absolute paths without ':'
- * or ',', or null); gpu/info needs Version.Driver and Version.CUDA (strings) and Devices (list
- * or null) of objects with UUID (non-empty string), Path (absolute) and Model (string or null).
- * Strings must not contain NUL or other control characters. Unknown fields are ignored.
+ * The answers are decoded and checked by plugin_answer.h (allow-lists, pure, fuzzed).
  */
 #ifndef NVD_PLUGIN_CLIENT_H
 #define NVD_PLUGIN_CLIENT_H
@@ -44,29 +39,7 @@
 #include "common/strv.h"
 #include "nvidia-docker/gpu_select.h"
 #include "nvidia-docker/host_select.h"
-
-/* GET /v1.0/docker/cli/json */
-struct docker_cli_answer {
-        char *volume_driver; /* "nvidia-docker" */
-        struct strv volumes; /* "nvidia_driver_580.1:/usr/local/nvidia:ro" */
-        struct strv devices; /* "/dev/nvidiactl", ... */
-};
-
-/* GET /v1.0/gpu/info/json (the parts the wrapper uses) */
-struct gpu_info_answer {
-        char *driver_version; /* Version.Driver */
-        char *cuda_version;   /* Version.CUDA, "13.0" */
-        struct strv uuids;    /* Devices[].UUID, in NVML index order */
-        struct strv paths;    /* Devices[].Path */
-        struct strv models;   /* Devices[].Model ("" when null) */
-};
-
-int plugin_answer_decode_docker_cli(const char *body, size_t len, struct docker_cli_answer *out,
-                                    struct error *err);
-int plugin_answer_decode_gpu_info(const char *body, size_t len, struct gpu_info_answer *out,
-                                  struct error *err);
-void docker_cli_answer_destroy(struct docker_cli_answer *answer);
-void gpu_info_answer_destroy(struct gpu_info_answer *answer);
+#include "nvidia-docker/plugin_answer.h"
 
 struct plugin_client;
 
