@@ -76,6 +76,12 @@ static int note_option(const struct option_context *ctx, const struct docker_fla
                 break;
         case DOCKER_FLAG_DAEMON:
                 out->daemon_options = true;
+                if (strcmp(flag->name, "host") == 0)
+                        out->host_option = value;
+                else if (strcmp(flag->name, "context") == 0)
+                        out->context_option = value;
+                else if (strcmp(flag->name, "config") == 0)
+                        out->config_option = value;
                 break;
         case DOCKER_FLAG_PULL:
                 out->pull = value;

@@ -33,45 +33,9 @@ void image_info_destroy(struct image_info *info)
 
 /* ---- where the daemon is ---------------------------------------------------------------- */
 
-static bool is_set(const char *s)
-{
-        return s != NULL && s[0] != '\0';
-}
-
-/* The `currentContext` of the docker client's config file: 0 with *is_default when none or
- * "default"; -1 when the file exists but cannot be read or parsed (the caller then lets
- * docker decide). */
-static int config_context_is_default(const struct engine_env *env, bool *is_default)
-{
-        cleanup_free char *path = NULL;
-        if (is_set(env->docker_config))
-                path = xasprintf("%s/config.json", env->docker_config);
-        else if (is_set(env->home))
-                path = xasprintf("%s/.docker/config.json", env->home);
-        else
-                return -1;
-        *is_default = true;
-        if (access(path, F_OK) < 0)
-                return errno == ENOENT ? 0 : -1;
-        json_error_t jerr;
-        json_t *root = json_load_file(path, 0, &jerr);
-        if (root == NULL)
-                return -1;
-        int rc = 0;
-        json_t *context = json_object_get(root, "currentContext");
-        if (json_is_string(context)) {
-                const char *name = json_string_value(context);
-                *is_default = name[0] == '\0' || strcmp(name, "default") == 0;
-        } else if (context != NULL && !json_is_null(context)) {
-                rc = -1;
-        }
-        json_decref(root);
-        return rc;
-}
-
 void engine_target_init(struct engine_target *target, const struct strv *docker,
                         const char *const *global, size_t global_count, bool daemon_options,
-                        const struct engine_env *env)
+                        const struct engine_endpoint *endpoint)
 {
         memset(target, 0, sizeof(*target));
         target->docker = docker;
@@ -88,29 +52,20 @@ void engine_target_init(struct engine_target *target, const struct strv *docker,
                 target->cli_reason = "NV_DOCKER has several words";
                 return;
         }
-        if (is_set(env->docker_host)) {
-                if (strncmp(env->docker_host, "unix://", 7) != 0 || env->docker_host[7] == '\0') {
-                        target->cli_reason = "DOCKER_HOST is not a unix:// socket";
-                        return;
-                }
-                target->socket_path = env->docker_host + 7;
-        }
-        if (is_set(env->docker_context) && strcmp(env->docker_context, "default") != 0) {
-                target->cli_reason = "DOCKER_CONTEXT chooses a context";
+        if (endpoint->named_context) {
+                target->cli_reason = "a docker context chooses the engine";
                 return;
         }
-        /* DOCKER_HOST overrides the config file's context in docker too. */
-        if (!is_set(env->docker_host) && !is_set(env->docker_context)) {
-                bool is_default = true;
-                if (config_context_is_default(env, &is_default) < 0) {
-                        target->cli_reason = "the docker config file cannot be read";
-                        return;
-                }
-                if (!is_default) {
-                        target->cli_reason = "the docker config file chooses a context";
-                        return;
-                }
+        if (endpoint->config_unreadable) {
+                target->cli_reason = "the docker config file cannot be read";
+                return;
         }
+        const char *socket = engine_endpoint_socket(endpoint);
+        if (socket == NULL) {
+                target->cli_reason = "DOCKER_HOST is not a unix:// socket";
+                return;
+        }
+        target->socket_path = socket;
         if (access(target->socket_path, R_OK | W_OK) < 0) {
                 target->cli_reason = "the daemon socket cannot be opened by this user";
                 return;

@@ -1,11 +1,11 @@
 /*
  * engine: what the docker engine knows about an image, asked once per run.
  *
- * When the daemon is the local one (no -H/--context/--config/--tls* global options, DOCKER_HOST
- * unset or unix://PATH, DOCKER_CONTEXT unset or `default`, no current context other than
- * `default` in $DOCKER_CONFIG/config.json or ~/.docker/config.json, NV_DOCKER a single word)
- * and its socket can be opened, the Engine API is asked directly over the unix socket with
- * libcurl (GET /images/<name>/json): no docker subprocess. Otherwise one
+ * When the engine (engine_endpoint.h) is a local unix socket chosen by DOCKER_HOST or by
+ * default (no -H/--context/--config/--tls* global options, no context other than `default`, a
+ * readable config file, NV_DOCKER a single word) and its socket can be opened, the Engine API
+ * is asked directly over the unix socket with libcurl (GET /images/<name>/json): no docker
+ * subprocess. Otherwise one
  * `$NV_DOCKER [global options] image inspect --format '{{json .}}' IMAGE` call answers.
  * Missing images are pulled with `$NV_DOCKER [global options] pull [--platform P] IMAGE`, its
  * progress on our stderr so that the container's stdout stays clean.
@@ -21,6 +21,7 @@
 
 #include "common/error.h"
 #include "common/strv.h"
+#include "nvidia-docker/engine_endpoint.h"
 
 struct image_info {
         bool found;
@@ -40,22 +41,13 @@ struct engine_target {
         const char *cli_reason;  /* why use_cli (static text, for NV_DEBUG), or NULL */
 };
 
-/* What engine_target_init reads besides the argv (NULL = unset). */
-struct engine_env {
-        const char *docker_host;    /* DOCKER_HOST */
-        const char *docker_context; /* DOCKER_CONTEXT */
-        const char *docker_config;  /* DOCKER_CONFIG (the directory) */
-        const char *home;           /* HOME */
-};
-
 #define ENGINE_DEFAULT_SOCKET "/var/run/docker.sock"
 
-/* Decides socket or CLI. The config file is read only when everything else says "local";
- * an unreadable or unparsable one means CLI (docker itself will then decide). The target
- * points into `env` and the given arrays: keep them alive. */
+/* Decides socket or CLI for the engine that `endpoint` names. The target points into the
+ * endpoint and the given arrays: keep them alive. */
 void engine_target_init(struct engine_target *target, const struct strv *docker,
                         const char *const *global, size_t global_count, bool daemon_options,
-                        const struct engine_env *env);
+                        const struct engine_endpoint *endpoint);
 
 /* Decodes one image object, or an array holding one (`docker image inspect` output; an empty
  * array means not found). Pure. */

@@ -17,6 +17,7 @@
 #include "nvidia-docker/argv_rewrite.h"
 #include "nvidia-docker/docker_command.h"
 #include "nvidia-docker/engine.h"
+#include "nvidia-docker/engine_endpoint.h"
 #include "nvidia-docker/gpu_plan.h"
 #include "nvidia-docker/gpu_select.h"
 #include "nvidia-docker/host_select.h"
@@ -26,6 +27,7 @@ struct run_state {
         const struct run_request *request;
         bool debug;
         struct gpu_selection selection;
+        struct engine_endpoint engine; /* which engine: for the image query and the plugin */
         struct plugin_target plugin;
         struct error plugin_target_error; /* reported only if the plugin is needed */
         struct image_info image;
@@ -97,6 +99,7 @@ static void debug_argv(const struct run_state *s, const char *what, const char *
 static void run_state_destroy(struct run_state *s)
 {
         gpu_selection_destroy(&s->selection);
+        engine_endpoint_destroy(&s->engine);
         plugin_target_destroy(&s->plugin);
         error_clear(&s->plugin_target_error);
         image_info_destroy(&s->image);
@@ -121,15 +124,9 @@ static int image_resolve(struct run_state *s, bool *passthrough, struct error *e
         const struct run_request *r = s->request;
         const char *image = r->words[r->args->image_index];
         const char *pull = r->args->pull;
-        struct engine_env env = {
-            .docker_host = getenv("DOCKER_HOST"),
-            .docker_context = getenv("DOCKER_CONTEXT"),
-            .docker_config = getenv("DOCKER_CONFIG"),
-            .home = getenv("HOME"),
-        };
         struct engine_target target;
         engine_target_init(&target, r->docker, r->words, r->args->global_count,
-                           r->args->daemon_options, &env);
+                           r->args->daemon_options, &s->engine);
         if (target.use_cli)
                 debug(s, "engine: asking `%s image inspect` (%s)", r->docker->items[0],
                       target.cli_reason);
@@ -208,9 +205,22 @@ static int run_pipeline(struct run_state *s, struct error *err)
         const char *nv_gpu = getenv("NV_GPU");
         if (gpu_select_parse(nv_gpu, &s->selection, err) < 0)
                 return -1;
-        /* A bad NV_HOST only matters once the plugin is needed (kept in plugin_target_error). */
-        host_select(getenv("NV_HOST"), getenv("DOCKER_HOST"), getenv("USER"), &s->plugin,
-                    &s->plugin_target_error);
+        /* Which engine the command goes to decides the plugin, unless NV_HOST names one. A bad
+         * NV_HOST or context only matters once the plugin is needed (plugin_target_error). */
+        struct engine_endpoint_input engine_input = {
+            .host_option = a->host_option,
+            .context_option = a->context_option,
+            .config_option = a->config_option,
+            .docker_host = getenv("DOCKER_HOST"),
+            .docker_context = getenv("DOCKER_CONTEXT"),
+            .docker_config = getenv("DOCKER_CONFIG"),
+            .home = getenv("HOME"),
+        };
+        engine_endpoint_resolve(&engine_input, &s->engine);
+        debug(s, "engine: %s (from %s)", s->engine.host ? s->engine.host : s->engine.error.message,
+              s->engine.origin);
+        engine_endpoint_plugin(&s->engine, getenv("NV_HOST"), getenv("USER"), &s->plugin,
+                               &s->plugin_target_error);
 
         plugin_client_global_init(error_is_set(&s->plugin_target_error) ? NULL : &s->plugin);
 
