@@ -286,6 +286,49 @@ static int inspect_over_socket(const struct engine_target *target, const char *i
         return rc;
 }
 
+int engine_volume_create(const char *socket_path, const char *name, const char *driver,
+                         char **refusal, struct error *err)
+{
+        *refusal = NULL;
+        json_t *request = json_pack("{s:s, s:s}", "Name", name, "Driver", driver);
+        cleanup_free char *payload = json_dumps(request, JSON_COMPACT);
+        json_decref(request);
+        struct body body = {BUF_INIT, false};
+        char curl_error[CURL_ERROR_SIZE] = "";
+        CURL *curl = curl_easy_init();
+        if (curl == NULL || payload == NULL) {
+                curl_easy_cleanup(curl);
+                return error_set(err, "cannot ask the docker engine: libcurl failed to start");
+        }
+        struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
+        curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, socket_path);
+        curl_easy_setopt(curl, CURLOPT_URL, "http://localhost/volumes/create");
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, payload);
+        curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+        curl_easy_setopt(curl, CURLOPT_PROXY, "");
+        curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(curl, CURLOPT_TIMEOUT, ENGINE_API_TIMEOUT_S);
+        curl_easy_setopt(curl, CURLOPT_USERAGENT, "nvidia-docker/" NVD_VERSION);
+        curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, body_write);
+        curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+        curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
+        CURLcode res = curl_easy_perform(curl);
+        long status = 0;
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+        int rc = 0;
+        if (res != CURLE_OK)
+                rc = error_set(err,
+                               "cannot ask the docker engine at unix://%s to create volume %s: %s",
+                               socket_path, name,
+                               curl_error[0] != '\0' ? curl_error : curl_easy_strerror(res));
+        else if (status < 200 || status > 299)
+                *refusal = daemon_message(&body.data);
+        curl_slist_free_all(headers);
+        curl_easy_cleanup(curl);
+        buf_destroy(&body.data);
+        return rc;
+}
+
 /* ---- asking through the docker CLI ------------------------------------------------------ */
 
 static void docker_argv(const struct engine_target *target, struct strv *argv)

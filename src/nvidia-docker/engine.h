@@ -59,4 +59,12 @@ int engine_pull_image(const struct engine_target *target, const char *image, con
                       struct error *err);
 void image_info_destroy(struct image_info *info);
 
+/* POST /volumes/create {"Name": name, "Driver": driver} on the engine at the unix socket: the
+ * engine then looks up the volume plugin as `docker run` would. 0 when it created the volume or
+ * has it (no side effect that `docker run` would not have); 0 with *refusal set to the engine's
+ * message (owned) when it refused, e.g. "error looking up volume plugin nvidia-docker: plugin
+ * \"nvidia-docker\" not found"; -1 when the engine could not be asked. */
+int engine_volume_create(const char *socket_path, const char *name, const char *driver,
+                         char **refusal, struct error *err);
+
 #endif

@@ -22,6 +22,7 @@
 #include "nvidia-docker/gpu_select.h"
 #include "nvidia-docker/host_select.h"
 #include "nvidia-docker/plugin_client.h"
+#include "nvidia-docker/volume_plugin.h"
 
 struct run_state {
         const struct run_request *request;
@@ -273,6 +274,11 @@ static int run_pipeline(struct run_state *s, struct error *err)
                       s->selection.all ? "all (NV_GPU unset)" : nv_gpu, devices, volumes,
                       s->answer.volume_driver ? s->answer.volume_driver : "none");
         }
+        /* The engine must reach the volume plugin, or docker reports a missing image. */
+        cleanup_free char *reach = NULL;
+        if (volume_plugin_check(&s->engine, &s->plugin, &s->answer, &reach, err) < 0)
+                return -1;
+        debug(s, "%s", reach);
         strv_init(&s->options);
         if (argv_gpu_options(&s->answer, &s->options, err) < 0)
                 return -1;
