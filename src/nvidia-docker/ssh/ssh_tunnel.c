@@ -1,10 +1,10 @@
 /*
  * ssh_tunnel: see ssh_tunnel.h. ssh_tunnel_open() runs the steps in order on the calling thread:
- * plan (configuration, user, port, identity and known_hosts files), resolve, TCP connect and
- * SSH handshake (non-blocking, against one deadline: libssh2 checks its own timeout only when a
- * read would block, so a server that keeps sending never trips it), host key check,
- * authentication and channel (blocking, ConnectTimeout per exchange), then the socket pair and
- * the bridge thread. From then on only the bridge thread touches the session (non-blocking, one
+ * the plan (ssh_plan.h), resolve, TCP connect and SSH handshake (non-blocking, against one
+ * deadline: libssh2 checks its own timeout only when a read would block, so a server that keeps
+ * sending never trips it), the host key check (ssh_hostkey.h), authentication (ssh_auth.h) and
+ * the channel (blocking, ConnectTimeout per exchange), then the socket pair and the bridge
+ * thread. From then on only the bridge thread touches the session (non-blocking, one
  * poll loop on the SSH socket, its end of the pair and a wake-up pipe), until
  * ssh_tunnel_close() has joined it.
  *
@@ -25,23 +25,20 @@
 #include <openssl/rand.h>
 #include <poll.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "common/base64.h"
 #include "common/clock.h"
-#include "common/log.h"
 #include "common/xalloc.h"
 #include "nvidia-docker/ssh/known_hosts.h"
 #include "nvidia-docker/ssh/ssh_auth.h"
-#include "nvidia-docker/ssh/ssh_config.h"
+#include "nvidia-docker/ssh/ssh_hostkey.h"
+#include "nvidia-docker/ssh/ssh_plan.h"
 
-#define SSH_DEFAULT_TIMEOUT_S 10
-#define BRIDGE_BUFFER         (64 * 1024)
+#define BRIDGE_BUFFER (64 * 1024)
 /* OpenSSH's client gives up after this many lines before the server's version line. */
 #define PRE_BANNER_LINES_MAX 1024
 
@@ -68,148 +65,6 @@ struct ssh_tunnel {
         bool session_broken; /* the SSH connection failed: free, do not say goodbye */
         bool libssh2_ready;
 };
-
-/* Everything ssh_tunnel_open() decided from the destination and the configuration. */
-struct ssh_plan {
-        char *original_host; /* as given: Host patterns and messages */
-        char *host;          /* after HostName */
-        char *port;
-        char *user;
-        char *home;
-        char *local_user;
-        int timeout_s;
-        int strict;
-        struct ssh_config cfg;
-        struct strv identity_files;
-        struct strv known_hosts_files;
-};
-
-static void ssh_plan_destroy(struct ssh_plan *plan)
-{
-        free(plan->original_host);
-        free(plan->host);
-        free(plan->port);
-        free(plan->user);
-        free(plan->home);
-        free(plan->local_user);
-        ssh_config_destroy(&plan->cfg);
-        strv_destroy(&plan->identity_files);
-        strv_destroy(&plan->known_hosts_files);
-}
-
-static int expand_all(const struct strv *in, const struct ssh_expand_context *ctx, struct strv *out,
-                      struct error *err)
-{
-        for (size_t i = 0; i < in->count; i++) {
-                char *path = ssh_config_expand(in->items[i], ctx, err);
-                if (path == NULL)
-                        return -1;
-                strv_push_owned(out, path);
-        }
-        return 0;
-}
-
-static int ssh_plan_make(const struct ssh_destination *dest, struct ssh_plan *plan,
-                         struct error *err)
-{
-        memset(plan, 0, sizeof(*plan));
-        ssh_config_init(&plan->cfg);
-        strv_init(&plan->identity_files);
-        strv_init(&plan->known_hosts_files);
-        if (dest->host == NULL || dest->host[0] == '\0')
-                return error_set(err, "no SSH host given");
-        plan->original_host = xstrdup(dest->host);
-
-        struct passwd *pw = getpwuid(getuid());
-        const char *home = getenv("HOME");
-        if (home == NULL || home[0] == '\0')
-                home = pw ? pw->pw_dir : NULL;
-        if (home == NULL)
-                return error_set(err, "cannot find your home directory (set HOME) for ~/.ssh");
-        plan->home = xstrdup(home);
-        plan->local_user = xstrdup(pw ? pw->pw_name : (getenv("USER") ? getenv("USER") : ""));
-
-        cleanup_free char *ssh_dir = xasprintf("%s/.ssh", home);
-        cleanup_free char *user_config = xasprintf("%s/config", ssh_dir);
-        struct ssh_config_context user_ctx = {plan->original_host, ssh_dir, home, 0};
-        if (ssh_config_read_file(&plan->cfg, user_config, &user_ctx, err) < 0)
-                return -1;
-        struct ssh_config_context system_ctx = {plan->original_host, "/etc/ssh", home, 0};
-        if (ssh_config_read_file(&plan->cfg, "/etc/ssh/ssh_config", &system_ctx, err) < 0)
-                return -1;
-
-        char local_host[256] = "";
-        gethostname(local_host, sizeof(local_host) - 1);
-        struct ssh_expand_context ctx = {
-            .home = home,
-            .local_user = plan->local_user,
-            .host = plan->original_host,
-            .original_host = plan->original_host,
-            .local_host = local_host,
-        };
-        if (plan->cfg.hostname != NULL) {
-                plan->host = ssh_config_expand(plan->cfg.hostname, &ctx, err);
-                if (plan->host == NULL)
-                        return error_prefix(err, "HostName for %s", plan->original_host);
-        } else {
-                plan->host = xstrdup(plan->original_host);
-        }
-        if (dest->user != NULL)
-                plan->user = xstrdup(dest->user);
-        else if (plan->cfg.user != NULL)
-                plan->user = xstrdup(plan->cfg.user);
-        else if (dest->local_user != NULL && dest->local_user[0] != '\0')
-                plan->user = xstrdup(dest->local_user);
-        else
-                plan->user = xstrdup(plan->local_user);
-        if (dest->port != NULL)
-                plan->port = xstrdup(dest->port);
-        else if (plan->cfg.port != NULL)
-                plan->port = xstrdup(plan->cfg.port);
-        else
-                plan->port = xstrdup("22");
-        plan->timeout_s =
-            plan->cfg.connect_timeout > 0 ? plan->cfg.connect_timeout : SSH_DEFAULT_TIMEOUT_S;
-        plan->strict = plan->cfg.strict_host_key_checking;
-
-        ctx.host = plan->host;
-        ctx.remote_user = plan->user;
-        ctx.port = plan->port;
-        if (plan->cfg.identity_files_set) {
-                if (expand_all(&plan->cfg.identity_files, &ctx, &plan->identity_files, err) < 0)
-                        return -1;
-        } else {
-                /* OpenSSH's defaults, in its order (no DSA: OpenSSH disabled it). */
-                static const char *defaults[] = {"id_rsa", "id_ecdsa", "id_ed25519"};
-                for (size_t i = 0; i < 3; i++)
-                        strv_pushf(&plan->identity_files, "%s/%s", ssh_dir, defaults[i]);
-        }
-        struct strv user_files = STRV_INIT, global_files = STRV_INIT;
-        strv_init(&user_files);
-        strv_init(&global_files);
-        if (plan->cfg.user_known_hosts_set) {
-                strv_destroy(&user_files);
-                user_files = plan->cfg.user_known_hosts_files;
-                plan->cfg.user_known_hosts_files = (struct strv)STRV_INIT;
-        } else {
-                strv_push(&user_files, "~/.ssh/known_hosts");
-                strv_push(&user_files, "~/.ssh/known_hosts2");
-        }
-        if (plan->cfg.global_known_hosts_set) {
-                strv_destroy(&global_files);
-                global_files = plan->cfg.global_known_hosts_files;
-                plan->cfg.global_known_hosts_files = (struct strv)STRV_INIT;
-        } else {
-                strv_push(&global_files, "/etc/ssh/ssh_known_hosts");
-                strv_push(&global_files, "/etc/ssh/ssh_known_hosts2");
-        }
-        int rc = expand_all(&user_files, &ctx, &plan->known_hosts_files, err);
-        if (rc == 0)
-                rc = expand_all(&global_files, &ctx, &plan->known_hosts_files, err);
-        strv_destroy(&user_files);
-        strv_destroy(&global_files);
-        return rc;
-}
 
 /* Connects to the first address that answers before the deadline. */
 static int tcp_connect(const struct ssh_plan *plan, long deadline, struct error *err)
@@ -369,110 +224,6 @@ static int handshake(struct ssh_tunnel *t, const struct ssh_plan *plan, long dea
                          "SSH handshake with %s port %s failed: %s; is an SSH server "
                          "listening there?",
                          plan->original_host, plan->port, session_message(t->session));
-}
-
-/* Host key algorithms: those whose key type known_hosts has for this host first. */
-static void prefer_known_host_key_types(LIBSSH2_SESSION *session, const struct strv *known)
-{
-        if (known->count == 0)
-                return;
-        const char **supported = NULL;
-        int n = libssh2_session_supported_algs(session, LIBSSH2_METHOD_HOSTKEY, &supported);
-        if (n <= 0)
-                return;
-        struct strv first = STRV_INIT, rest = STRV_INIT;
-        strv_init(&first);
-        strv_init(&rest);
-        for (size_t k = 0; k < known->count; k++) {
-                const char *type = known->items[k];
-                for (int i = 0; i < n; i++) {
-                        const char *alg = supported[i];
-                        bool fits = strcmp(alg, type) == 0 || (strcmp(type, "ssh-rsa") == 0 &&
-                                                               strncmp(alg, "rsa-sha2-", 9) == 0);
-                        if (fits)
-                                strv_push(&first, alg);
-                }
-        }
-        for (int i = 0; i < n; i++) {
-                bool listed = false;
-                for (size_t j = 0; j < first.count && !listed; j++)
-                        listed = strcmp(first.items[j], supported[i]) == 0;
-                if (!listed)
-                        strv_push(&rest, supported[i]);
-        }
-        for (size_t j = 0; j < rest.count; j++)
-                strv_push(&first, rest.items[j]);
-        cleanup_free char *pref = strv_join(&first, ",");
-        libssh2_session_method_pref(session, LIBSSH2_METHOD_HOSTKEY, pref);
-        strv_destroy(&first);
-        strv_destroy(&rest);
-        libssh2_free(session, supported);
-}
-
-static char *ssh_command_hint(const struct ssh_plan *plan)
-{
-        bool v6 = strchr(plan->host, ':') != NULL;
-        return xasprintf("ssh %s%s%s%s@%s%s%s", strcmp(plan->port, "22") ? "-p " : "",
-                         strcmp(plan->port, "22") ? plan->port : "",
-                         strcmp(plan->port, "22") ? " " : "", plan->user, v6 ? "[" : "", plan->host,
-                         v6 ? "]" : "");
-}
-
-static int check_host_key(LIBSSH2_SESSION *session, const struct ssh_plan *plan,
-                          const struct known_hosts *kh, const char *name, struct error *err)
-{
-        size_t key_len = 0;
-        int key_kind = 0;
-        const char *key = libssh2_session_hostkey(session, &key_len, &key_kind);
-        if (key == NULL)
-                return error_set(err, "SSH handshake with %s gave no host key",
-                                 plan->original_host);
-        cleanup_free char *type = known_hosts_blob_type((const unsigned char *)key, key_len);
-        const char *sha256 = libssh2_hostkey_hash(session, LIBSSH2_HOSTKEY_HASH_SHA256);
-        cleanup_free char *fingerprint =
-            sha256 ? base64_encode((const unsigned char *)sha256, 32, false) : xstrdup("?");
-        const struct known_host_entry *entry = NULL;
-        enum known_hosts_result result =
-            known_hosts_check(kh, name, (const unsigned char *)key, key_len, &entry);
-        cleanup_free char *hint = ssh_command_hint(plan);
-        switch (result) {
-        case KNOWN_HOSTS_MATCH:
-                return 0;
-        case KNOWN_HOSTS_REVOKED:
-                return error_set(err,
-                                 "host key of %s (%s SHA256:%s) is REVOKED in %s:%u; refusing to "
-                                 "connect",
-                                 name, type ? type : "?", fingerprint, entry->file, entry->line);
-        case KNOWN_HOSTS_CHANGED:
-                return error_set(err,
-                                 "WARNING: HOST KEY OF %s HAS CHANGED: it offers %s SHA256:%s but "
-                                 "%s:%u holds another key; someone may be intercepting the "
-                                 "connection (man-in-the-middle), or the host was reinstalled; "
-                                 "refusing to connect; if the change is expected, remove the old "
-                                 "key with `ssh-keygen -R '%s'` and connect once with `%s`",
-                                 name, type ? type : "?", fingerprint, entry->file, entry->line,
-                                 name, hint);
-        case KNOWN_HOSTS_OTHER_TYPE:
-        case KNOWN_HOSTS_UNKNOWN:
-                break;
-        }
-        if (plan->strict == SSH_STRICT_NO) {
-                log_warning("host key of %s (%s SHA256:%s) is not known and is accepted because "
-                            "of StrictHostKeyChecking no in the SSH configuration",
-                            name, type ? type : "?", fingerprint);
-                return 0;
-        }
-        if (result == KNOWN_HOSTS_OTHER_TYPE)
-                return error_set(err,
-                                 "host key of %s (%s SHA256:%s) is not known: %s:%u holds a key of "
-                                 "type %s for it, which the server did not offer; connect once "
-                                 "with `%s` to verify and add it",
-                                 name, type ? type : "?", fingerprint, entry->file, entry->line,
-                                 entry->key_type, hint);
-        return error_set(err,
-                         "host key of %s is not known (%s SHA256:%s); connect once with `%s` to "
-                         "verify and add it",
-                         name, type ? type : "?", fingerprint, hint);
 }
 
 static int open_channel(struct ssh_tunnel *t, const struct ssh_plan *plan, const char *remote_port,
@@ -743,11 +494,11 @@ int ssh_tunnel_open(const struct ssh_destination *destination, struct ssh_tunnel
         struct strv known_types = STRV_INIT;
         strv_init(&known_types);
         known_hosts_types_for(&kh, name, &known_types);
-        prefer_known_host_key_types(t->session, &known_types);
+        ssh_hostkey_prefer_known_types(t->session, &known_types);
         strv_destroy(&known_types);
         if (handshake(t, &plan, deadline, err) < 0)
                 goto out;
-        if (check_host_key(t->session, &plan, &kh, name, err) < 0)
+        if (ssh_hostkey_check(t->session, &plan, &kh, name, err) < 0)
                 goto out;
 
         struct ssh_auth_request auth = {
