@@ -311,8 +311,8 @@ if [ "$real_gpu" = 1 ]; then kind="this machine's NVIDIA GPUs"; else kind="SIMUL
 note "- nvidia-docker-plugin found $kind"
 note "  and served them on 127.0.0.1:$port and as Docker's volume plugin 'nvidia-docker';"
 note "- nvidia-docker turned 'docker run IMAGE ...' into a docker command with the GPU device"
-note "  nodes, the driver volume (--mount ...,volume-driver=nvidia-docker) and"
-note "  NVIDIA_VISIBLE_DEVICES=void, inserted before the image;"
+note "  nodes and the driver volume (--mount ...,volume-driver=nvidia-docker), inserted"
+note "  before the image;"
 if [ "$engine" = 1 ] && [ "$status" = 0 ]; then
   note "- a real container ran with them: it saw the device nodes and the driver files in"
   note "  /usr/local/nvidia, and NV_GPU chose which GPUs it got."

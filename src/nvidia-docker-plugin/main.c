@@ -24,6 +24,7 @@
 #include "nvidia-docker-plugin/device_nodes.h"
 #include "nvidia-docker-plugin/gpu_discover.h"
 #include "nvidia-docker-plugin/http_server.h"
+#include "nvidia-docker-plugin/nvidia_toolkit.h"
 #include "nvidia-docker-plugin/rest_api.h"
 #include "nvidia-docker-plugin/volume_api.h"
 #include "nvidia-docker-plugin/volume_name.h"
@@ -256,7 +257,15 @@ int main(int argc, char **argv)
                 goto out;
         }
 
-        struct rest_api api = {.inventory = &inventory, .live = gpu_source_live(&source)};
+        struct rest_api api = {
+            .inventory = &inventory,
+            .live = gpu_source_live(&source),
+            .nvidia_runtime = nvidia_toolkit_present(getenv("PATH")),
+        };
+        if (api.nvidia_runtime)
+                log_msg("NVIDIA's container toolkit is installed: the wrapper will run GPU "
+                        "containers with runtime runc, so that it adds no GPU beyond the "
+                        "selection");
         log_msg("Provisioning volumes at %s", o.volumes);
         if (api.live.driver_version(api.live.context, &driver_version, &err) < 0) {
                 rc = fatal(&err);

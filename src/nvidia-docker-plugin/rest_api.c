@@ -343,6 +343,8 @@ int rest_api_select_devices(const struct gpu_inventory *inv, const char *dev, si
         if (dev == NULL || dev[0] == '\0' || strcmp(dev, "*") == 0) {
                 for (size_t i = 0; i < inv->count; i++)
                         chosen[n++] = i;
+        } else if (strcmp(dev, "none") == 0) {
+                /* No GPU: the control devices and the volumes only (NVIDIA's `none`). */
         } else {
                 cleanup_free char *copy = xstrdup(dev);
                 char *rest = copy;
@@ -581,7 +583,7 @@ static void handle_docker_cli(const struct rest_api *api, const struct http_requ
                                 buf_puts(&b, ",");
                         json_append_string(&b, devices.items[i]);
                 }
-                buf_puts(&b, "]}\n");
+                buf_puts(&b, api->nvidia_runtime ? "],\"NvidiaRuntime\":true}\n" : "]}\n");
                 respond_body(resp, 200, APPLICATION_JSON, &b);
         } else {
                 buf_puts(&b, "--volume-driver=nvidia-docker");

@@ -12,6 +12,8 @@
 #ifndef NVD_REST_API_H
 #define NVD_REST_API_H
 
+#include <stdbool.h>
+
 #include "common/buf.h"
 #include "common/error.h"
 #include "common/strv.h"
@@ -21,6 +23,8 @@
 struct rest_api {
         const struct gpu_inventory *inventory;
         struct gpu_live live;
+        bool nvidia_runtime; /* NVIDIA's container toolkit is on this host (nvidia_toolkit.h):
+                              * /docker/cli/json appends "NvidiaRuntime":true */
 };
 
 /* http_handler_fn for the TCP server; context is a struct rest_api. */
@@ -36,8 +40,9 @@ void rest_api_status_text(const struct gpu_inventory *inv, const struct gpu_stat
                           struct buf *out);
 void rest_api_status_json(const struct gpu_inventory *inv, const struct gpu_status *status,
                           struct buf *out);
-/* Resolves a `dev` value (NULL = absent) to inventory indexes (out, count). Error text is the
- * 400 body without its newline: "invalid device: <item>[ (ambiguous: ...)]". */
+/* Resolves a `dev` value (NULL = absent: all; `none`: no GPU) to inventory indexes (out,
+ * count). Error text is the 400 body without its newline: "invalid device: <item>[ (ambiguous:
+ * ...)]". */
 int rest_api_select_devices(const struct gpu_inventory *inv, const char *dev, size_t **out,
                             size_t *count, struct error *err);
 /* Go's path.Clean plus ServeMux's trailing-slash rule. Owned string. */

@@ -1,5 +1,6 @@
 #include "nvidia-docker/argv_rewrite.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "common/buf.h"
@@ -46,11 +47,12 @@ static int volume_option(const char *volume, const char *driver, struct strv *ou
         return 0;
 }
 
-int argv_gpu_options(const struct docker_cli_answer *answer, struct strv *out, struct error *err)
+int argv_gpu_options(const struct docker_cli_answer *answer, const struct argv_extras *extras,
+                     struct strv *out, struct error *err)
 {
         struct strv options = STRV_INIT;
         strv_init(&options);
-        for (size_t i = 0; i < answer->devices.count; i++) {
+        for (size_t i = 0; answer != NULL && i < answer->devices.count; i++) {
                 const char *device = answer->devices.items[i];
                 if (device[0] != '/') {
                         strv_destroy(&options);
@@ -61,29 +63,42 @@ int argv_gpu_options(const struct docker_cli_answer *answer, struct strv *out, s
                 }
                 strv_pushf(&options, "--device=%s", device);
         }
-        for (size_t i = 0; i < answer->volumes.count; i++) {
+        for (size_t i = 0; answer != NULL && i < answer->volumes.count; i++) {
                 if (volume_option(answer->volumes.items[i], answer->volume_driver, &options, err) <
                     0) {
                         strv_destroy(&options);
                         return -1;
                 }
         }
-        strv_push(&options, "--env=NVIDIA_VISIBLE_DEVICES=void");
+        if (extras != NULL && extras->runtime != NULL)
+                strv_pushf(&options, "--runtime=%s", extras->runtime);
+        if (extras != NULL && extras->capabilities != NULL)
+                strv_pushf(&options, "--env=NVIDIA_DRIVER_CAPABILITIES=%s", extras->capabilities);
         for (size_t i = 0; i < options.count; i++)
                 strv_push(out, options.items[i]);
         strv_destroy(&options);
         return 0;
 }
 
+static bool removed_word(size_t i, const struct docker_args_option *removed, size_t count)
+{
+        for (size_t k = 0; k < count; k++)
+                if (i >= removed[k].index && i < removed[k].index + removed[k].words)
+                        return true;
+        return false;
+}
+
 void argv_rewrite(const struct strv *docker, const char *const *words, size_t count,
-                  size_t insert_index, const struct strv *options, struct strv *out)
+                  size_t insert_index, const struct strv *options,
+                  const struct docker_args_option *removed, size_t removed_count, struct strv *out)
 {
         if (insert_index > count)
                 insert_index = count;
         for (size_t i = 0; i < docker->count; i++)
                 strv_push(out, docker->items[i]);
         for (size_t i = 0; i < insert_index; i++)
-                strv_push(out, words[i]);
+                if (!removed_word(i, removed, removed_count))
+                        strv_push(out, words[i]);
         for (size_t i = 0; options != NULL && i < options->count; i++)
                 strv_push(out, options->items[i]);
         for (size_t i = insert_index; i < count; i++)

@@ -58,9 +58,27 @@ static const char *context_where(const struct option_context *ctx)
         return ctx->global ? "the global options" : ctx->command_name;
 }
 
-/* Records what an option means to the wrapper. -1: the line is uncertain. */
+/* True when an -e value `NAME=...` or `NAME` names `name`. */
+static bool env_names(const char *value, const char *name)
+{
+        size_t n = strlen(name);
+        return strncmp(value, name, n) == 0 && (value[n] == '=' || value[n] == '\0');
+}
+
+static void note_env(const char *value, struct docker_args *out)
+{
+        if (env_names(value, "NVIDIA_VISIBLE_DEVICES"))
+                out->env_visible_devices = value;
+        else if (env_names(value, "NV_GPU"))
+                out->env_nv_gpu = value;
+        else if (env_names(value, "NVIDIA_DRIVER_CAPABILITIES"))
+                out->env_capabilities = value;
+}
+
+/* Records what an option means to the wrapper. `index` and `words`: where the option stands
+ * (only known for long options; 0 words for short ones). -1: the line is uncertain. */
 static int note_option(const struct option_context *ctx, const struct docker_flag *flag,
-                       const char *value, struct docker_args *out)
+                       const char *value, size_t index, size_t words, struct docker_args *out)
 {
         switch (flag->role) {
         case DOCKER_FLAG_HELP:
@@ -90,7 +108,26 @@ static int note_option(const struct option_context *ctx, const struct docker_fla
                 out->platform = value;
                 break;
         case DOCKER_FLAG_GPUS:
-                out->gpus_option = true;
+                if (out->gpus_count == DOCKER_ARGS_MAX_REPEATS) {
+                        set_uncertain(out, "more than %d --gpus options", DOCKER_ARGS_MAX_REPEATS);
+                        return -1;
+                }
+                out->gpus[out->gpus_count++] =
+                    (struct docker_args_option){.index = index, .words = words, .value = value};
+                break;
+        case DOCKER_FLAG_ENV:
+                note_env(value, out);
+                break;
+        case DOCKER_FLAG_ENV_FILE:
+                if (out->env_file_count == DOCKER_ARGS_MAX_REPEATS) {
+                        set_uncertain(out, "more than %d --env-file options",
+                                      DOCKER_ARGS_MAX_REPEATS);
+                        return -1;
+                }
+                out->env_files[out->env_file_count++] = value;
+                break;
+        case DOCKER_FLAG_RUNTIME:
+                out->runtime = value;
                 break;
         case DOCKER_FLAG_PLAIN:
                 break;
@@ -135,7 +172,7 @@ static size_t read_long_option(const struct option_context *ctx, const char *con
                 value = words[i + 1];
                 used = 2;
         }
-        return note_option(ctx, flag, value, out) < 0 ? 0 : used;
+        return note_option(ctx, flag, value, i, used, out) < 0 ? 0 : used;
 }
 
 /* A `-abc` cluster at words[i], read letter by letter as pflag does. Returns how many words
@@ -171,30 +208,20 @@ static size_t read_short_options(const struct option_context *ctx, const char *c
                                               context_where(ctx));
                                 return 0;
                         }
-                        return note_option(ctx, flag, rest + 1, out) < 0 ? 0 : 1;
+                        return note_option(ctx, flag, rest + 1, i, 0, out) < 0 ? 0 : 1;
                 }
                 if (!flag->takes_value) {
-                        if (note_option(ctx, flag, NULL, out) < 0)
+                        if (note_option(ctx, flag, NULL, i, 0, out) < 0)
                                 return 0;
                         continue;
                 }
                 if (rest[0] != '\0') /* `-p8080:80`: the rest of the word is the value */
-                        return note_option(ctx, flag, rest, out) < 0 ? 0 : 1;
+                        return note_option(ctx, flag, rest, i, 0, out) < 0 ? 0 : 1;
                 if (i + 1 >= count) {
                         set_uncertain(out, "-%c in %s has no value", c, context_where(ctx));
                         return 0;
                 }
-                if (ctx->global && k > 0) {
-                        /* Clients before 18.09 found the command with cobra's Traverse, which
-                         * takes no value for a cluster like `-Dl debug`: the next word would be
-                         * their command. */
-                        set_uncertain(out,
-                                      "%.40s among the global options: docker clients disagree "
-                                      "on whether -%c takes the next word",
-                                      word, c);
-                        return 0;
-                }
-                return note_option(ctx, flag, words[i + 1], out) < 0 ? 0 : 2;
+                return note_option(ctx, flag, words[i + 1], i, 0, out) < 0 ? 0 : 2;
         }
         return 1;
 }
@@ -273,12 +300,9 @@ void docker_args_parse(const char *const *words, size_t count, struct docker_arg
                 out->command = DOCKER_COMMAND_OTHER;
                 return;
         }
-        if (i < count && strcmp(words[i], "--") == 0) {
-                set_uncertain(out, "`--` among the global options");
-                out->command = DOCKER_COMMAND_OTHER;
-                return;
-        }
         out->global_count = i;
+        if (i < count && strcmp(words[i], "--") == 0)
+                i++; /* `--` ends the global options: the next word is the command */
         out->command_index = i;
         if (i == count) {
                 out->certain = true;

@@ -10,21 +10,30 @@
  *
  * The syntax is docker's (spf13/pflag under cobra): `--flag value`, `--flag=value`,
  * `--bool=false`, short clusters (`-it`, `-dit`), attached values (`-p8080:80`, `-uroot`,
- * `-e=A=1`), a value flag ending a cluster takes the next word (`-itp 80:80`), `--` ends the
- * options (the next word is IMAGE and GPU options go before the `--`), and nothing after IMAGE
- * is read. Which flags take a value comes from docker_flags (the union over docker 1.12-28.x).
- * Global options that cannot be read (unknown option, missing value, `--`, a cluster such as
- * `-Dl debug` that older clients read differently) make the line uncertain whatever the
- * command, and the command is then DOCKER_COMMAND_OTHER. Global --help/--version are ignored
- * by docker when a command follows, and so here. Lines docker accepts but that are read as
- * uncertain here: `container --help run IMG`, `-Dl debug run IMG`, `-- run IMG`,
- * `run -test.v IMG` (tests/integration/test_args_vs_docker.sh lists them).
+ * `-e=A=1`), a value flag ending a cluster takes the next word (`-itp 80:80`, and among the
+ * global options `-Dl debug`, `-DH unix:///x.sock`), `--` ends the options (among the global
+ * options the next word is the command; among run/create options the next word is IMAGE and
+ * GPU options go before the `--`), and nothing after IMAGE is read. Which flags take a value
+ * comes from docker_flags (the union over docker 1.12-28.x). Global options that cannot be read
+ * (unknown option, missing value) make the line uncertain whatever the command, and the
+ * command is then DOCKER_COMMAND_OTHER. Global --help/--version are ignored by docker when a
+ * command follows, and so here. Lines docker accepts but that are read as uncertain here:
+ * `container --help run IMG`, `run -test.v IMG` (tests/integration/test_args_vs_docker.sh
+ * lists them).
+ *
+ * For run/create the options that GPU selection depends on are recorded as pointers into the
+ * words: every `--gpus` (which the run path removes and serves itself), the last -e/--env of
+ * NVIDIA_VISIBLE_DEVICES, NV_GPU and NVIDIA_DRIVER_CAPABILITIES, the --env-file paths in
+ * order, and --runtime. More than DOCKER_ARGS_MAX_REPEATS `--gpus` or `--env-file` options
+ * make the line uncertain.
  */
 #ifndef NVD_DOCKER_ARGS_H
 #define NVD_DOCKER_ARGS_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#define DOCKER_ARGS_MAX_REPEATS 16
 
 enum docker_command {
         DOCKER_COMMAND_NONE,    /* no subcommand at all (`docker`, `docker --help`) */
@@ -37,8 +46,9 @@ enum docker_command {
 struct docker_args {
         enum docker_command command;
         size_t command_index; /* index of the subcommand word (`run`, not `container`) */
-        /* Number of words before the command word (before `container` for `container run`):
-         * the user's global options, which the run path repeats on its own docker calls. */
+        /* Number of global option words before the command word (before `container` for
+         * `container run`), not counting a `--` that ends them: the user's global options,
+         * which the run path repeats on its own docker calls. */
         size_t global_count;
         /* Global options that choose another daemon or client configuration (-H/--host,
          * -c/--context, --config, --tls*): the engine must then be asked through the CLI. */
@@ -58,7 +68,22 @@ struct docker_args {
         size_t insert_index;  /* where GPU options go: image_index, or the `--` before it */
         const char *pull;     /* value of --pull (points into the words), or NULL */
         const char *platform; /* value of --platform, or NULL */
-        bool gpus_option;     /* the user gave --gpus themselves */
+        const char *runtime;  /* value of the last --runtime, or NULL */
+
+        /* Every --gpus: where it stands (index of its first word, 1 or 2 words) and its value,
+         * in order. */
+        struct docker_args_option {
+                size_t index;
+                size_t words;
+                const char *value;
+        } gpus[DOCKER_ARGS_MAX_REPEATS];
+        size_t gpus_count;
+        /* The whole value (`NAME=value` or `NAME`) of the last -e/--env naming each. */
+        const char *env_visible_devices;                /* NVIDIA_VISIBLE_DEVICES */
+        const char *env_nv_gpu;                         /* NV_GPU */
+        const char *env_capabilities;                   /* NVIDIA_DRIVER_CAPABILITIES */
+        const char *env_files[DOCKER_ARGS_MAX_REPEATS]; /* --env-file values, in order */
+        size_t env_file_count;
 };
 
 /* Never fails: an unreadable line is reported through `certain`. */

@@ -73,8 +73,8 @@ static const struct docker_flag container_flags[] = {
     {"dns-search", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},           /* domain */
     {"domainname", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},           /* NIS domain */
     {"entrypoint", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},           /* string */
-    {"env", 'e', VALUE, BOTH, DOCKER_FLAG_PLAIN, true},                /* VAR[=value] */
-    {"env-file", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},             /* file */
+    {"env", 'e', VALUE, BOTH, DOCKER_FLAG_ENV, true},                  /* VAR[=value] */
+    {"env-file", 0, VALUE, BOTH, DOCKER_FLAG_ENV_FILE, true},          /* file */
     {"expose", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},               /* port[-range] */
     {"gpus", 0, VALUE, BOTH, DOCKER_FLAG_GPUS, true},                  /* 19.03+ */
     {"group-add", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},            /* group */
@@ -127,7 +127,7 @@ static const struct docker_flag container_flags[] = {
     {"read-only", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},      /* read-only rootfs */
     {"restart", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},       /* policy */
     {"rm", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},             /* also on create (#917) */
-    {"runtime", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},       /* OCI runtime */
+    {"runtime", 0, VALUE, BOTH, DOCKER_FLAG_RUNTIME, true},     /* OCI runtime */
     {"security-opt", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* key=value */
     {"shm-size", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},      /* bytes */
     {"sig-proxy", 0, BOOL, RUN, DOCKER_FLAG_PLAIN, true},       /* run only, default true */

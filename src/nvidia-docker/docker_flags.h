@@ -22,6 +22,9 @@ enum docker_flag_role {
         DOCKER_FLAG_PULL,     /* run/create --pull */
         DOCKER_FLAG_PLATFORM, /* run/create --platform */
         DOCKER_FLAG_GPUS,     /* run/create --gpus */
+        DOCKER_FLAG_ENV,      /* run/create -e/--env */
+        DOCKER_FLAG_ENV_FILE, /* run/create --env-file */
+        DOCKER_FLAG_RUNTIME,  /* run/create --runtime */
 };
 
 /* Where a run/create option is accepted. */

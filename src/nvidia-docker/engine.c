@@ -28,6 +28,7 @@ void image_info_destroy(struct image_info *info)
         free(info->visible_devices);
         free(info->require_cuda);
         free(info->cuda_version_env);
+        free(info->driver_capabilities);
         memset(info, 0, sizeof(*info));
 }
 
@@ -44,6 +45,11 @@ void engine_target_init(struct engine_target *target, const struct strv *docker,
         target->socket_path = ENGINE_DEFAULT_SOCKET;
         target->use_cli = true;
 
+        /* The engine runs here when docker reaches it over a unix socket or fd:// (which is
+         * what engine_endpoint decided, as docker decides it). */
+        const char *host = endpoint->host;
+        target->local = host != NULL && !error_is_set(&endpoint->error) &&
+                        (strncmp(host, "unix://", 7) == 0 || strncmp(host, "fd://", 5) == 0);
         if (daemon_options) {
                 target->cli_reason = "global options choose the daemon";
                 return;
@@ -139,6 +145,9 @@ static int decode_object(json_t *image, struct image_info *out, struct error *er
                                         slot = &out->require_cuda;
                                 else if (name_len == 12 && memcmp(kv, "CUDA_VERSION", 12) == 0)
                                         slot = &out->cuda_version_env;
+                                else if (name_len == 26 &&
+                                         memcmp(kv, "NVIDIA_DRIVER_CAPABILITIES", 26) == 0)
+                                        slot = &out->driver_capabilities;
                                 if (slot == NULL)
                                         continue;
                                 /* Like docker, the last definition wins. */

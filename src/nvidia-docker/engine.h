@@ -25,11 +25,12 @@
 
 struct image_info {
         bool found;
-        char *volumes_label;      /* com.nvidia.volumes.needed, NULL if absent */
-        char *cuda_version_label; /* com.nvidia.cuda.version, NULL if absent */
-        char *visible_devices;    /* NVIDIA_VISIBLE_DEVICES from Config.Env, NULL if absent */
-        char *require_cuda;       /* NVIDIA_REQUIRE_CUDA, NULL if absent */
-        char *cuda_version_env;   /* CUDA_VERSION, NULL if absent */
+        char *volumes_label;       /* com.nvidia.volumes.needed, NULL if absent */
+        char *cuda_version_label;  /* com.nvidia.cuda.version, NULL if absent */
+        char *visible_devices;     /* NVIDIA_VISIBLE_DEVICES from Config.Env, NULL if absent */
+        char *require_cuda;        /* NVIDIA_REQUIRE_CUDA, NULL if absent */
+        char *cuda_version_env;    /* CUDA_VERSION, NULL if absent */
+        char *driver_capabilities; /* NVIDIA_DRIVER_CAPABILITIES, NULL if absent */
 };
 
 struct engine_target {
@@ -37,6 +38,7 @@ struct engine_target {
         const char *const *global; /* the user's global options (words before the command) */
         size_t global_count;
         bool use_cli;            /* true: ask through the docker CLI, not the socket */
+        bool local;              /* the engine runs on this machine (its containers too) */
         const char *socket_path; /* the local daemon's socket (DOCKER_HOST unix:// or default) */
         const char *cli_reason;  /* why use_cli (static text, for NV_DEBUG), or NULL */
 };

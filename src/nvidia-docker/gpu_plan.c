@@ -13,8 +13,11 @@ void gpu_plan_destroy(struct gpu_plan *plan)
         if (plan == NULL)
                 return;
         strv_destroy(&plan->volume_kinds);
+        gpu_request_destroy(&plan->request);
         free(plan->required_cuda);
         plan->required_cuda = NULL;
+        free(plan->capabilities);
+        plan->capabilities = NULL;
 }
 
 /* Reads "MAJOR[.MINOR]" from the start of s; what follows a second dot (9.0.176) or after
@@ -119,55 +122,126 @@ static int requirement_decide(const struct image_info *image, struct gpu_plan *o
         return 0;
 }
 
-int gpu_plan_decide(const struct gpu_plan_input *in, struct gpu_plan *out, struct error *err)
+/* Which source chooses the GPUs; fills out->request, out->source, out->from_image. 0 with
+ * out->source NULL when none does. */
+static int selection_decide(const struct gpu_plan_input *in, struct gpu_plan *out,
+                            char **gpus_capabilities, struct error *err)
 {
-        memset(out, 0, sizeof(*out));
-        strv_init(&out->volume_kinds);
         const struct image_info *image = in->image;
-        const char *devices = image->visible_devices;
-
-        if (in->gpus_option) {
-                snprintf(out->reason, sizeof(out->reason),
-                         "GPUs not added: the command line has --gpus, docker's own GPU support "
-                         "decides%s",
-                         in->nv_gpu_set ? " (NV_GPU is ignored)" : "");
-                return 0;
+        if (in->nv_gpu != NULL) {
+                out->source = "NV_GPU";
+                return gpu_request_parse_list(in->nv_gpu, "NV_GPU", &out->request, err);
+        }
+        if (in->gpus_option != NULL) {
+                out->source = "--gpus";
+                return gpu_request_parse_option(in->gpus_option, &out->request, gpus_capabilities,
+                                                err);
+        }
+        if (in->cmdline_visible_devices != NULL) {
+                out->source = "NVIDIA_VISIBLE_DEVICES on the command line";
+                return gpu_request_parse_list(in->cmdline_visible_devices,
+                                              "NVIDIA_VISIBLE_DEVICES (command line)",
+                                              &out->request, err);
+        }
+        if (in->cmdline_nv_gpu != NULL) {
+                out->source = "NV_GPU on the command line";
+                return gpu_request_parse_list(in->cmdline_nv_gpu, "NV_GPU (command line)",
+                                              &out->request, err);
+        }
+        out->from_image = true;
+        if (image->visible_devices != NULL) {
+                out->source = "the image's NVIDIA_VISIBLE_DEVICES";
+                return gpu_request_parse_list(image->visible_devices,
+                                              "NVIDIA_VISIBLE_DEVICES (image)", &out->request, err);
         }
         if (!blank(image->volumes_label)) {
-                strv_split(&out->volume_kinds, image->volumes_label, " \t\r\n");
+                out->source = "the host default (the image has label com.nvidia.volumes.needed)";
+                out->request.kind = GPU_REQUEST_ALL;
+                strv_init(&out->request.items);
+        }
+        return 0;
+}
+
+/* The driver capabilities; `gpus_capabilities` (owned, may be NULL) came from --gpus. */
+static int capabilities_decide(const struct gpu_plan_input *in, char *gpus_capabilities,
+                               struct gpu_plan *out, struct error *err)
+{
+        if (in->nv_driver_capabilities != NULL) {
+                out->capabilities_source = "NV_DRIVER_CAPABILITIES";
+                out->capabilities_to_env = true;
+                return driver_capabilities_parse(in->nv_driver_capabilities,
+                                                 "NV_DRIVER_CAPABILITIES", &out->capabilities, err);
+        }
+        if (gpus_capabilities != NULL) {
+                out->capabilities_source = "--gpus capabilities=";
+                out->capabilities_to_env = true;
+                out->capabilities = xstrdup(gpus_capabilities);
+                return 0;
+        }
+        if (in->cmdline_capabilities != NULL) {
+                out->capabilities_source = "NVIDIA_DRIVER_CAPABILITIES on the command line";
+                return driver_capabilities_parse(in->cmdline_capabilities,
+                                                 "NVIDIA_DRIVER_CAPABILITIES (command line)",
+                                                 &out->capabilities, err);
+        }
+        if (in->image->driver_capabilities != NULL) {
+                out->capabilities_source = "the image's NVIDIA_DRIVER_CAPABILITIES";
+                return driver_capabilities_parse(in->image->driver_capabilities,
+                                                 "NVIDIA_DRIVER_CAPABILITIES (image)",
+                                                 &out->capabilities, err);
+        }
+        out->capabilities_source = "the default";
+        out->capabilities = xstrdup(DRIVER_CAPABILITIES_DEFAULT);
+        return 0;
+}
+
+/* The decision once a source chose: reason, volume kinds, CUDA requirement. */
+static int injection_decide(const struct gpu_plan_input *in, struct gpu_plan *out,
+                            struct error *err)
+{
+        const struct image_info *image = in->image;
+        cleanup_free char *chosen = gpu_request_describe(&out->request);
+        if (out->request.kind == GPU_REQUEST_VOID) {
                 snprintf(out->reason, sizeof(out->reason),
-                         "GPUs added: the image has label com.nvidia.volumes.needed=\"%s\"",
-                         image->volumes_label);
-        } else if (devices != NULL && devices[0] != '\0' && strcmp(devices, "void") != 0) {
-                strv_push(&out->volume_kinds, "nvidia_driver");
-                snprintf(out->reason, sizeof(out->reason),
-                         "GPUs added: the image sets NVIDIA_VISIBLE_DEVICES=%s (NV_GPU, not the "
-                         "image, chooses the GPUs)",
-                         devices);
-        } else if (in->nv_gpu_set) {
-                strv_push(&out->volume_kinds, "nvidia_driver");
-                snprintf(out->reason, sizeof(out->reason),
-                         "GPUs added: NV_GPU is set (the image has no GPU marker)");
-        } else {
-                snprintf(out->reason, sizeof(out->reason),
-                         "GPUs not added: the image has no com.nvidia.volumes.needed label, "
-                         "%s, and NV_GPU is not set",
-                         devices == NULL ? "no NVIDIA_VISIBLE_DEVICES"
-                                         : "NVIDIA_VISIBLE_DEVICES is void or empty");
+                         "GPUs not added: %s says void (a plain container)", out->source);
                 return 0;
         }
         out->inject = true;
-
+        snprintf(out->reason, sizeof(out->reason),
+                 "GPUs added: %s chooses %s; capabilities %s (%s)", out->source, chosen,
+                 out->capabilities, out->capabilities_source);
+        if (!blank(image->volumes_label))
+                strv_split(&out->volume_kinds, image->volumes_label, " \t\r\n");
+        else
+                strv_push(&out->volume_kinds, "nvidia_driver");
         if (in->disable_require) {
                 out->check_disabled = true;
                 return 0;
         }
-        if (requirement_decide(image, out, err) < 0) {
+        return requirement_decide(image, out, err);
+}
+
+int gpu_plan_decide(const struct gpu_plan_input *in, struct gpu_plan *out, struct error *err)
+{
+        memset(out, 0, sizeof(*out));
+        strv_init(&out->volume_kinds);
+        strv_init(&out->request.items);
+        cleanup_free char *gpus_capabilities = NULL;
+        int ret = selection_decide(in, out, &gpus_capabilities, err);
+        if (ret == 0)
+                ret = capabilities_decide(in, gpus_capabilities, out, err);
+        if (ret == 0 && out->source == NULL)
+                snprintf(out->reason, sizeof(out->reason),
+                         "GPUs not added: the image has no com.nvidia.volumes.needed label and no "
+                         "NVIDIA_VISIBLE_DEVICES, and neither NV_GPU, --gpus nor -e "
+                         "NVIDIA_VISIBLE_DEVICES chooses GPUs");
+        else if (ret == 0)
+                ret = injection_decide(in, out, err);
+        if (ret < 0) {
                 gpu_plan_destroy(out);
-                out->inject = false;
-                return -1;
+                memset(out, 0, sizeof(*out));
         }
-        return 0;
+        return ret;
 }
 
 int cuda_version_check(const char *driver_cuda, const char *required, struct error *err)

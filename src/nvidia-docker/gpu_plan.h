@@ -1,23 +1,29 @@
 /*
- * gpu_plan: the decision, as a pure function of the image and the environment: do we add
- * GPUs, which volume kinds, and what CUDA version the image needs.
+ * gpu_plan: the decision, as a pure function of the image and the selection sources: do we
+ * add GPUs, which ones, which volume kinds, which driver capabilities, and what CUDA version
+ * the image needs. The precedence (docs/gpu-selection.md, nvidia-docker(1)):
  *
- * GPUs are added when
- *   - the image carries com.nvidia.volumes.needed (its space-separated words are the volume
- *     kinds; 1.0 images say `nvidia_driver`), or
- *   - the image sets NVIDIA_VISIBLE_DEVICES in Config.Env to anything but `void` or the empty
- *     string (kinds: nvidia_driver). `void` and empty mean "behave like runc" for the NVIDIA
- *     runtime, so they are not a GPU marker. The value never chooses the GPUs: only NV_GPU
- *     does (image metadata never widens access), or
- *   - NV_GPU is set and non-empty (kinds: nvidia_driver): the caller asked for GPUs.
- * Otherwise the argv passes through unchanged. It also passes through unchanged when the user
- * gave docker's own `--gpus`: docker (and the NVIDIA runtime) then decide, and our devices and
- * NVIDIA_VISIBLE_DEVICES=void must not fight that choice.
+ *   1. NV_GPU in the caller's environment (set, even empty);
+ *   2. docker's --gpus on the command line (the last one);
+ *   3. NVIDIA_VISIBLE_DEVICES given on the command line (-e/--env/--env-file, or -e NAME taken
+ *      from the caller's environment), then -e NV_GPU;
+ *   4. the image's NVIDIA_VISIBLE_DEVICES;
+ *   5. the host default, `all` (the GPUs the caller may open), for an image that asks for GPUs
+ *      through the label com.nvidia.volumes.needed.
+ * The first source present decides. `void` (or empty) means a plain container: nothing is
+ * added. An image without label and without NVIDIA_VISIBLE_DEVICES gets GPUs only when one of
+ * 1-3 chooses them. What the image asks for is later narrowed to what the caller may open
+ * (run_module): image metadata never widens access.
  *
- * CUDA requirement (only when GPUs are added): com.nvidia.cuda.version (9.0.176 -> 9.0), else
- * the `cuda>=X.Y` constraint of NVIDIA_REQUIRE_CUDA, else CUDA_VERSION (the NVIDIA runtime's
- * rule for legacy images). NVIDIA_DISABLE_REQUIRE set in the wrapper's environment turns the
- * check off (e.g. with cuda-compat). A version that is not MAJOR[.MINOR...] is an error.
+ * Driver capabilities, the same way: NV_DRIVER_CAPABILITIES (caller) > --gpus capabilities= >
+ * NVIDIA_DRIVER_CAPABILITIES on the command line > the image's > `compute,utility`. When the
+ * caller or --gpus decided, the container's environment must get the value (to_env).
+ *
+ * Volume kinds: the label's words, else `nvidia_driver`. CUDA requirement (only when GPUs are
+ * added): com.nvidia.cuda.version (9.0.176 -> 9.0), else the `cuda>=X.Y` constraint of
+ * NVIDIA_REQUIRE_CUDA, else CUDA_VERSION (the NVIDIA runtime's rule for legacy images).
+ * NVIDIA_DISABLE_REQUIRE set in the wrapper's environment turns the check off (e.g. with
+ * cuda-compat). A version that is not MAJOR[.MINOR...] is an error.
  */
 #ifndef NVD_GPU_PLAN_H
 #define NVD_GPU_PLAN_H
@@ -27,21 +33,34 @@
 #include "common/error.h"
 #include "common/strv.h"
 #include "nvidia-docker/engine.h"
+#include "nvidia-docker/gpu_select.h"
 
 struct gpu_plan {
-        bool inject;
-        char reason[256];          /* why (or why not), for NV_DEBUG */
+        bool inject;                /* add GPU arguments (false: a plain container) */
+        struct gpu_request request; /* which GPUs (not VOID when inject) */
+        const char *source;         /* which source decided (static text), NULL: none */
+        bool from_image;            /* the image (or the host default for it) decided */
+        char *capabilities;         /* normalised driver capabilities */
+        const char *capabilities_source;
+        bool capabilities_to_env;  /* add NVIDIA_DRIVER_CAPABILITIES to the container */
+        char reason[320];          /* why (or why not), for NV_DEBUG */
         struct strv volume_kinds;  /* e.g. "nvidia_driver" */
         char *required_cuda;       /* "12.4", or NULL: no check */
         const char *required_from; /* where required_cuda came from (for NV_DEBUG), or NULL */
         bool check_disabled;       /* NVIDIA_DISABLE_REQUIRE skipped a check */
 };
 
+/* The sources; NULL = absent. Command-line values are the variables' values (the run path
+ * resolves --env-file and -e NAME first). */
 struct gpu_plan_input {
         const struct image_info *image;
-        bool nv_gpu_set;      /* NV_GPU set and non-empty */
-        bool gpus_option;     /* the command line has --gpus */
-        bool disable_require; /* NVIDIA_DISABLE_REQUIRE set */
+        const char *nv_gpu;                  /* NV_GPU of the caller */
+        const char *gpus_option;             /* value of the last --gpus */
+        const char *cmdline_visible_devices; /* NVIDIA_VISIBLE_DEVICES on the command line */
+        const char *cmdline_nv_gpu;          /* -e NV_GPU */
+        const char *nv_driver_capabilities;  /* NV_DRIVER_CAPABILITIES of the caller */
+        const char *cmdline_capabilities;    /* NVIDIA_DRIVER_CAPABILITIES on the command line */
+        bool disable_require;                /* NVIDIA_DISABLE_REQUIRE set */
 };
 
 int gpu_plan_decide(const struct gpu_plan_input *in, struct gpu_plan *out, struct error *err);

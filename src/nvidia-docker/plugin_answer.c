@@ -203,6 +203,12 @@ int plugin_answer_decode_docker_cli(const char *body, size_t len, struct docker_
                 ret =
                     string_list(root, "Devices", plugin_answer_device_allowed,
                                 "an NVIDIA device node (" DEVICES_ALLOWED ")", &out->devices, err);
+        if (ret == 0) {
+                json_t *runtime = json_object_get(root, "NvidiaRuntime");
+                if (runtime != NULL && !json_is_boolean(runtime))
+                        ret = error_set(err, "NvidiaRuntime is not a boolean");
+                out->nvidia_runtime = json_is_true(runtime);
+        }
         json_decref(root);
         if (ret < 0)
                 docker_cli_answer_destroy(out);

@@ -1,6 +1,6 @@
 /*
- * plugin_answer: the plugin's JSON answers (REST API v1.0), decoded and checked against what
- * they may legitimately be. Pure: no I/O; what the fuzzers drive.
+ * plugin_answer: the plugin's JSON answers (REST API v1.0, docs/rest-api.md), decoded and checked
+ * against what they may legitimately be. Pure: no I/O; what the fuzzers drive.
  *
  * The plugin is on the other side of a trust boundary (a network, or a daemon that may have
  * been replaced): what it names is given to `docker run`. So GET /docker/cli/json is not only
@@ -14,9 +14,9 @@
  * of objects with UUID (non-empty string), Path (absolute) and Model (string or null); it only
  * feeds the CUDA check and messages. Everywhere: the top level is an object, no duplicate keys,
  * strings without NUL or other control characters, at most 4096 bytes and 4096 list entries;
- * unknown fields are ignored. Messages say what is wrong ("Devices[0] '/dev/sda' is not an
- * NVIDIA device node (...)"); plugin_client puts "bad answer from nvidia-docker-plugin at URL: "
- * in front.
+ * docker/cli's optional NvidiaRuntime must be a boolean; unknown fields are ignored. Messages say
+ * what is wrong ("Devices[0] '/dev/sda' is not an NVIDIA device node (...)"); plugin_client puts
+ * "bad answer from nvidia-docker-plugin at URL: " in front.
  */
 #ifndef NVD_PLUGIN_ANSWER_H
 #define NVD_PLUGIN_ANSWER_H
@@ -35,6 +35,7 @@ struct docker_cli_answer {
         char *volume_driver; /* "nvidia-docker" */
         struct strv volumes; /* "nvidia_driver_580.1:/usr/local/nvidia:ro" (0 or 1) */
         struct strv devices; /* "/dev/nvidiactl", ... */
+        bool nvidia_runtime; /* "NvidiaRuntime": NVIDIA's container runtime is on that host */
 };
 
 /* GET /v1.0/gpu/info/json (the parts the wrapper uses) */

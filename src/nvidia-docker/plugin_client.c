@@ -326,14 +326,14 @@ int plugin_client_gpu_info(struct plugin_client *client, struct gpu_info_answer 
 }
 
 /* "NV_GPU: invalid device: 5; this host has GPUs 0 (GPU-…, Tesla …), 1 (GPU-…)". */
-static int invalid_device_error(struct plugin_client *c, const char *text, struct error *err)
+static int invalid_device_error(struct plugin_client *c, const char *source, const char *text,
+                                struct error *err)
 {
         struct gpu_info_answer info;
         struct error info_err = ERROR_INIT;
         if (plugin_client_gpu_info(c, &info, &info_err) < 0) {
-                error_set(err,
-                          "NV_GPU: %s (nvidia-docker-plugin at %s; listing its GPUs failed: %s)",
-                          text, c->display, info_err.message);
+                error_set(err, "%s: %s (nvidia-docker-plugin at %s; listing its GPUs failed: %s)",
+                          source, text, c->display, info_err.message);
                 error_clear(&info_err);
                 return -1;
         }
@@ -351,7 +351,7 @@ static int invalid_device_error(struct plugin_client *c, const char *text, struc
                 buf_printf(&list, ", ... (%zu in all)", info.uuids.count);
         cleanup_free char *listed = buf_steal(&list);
         gpu_info_answer_destroy(&info);
-        return error_set(err, "NV_GPU: %s; %s", text, listed);
+        return error_set(err, "%s: %s; %s", source, text, listed);
 }
 
 static void append_joined(struct buf *query, CURL *curl, const char *key, char *const *items,
@@ -366,8 +366,8 @@ static void append_joined(struct buf *query, CURL *curl, const char *key, char *
 }
 
 int plugin_client_docker_cli(struct plugin_client *client, const struct strv *volume_kinds,
-                             const struct gpu_selection *sel, struct docker_cli_answer *out,
-                             struct error *err)
+                             const struct strv *devices, const char *source,
+                             struct docker_cli_answer *out, struct error *err)
 {
         memset(out, 0, sizeof *out);
         struct buf query = BUF_INIT;
@@ -375,8 +375,8 @@ int plugin_client_docker_cli(struct plugin_client *client, const struct strv *vo
         if (volume_kinds != NULL && volume_kinds->count > 0)
                 append_joined(&query, client->curl, "vol", volume_kinds->items,
                               volume_kinds->count);
-        if (sel != NULL && !sel->all && sel->items.count > 0)
-                append_joined(&query, client->curl, "dev", sel->items.items, sel->items.count);
+        if (devices != NULL && devices->count > 0)
+                append_joined(&query, client->curl, "dev", devices->items, devices->count);
         cleanup_free char *q = buf_steal(&query);
         cleanup_free char *path = xasprintf("/v1.0/docker/cli/json%s", q);
         long status;
@@ -385,7 +385,7 @@ int plugin_client_docker_cli(struct plugin_client *client, const struct strv *vo
         if (status == 400 && client->body.len >= 15 &&
             strncmp(client->body.data, "invalid device:", 15) == 0) {
                 cleanup_free char *text = first_line(client->body.data, client->body.len);
-                return invalid_device_error(client, text, err);
+                return invalid_device_error(client, source, text, err);
         }
         if (status != 200)
                 return status_error(client, status, err);

@@ -28,16 +28,17 @@
  *     is not an NVIDIA device node, a volume that is not the driver volume, truncated bodies,
  *     over 1 MiB: "plugin answer too large")
  *
- * The answers are decoded and checked by plugin_answer.h (allow-lists, pure, fuzzed).
+ * The answers are decoded and checked by plugin_answer.h (allow-lists; pure; the fuzzers drive
+ * it); the client puts "bad answer from nvidia-docker-plugin at URL: " in front of its messages.
  */
 #ifndef NVD_PLUGIN_CLIENT_H
 #define NVD_PLUGIN_CLIENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/error.h"
 #include "common/strv.h"
-#include "nvidia-docker/gpu_select.h"
 #include "nvidia-docker/host_select.h"
 #include "nvidia-docker/plugin_answer.h"
 
@@ -54,11 +55,12 @@ void plugin_client_global_init(const struct plugin_target *target);
 /* Opens the transport (for SSH: the tunnel) and reads NV_TIMEOUT. No request is made yet. */
 int plugin_client_open(const struct plugin_target *target, struct plugin_client **out,
                        struct error *err);
-/* vol: volume kinds (e.g. "nvidia_driver"); sel: NV_GPU. A 400 "invalid device" answer is
- * turned into an error that lists the valid indexes and UUIDs (one more request). */
+/* vol: volume kinds (e.g. "nvidia_driver"); devices: the `dev` items (NULL: all GPUs), and
+ * `source` names where they came from ("NV_GPU") in messages. A 400 "invalid device" answer
+ * is turned into an error that lists the valid indexes and UUIDs (one more request). */
 int plugin_client_docker_cli(struct plugin_client *client, const struct strv *volume_kinds,
-                             const struct gpu_selection *sel, struct docker_cli_answer *out,
-                             struct error *err);
+                             const struct strv *devices, const char *source,
+                             struct docker_cli_answer *out, struct error *err);
 int plugin_client_gpu_info(struct plugin_client *client, struct gpu_info_answer *out,
                            struct error *err);
 /* Number of transport connections made so far (SSH handshakes, TCP connects): for tests. */

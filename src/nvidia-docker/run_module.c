@@ -18,33 +18,57 @@
 #include "nvidia-docker/docker_command.h"
 #include "nvidia-docker/engine.h"
 #include "nvidia-docker/engine_endpoint.h"
+#include "nvidia-docker/env_file.h"
+#include "nvidia-docker/gpu_access.h"
 #include "nvidia-docker/gpu_plan.h"
 #include "nvidia-docker/gpu_select.h"
 #include "nvidia-docker/host_select.h"
 #include "nvidia-docker/plugin_client.h"
 #include "nvidia-docker/volume_plugin.h"
 
+/* The environment variables the run path reads, read once (run_env_read) and passed down. */
+struct run_env {
+        const char *nv_gpu, *nv_host, *nv_debug, *nv_driver_capabilities;
+        const char *docker_host, *docker_context, *docker_config, *home, *user;
+        const char *disable_require;      /* NVIDIA_DISABLE_REQUIRE */
+        const char *cuda_visible_devices; /* CUDA_VISIBLE_DEVICES */
+};
+
+static void run_env_read(struct run_env *e)
+{
+        e->nv_gpu = getenv("NV_GPU");
+        e->nv_host = getenv("NV_HOST");
+        e->nv_debug = getenv("NV_DEBUG");
+        e->nv_driver_capabilities = getenv("NV_DRIVER_CAPABILITIES");
+        e->docker_host = getenv("DOCKER_HOST");
+        e->docker_context = getenv("DOCKER_CONTEXT");
+        e->docker_config = getenv("DOCKER_CONFIG");
+        e->home = getenv("HOME");
+        e->user = getenv("USER");
+        e->disable_require = getenv("NVIDIA_DISABLE_REQUIRE");
+        e->cuda_visible_devices = getenv("CUDA_VISIBLE_DEVICES");
+}
+
 struct run_state {
         const struct run_request *request;
+        struct run_env env;
         bool debug;
-        struct gpu_selection selection;
+        bool engine_local;             /* the engine (and so the container) is on this machine */
         struct engine_endpoint engine; /* which engine: for the image query and the plugin */
         struct plugin_target plugin;
         struct error plugin_target_error; /* reported only if the plugin is needed */
         struct image_info image;
+        struct strv env_entries; /* --env-file entries, in order */
         struct gpu_plan plan;
+        struct strv devices; /* the `dev` items asked for */
+        bool all_devices;    /* ask for every GPU (no `dev`) */
         struct plugin_client *client;
         struct docker_cli_answer answer;
         struct gpu_info_answer info;
+        bool info_loaded;
         struct strv options;
         struct strv final_words; /* the user's words with the GPU options inserted */
 };
-
-static bool env_set(const char *name)
-{
-        const char *v = getenv(name);
-        return v != NULL && v[0] != '\0';
-}
 
 static void debug(const struct run_state *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -99,17 +123,32 @@ static void debug_argv(const struct run_state *s, const char *what, const char *
 
 static void run_state_destroy(struct run_state *s)
 {
-        gpu_selection_destroy(&s->selection);
         engine_endpoint_destroy(&s->engine);
         plugin_target_destroy(&s->plugin);
         error_clear(&s->plugin_target_error);
         image_info_destroy(&s->image);
+        strv_destroy(&s->env_entries);
         gpu_plan_destroy(&s->plan);
+        strv_destroy(&s->devices);
         plugin_client_free(s->client);
         docker_cli_answer_destroy(&s->answer);
         gpu_info_answer_destroy(&s->info);
         strv_destroy(&s->options);
         strv_destroy(&s->final_words);
+}
+
+/* Execs docker with the user's words, less their --gpus options, plus `options`. */
+static int exec_words(struct run_state *s, const struct strv *options, struct error *err)
+{
+        const struct run_request *r = s->request;
+        const struct docker_args *a = r->args;
+        struct strv no_prefix = STRV_INIT;
+        strv_init(&s->final_words);
+        argv_rewrite(&no_prefix, r->words, r->count, a->insert_index, options, a->gpus,
+                     a->gpus_count, &s->final_words);
+        debug_argv(s, "exec", (const char *const *)s->final_words.items, s->final_words.count);
+        return docker_command_exec(r->docker, (const char *const *)s->final_words.items,
+                                   s->final_words.count, err);
 }
 
 static int pass_through(struct run_state *s, struct error *err)
@@ -128,6 +167,7 @@ static int image_resolve(struct run_state *s, bool *passthrough, struct error *e
         struct engine_target target;
         engine_target_init(&target, r->docker, r->words, r->args->global_count,
                            r->args->daemon_options, &s->engine);
+        s->engine_local = target.local;
         if (target.use_cli)
                 debug(s, "engine: asking `%s image inspect` (%s)", r->docker->items[0],
                       target.cli_reason);
@@ -168,6 +208,54 @@ static int image_resolve(struct run_state *s, bool *passthrough, struct error *e
         return 0;
 }
 
+/* The value the command line gives variable `name`: the last -e/--env (`cmdline_word`,
+ * `NAME=value` or `NAME`), else the last --env-file entry; NULL when it gives none (or unsets
+ * it: `-e NAME` with NAME unset here). */
+static const char *cmdline_value(const struct run_state *s, const char *name,
+                                 const char *cmdline_word)
+{
+        const char *entry =
+            cmdline_word != NULL ? cmdline_word : env_entries_find(&s->env_entries, name);
+        return entry != NULL ? env_entry_value(entry, getenv(name)) : NULL;
+}
+
+static int plan_decide(struct run_state *s, struct error *err)
+{
+        const struct docker_args *a = s->request->args;
+        strv_init(&s->env_entries);
+        for (size_t i = 0; i < a->env_file_count; i++)
+                if (env_file_read(a->env_files[i], &s->env_entries, err) < 0)
+                        return -1;
+        struct gpu_plan_input in = {
+            .image = &s->image,
+            .nv_gpu = s->env.nv_gpu,
+            .gpus_option = a->gpus_count > 0 ? a->gpus[a->gpus_count - 1].value : NULL,
+            .cmdline_visible_devices =
+                cmdline_value(s, "NVIDIA_VISIBLE_DEVICES", a->env_visible_devices),
+            .cmdline_nv_gpu = cmdline_value(s, "NV_GPU", a->env_nv_gpu),
+            .nv_driver_capabilities = s->env.nv_driver_capabilities,
+            .cmdline_capabilities =
+                cmdline_value(s, "NVIDIA_DRIVER_CAPABILITIES", a->env_capabilities),
+            .disable_require = s->env.disable_require != NULL,
+        };
+        if (gpu_plan_decide(&in, &s->plan, err) < 0)
+                return -1;
+        debug(s, "%s", s->plan.reason);
+        if (in.nv_gpu != NULL && a->gpus_count > 0)
+                log_warning("--gpus is ignored: NV_GPU chooses the GPUs");
+        return 0;
+}
+
+static int gpu_info_load(struct run_state *s, struct error *err)
+{
+        if (s->info_loaded)
+                return 0;
+        if (plugin_client_gpu_info(s->client, &s->info, err) < 0)
+                return -1;
+        s->info_loaded = true;
+        return 0;
+}
+
 static int cuda_check(struct run_state *s, struct error *err)
 {
         if (s->plan.check_disabled) {
@@ -178,7 +266,7 @@ static int cuda_check(struct run_state *s, struct error *err)
                 debug(s, "CUDA check: the image states no CUDA requirement");
                 return 0;
         }
-        if (plugin_client_gpu_info(s->client, &s->info, err) < 0)
+        if (gpu_info_load(s, err) < 0)
                 return error_prefix(err,
                                     "cannot check the image's CUDA requirement %s (%s): "
                                     "the driver query failed",
@@ -188,6 +276,211 @@ static int cuda_check(struct run_state *s, struct error *err)
         debug(s, "CUDA check: driver %s >= image %s (%s)", s->info.cuda_version,
               s->plan.required_cuda, s->plan.required_from);
         return 0;
+}
+
+/* The GPUs of the plugin's host that the caller may use, in index order (UUIDs): all of them,
+ * less those its device cgroup denies, narrowed by CUDA_VISIBLE_DEVICES UUIDs (local engine
+ * only). *narrowed: the list is not simply "every GPU". */
+static int usable_gpus(struct run_state *s, struct strv *uuids, bool *narrowed, struct error *err)
+{
+        if (gpu_info_load(s, err) < 0)
+                return -1;
+        size_t n = s->info.uuids.count;
+        cleanup_free bool *allowed = xcalloc(n + 1, sizeof(*allowed));
+        bool confined = false;
+        for (size_t i = 0; i < n; i++)
+                allowed[i] = true;
+        if (s->engine_local)
+                gpu_access_check_all(&s->info.paths, allowed, &confined);
+        struct strv cuda = STRV_INIT;
+        bool by_cuda = s->engine_local && gpu_access_cuda_uuids(s->env.cuda_visible_devices, &cuda);
+        for (size_t i = 0; i < n; i++) {
+                bool listed = !by_cuda;
+                for (size_t k = 0; k < cuda.count && !listed; k++)
+                        listed = strncmp(s->info.uuids.items[i], cuda.items[k],
+                                         strlen(cuda.items[k])) == 0;
+                if (allowed[i] && listed)
+                        strv_push(uuids, s->info.uuids.items[i]);
+        }
+        strv_destroy(&cuda);
+        *narrowed = uuids->count != n;
+        if (confined || by_cuda)
+                debug(s, "the caller may use %zu of the %zu GPUs (%s%s%s)", uuids->count, n,
+                      confined ? "device cgroup" : "", confined && by_cuda ? ", " : "",
+                      by_cuda ? "CUDA_VISIBLE_DEVICES" : "");
+        if (uuids->count == 0)
+                return error_set(err,
+                                 "no GPU for %s: this process may use none of the %zu GPUs of "
+                                 "this host (%s); run where GPUs are allowed, or set "
+                                 "NV_GPU=none (driver only) or NV_GPU=void",
+                                 s->plan.source, n,
+                                 by_cuda ? "CUDA_VISIBLE_DEVICES names none of them"
+                                         : "its device cgroup denies them");
+        return 0;
+}
+
+/* The first `count` usable GPUs into s->devices. */
+static int devices_count(struct run_state *s, unsigned count, struct error *err)
+{
+        bool narrowed = false;
+        struct strv usable = STRV_INIT;
+        strv_init(&usable);
+        int ret = usable_gpus(s, &usable, &narrowed, err);
+        if (ret == 0 && count > usable.count)
+                ret = error_set(err,
+                                "%s asks for %u GPUs, but %s %zu; ask for fewer, or name them "
+                                "with NV_GPU",
+                                s->plan.source, count,
+                                narrowed ? "this process may use only" : "this host has",
+                                usable.count);
+        for (size_t i = 0; ret == 0 && i < count; i++)
+                strv_push(&s->devices, usable.items[i]);
+        strv_destroy(&usable);
+        return ret;
+}
+
+/* Fills s->devices (or sets s->all_devices) from the plan, the inventory and confinement. */
+static int devices_choose(struct run_state *s, struct error *err)
+{
+        const struct gpu_request *req = &s->plan.request;
+        bool narrowed = false;
+        strv_init(&s->devices);
+        switch (req->kind) {
+        case GPU_REQUEST_NONE:
+                strv_push(&s->devices, "none");
+                return 0;
+        case GPU_REQUEST_LIST:
+                for (size_t i = 0; i < req->items.count; i++)
+                        strv_push(&s->devices, req->items.items[i]);
+                return 0;
+        case GPU_REQUEST_COUNT:
+                return devices_count(s, req->count, err);
+        case GPU_REQUEST_ALL:
+                if (!s->engine_local)
+                        break; /* the caller's cgroup says nothing about another machine */
+                if (usable_gpus(s, &s->devices, &narrowed, err) < 0)
+                        return -1;
+                if (narrowed)
+                        return 0;
+                break;
+        case GPU_REQUEST_VOID:
+                break;
+        }
+        strv_destroy(&s->devices);
+        strv_init(&s->devices);
+        s->all_devices = true;
+        return 0;
+}
+
+/* Each GPU the plugin answered for a list must be one the caller may open (local engine). */
+static int devices_confirm(struct run_state *s, struct error *err)
+{
+        if (!s->engine_local || s->plan.request.kind != GPU_REQUEST_LIST)
+                return 0;
+        struct strv nodes = STRV_INIT;
+        strv_init(&nodes);
+        for (size_t i = 0; i < s->answer.devices.count; i++)
+                if (gpu_access_is_gpu_node(s->answer.devices.items[i]))
+                        strv_push(&nodes, s->answer.devices.items[i]);
+        cleanup_free bool *allowed = xcalloc(nodes.count + 1, sizeof(*allowed));
+        bool confined = false;
+        gpu_access_check_all(&nodes, allowed, &confined);
+        size_t bad = 0;
+        while (bad < nodes.count && allowed[bad])
+                bad++;
+        if (bad == nodes.count) {
+                strv_destroy(&nodes);
+                return 0;
+        }
+        const char *uuid = "";
+        struct error ignored = ERROR_INIT;
+        if (gpu_info_load(s, &ignored) == 0)
+                for (size_t k = 0; k < s->info.paths.count; k++)
+                        if (strcmp(s->info.paths.items[k], nodes.items[bad]) == 0)
+                                uuid = s->info.uuids.items[k];
+        error_clear(&ignored);
+        error_set(err,
+                  "%s chooses the GPU at %s%s%s%s, which this process may not open (its device "
+                  "cgroup denies it, or it is not in its /dev); choose a GPU this process may use",
+                  s->plan.source, nodes.items[bad], uuid[0] ? " (" : "", uuid, uuid[0] ? ")" : "");
+        strv_destroy(&nodes);
+        return -1;
+}
+
+/* `--runtime=runc` against NVIDIA's runtime on the engine's host; a user's --runtime naming
+ * NVIDIA's is refused. */
+static int runtime_choose(struct run_state *s, const char **runtime, struct error *err)
+{
+        const char *user = s->request->args->runtime;
+        *runtime = NULL;
+        if (user != NULL && strstr(user, "nvidia") != NULL)
+                return error_set(err,
+                                 "--runtime=%s: NVIDIA's runtime would give the container every "
+                                 "GPU its NVIDIA_VISIBLE_DEVICES names, whatever nvidia-docker "
+                                 "chooses; leave --runtime out (nvidia-docker gives the GPUs), "
+                                 "or use docker itself",
+                                 user);
+        if (user == NULL && s->answer.nvidia_runtime) {
+                *runtime = "runc";
+                debug(s, "NVIDIA's container runtime is on the engine's host: --runtime=runc, so "
+                         "that it adds no GPU");
+        }
+        return 0;
+}
+
+static void debug_plugin_target(const struct run_state *s)
+{
+        if (s->plugin.docker_host_unset_warning)
+                debug(s, "NV_HOST is set but DOCKER_HOST is not");
+        if (s->plugin.transport == PLUGIN_TRANSPORT_SSH)
+                debug(s, "plugin: ssh://%s@%s:%s, then 127.0.0.1:%s (from %s)",
+                      s->plugin.ssh_user ? s->plugin.ssh_user : "", s->plugin.ssh_host,
+                      s->plugin.ssh_port, s->plugin.plugin_port, s->plugin.source);
+        else
+                debug(s, "plugin: %s (from %s)", s->plugin.url, s->plugin.source);
+}
+
+static void debug_answer(const struct run_state *s)
+{
+        if (!s->debug)
+                return;
+        cleanup_free char *asked = s->all_devices ? xstrdup("all") : strv_join(&s->devices, ",");
+        cleanup_free char *devices = strv_join(&s->answer.devices, " ");
+        cleanup_free char *volumes = strv_join(&s->answer.volumes, " ");
+        debug(s, "GPUs asked for: %s; devices: %s; volumes: %s (driver %s)", asked, devices,
+              volumes, s->answer.volume_driver ? s->answer.volume_driver : "none");
+}
+
+/* Asks the plugin and execs docker with the GPU options. */
+static int run_with_gpus(struct run_state *s, struct error *err)
+{
+        if (error_is_set(&s->plugin_target_error)) {
+                error_set(err, "%s", s->plugin_target_error.message);
+                return error_prefix(err, "cannot choose the nvidia-docker-plugin to ask");
+        }
+        debug_plugin_target(s);
+        const char *runtime = NULL;
+        if (plugin_client_open(&s->plugin, &s->client, err) < 0 || cuda_check(s, err) < 0 ||
+            devices_choose(s, err) < 0 ||
+            plugin_client_docker_cli(s->client, &s->plan.volume_kinds,
+                                     s->all_devices ? NULL : &s->devices, s->plan.source,
+                                     &s->answer, err) < 0 ||
+            devices_confirm(s, err) < 0 || runtime_choose(s, &runtime, err) < 0)
+                return -1;
+        debug_answer(s);
+        /* The engine must reach the volume plugin, or docker reports a missing image. */
+        cleanup_free char *reach = NULL;
+        if (volume_plugin_check(&s->engine, &s->plugin, &s->answer, &reach, err) < 0)
+                return -1;
+        debug(s, "%s", reach);
+        const struct argv_extras extras = {
+            .runtime = runtime,
+            .capabilities = s->plan.capabilities_to_env ? s->plan.capabilities : NULL,
+        };
+        strv_init(&s->options);
+        if (argv_gpu_options(&s->answer, &extras, &s->options, err) < 0)
+                return -1;
+        return exec_words(s, &s->options, err);
 }
 
 static int run_pipeline(struct run_state *s, struct error *err)
@@ -203,26 +496,22 @@ static int run_pipeline(struct run_state *s, struct error *err)
                 return pass_through(s, err);
         }
 
-        const char *nv_gpu = getenv("NV_GPU");
-        if (gpu_select_parse(nv_gpu, &s->selection, err) < 0)
-                return -1;
         /* Which engine the command goes to decides the plugin, unless NV_HOST names one. A bad
          * NV_HOST or context only matters once the plugin is needed (plugin_target_error). */
         struct engine_endpoint_input engine_input = {
             .host_option = a->host_option,
             .context_option = a->context_option,
             .config_option = a->config_option,
-            .docker_host = getenv("DOCKER_HOST"),
-            .docker_context = getenv("DOCKER_CONTEXT"),
-            .docker_config = getenv("DOCKER_CONFIG"),
-            .home = getenv("HOME"),
+            .docker_host = s->env.docker_host,
+            .docker_context = s->env.docker_context,
+            .docker_config = s->env.docker_config,
+            .home = s->env.home,
         };
         engine_endpoint_resolve(&engine_input, &s->engine);
         debug(s, "engine: %s (from %s)", s->engine.host ? s->engine.host : s->engine.error.message,
               s->engine.origin);
-        engine_endpoint_plugin(&s->engine, getenv("NV_HOST"), getenv("USER"), &s->plugin,
+        engine_endpoint_plugin(&s->engine, s->env.nv_host, s->env.user, &s->plugin,
                                &s->plugin_target_error);
-
         plugin_client_global_init(error_is_set(&s->plugin_target_error) ? NULL : &s->plugin);
 
         bool passthrough = false;
@@ -230,65 +519,11 @@ static int run_pipeline(struct run_state *s, struct error *err)
                 return -1;
         if (passthrough)
                 return pass_through(s, err);
-
-        struct gpu_plan_input in = {
-            .image = &s->image,
-            /* Blank NV_GPU means all GPUs, like unset: not an explicit request. */
-            .nv_gpu_set = !s->selection.all,
-            .gpus_option = a->gpus_option,
-            .disable_require = getenv("NVIDIA_DISABLE_REQUIRE") != NULL,
-        };
-        if (gpu_plan_decide(&in, &s->plan, err) < 0)
+        if (plan_decide(s, err) < 0)
                 return -1;
-        debug(s, "%s", s->plan.reason);
-        if (!s->plan.inject) {
-                if (a->gpus_option && in.nv_gpu_set)
-                        log_warning("NV_GPU is ignored: the command line has --gpus");
-                return pass_through(s, err);
-        }
-
-        if (error_is_set(&s->plugin_target_error)) {
-                error_set(err, "%s", s->plugin_target_error.message);
-                return error_prefix(err, "cannot choose the nvidia-docker-plugin to ask");
-        }
-        if (s->plugin.docker_host_unset_warning)
-                debug(s, "NV_HOST is set but DOCKER_HOST is not");
-        if (s->plugin.transport == PLUGIN_TRANSPORT_SSH)
-                debug(s, "plugin: ssh://%s@%s:%s, then 127.0.0.1:%s (from %s)",
-                      s->plugin.ssh_user ? s->plugin.ssh_user : "", s->plugin.ssh_host,
-                      s->plugin.ssh_port, s->plugin.plugin_port, s->plugin.source);
-        else
-                debug(s, "plugin: %s (from %s)", s->plugin.url, s->plugin.source);
-
-        if (plugin_client_open(&s->plugin, &s->client, err) < 0)
-                return -1;
-        if (cuda_check(s, err) < 0)
-                return -1;
-        if (plugin_client_docker_cli(s->client, &s->plan.volume_kinds, &s->selection, &s->answer,
-                                     err) < 0)
-                return -1;
-        if (s->debug) {
-                cleanup_free char *devices = strv_join(&s->answer.devices, " ");
-                cleanup_free char *volumes = strv_join(&s->answer.volumes, " ");
-                debug(s, "GPU selection: %s; devices: %s; volumes: %s (driver %s)",
-                      s->selection.all ? "all (NV_GPU unset)" : nv_gpu, devices, volumes,
-                      s->answer.volume_driver ? s->answer.volume_driver : "none");
-        }
-        /* The engine must reach the volume plugin, or docker reports a missing image. */
-        cleanup_free char *reach = NULL;
-        if (volume_plugin_check(&s->engine, &s->plugin, &s->answer, &reach, err) < 0)
-                return -1;
-        debug(s, "%s", reach);
-        strv_init(&s->options);
-        if (argv_gpu_options(&s->answer, &s->options, err) < 0)
-                return -1;
-
-        struct strv no_prefix = STRV_INIT;
-        strv_init(&s->final_words);
-        argv_rewrite(&no_prefix, r->words, r->count, a->insert_index, &s->options, &s->final_words);
-        debug_argv(s, "exec", (const char *const *)s->final_words.items, s->final_words.count);
-        return docker_command_exec(r->docker, (const char *const *)s->final_words.items,
-                                   s->final_words.count, err);
+        if (!s->plan.inject)
+                return exec_words(s, NULL, err);
+        return run_with_gpus(s, err);
 }
 
 int run_module_main(const struct run_request *request)
@@ -302,7 +537,9 @@ int run_module_main(const struct run_request *request)
         log_init(request->program);
         stdio_ensure_open();
 
-        struct run_state s = {.request = request, .debug = env_set("NV_DEBUG")};
+        struct run_state s = {.request = request};
+        run_env_read(&s.env);
+        s.debug = s.env.nv_debug != NULL && s.env.nv_debug[0] != '\0';
         struct error err = ERROR_INIT;
         run_pipeline(&s, &err); /* returns only on failure: success is an exec */
         log_error("%s", err.message != NULL ? err.message : "internal error in the run path");

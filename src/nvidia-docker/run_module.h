@@ -16,15 +16,15 @@
 #include "common/strv.h"
 #include "nvidia-docker/docker_args.h"
 
-#define RUN_MODULE_ABI 1
+#define RUN_MODULE_ABI 2
 
 struct run_request {
-        int abi;                     /* RUN_MODULE_ABI */
-        const char *program;         /* argv[0], for messages */
-        const char *const *words;    /* argv + 1 */
+        int abi;                  /* RUN_MODULE_ABI */
+        const char *program;      /* argv[0], for messages */
+        const char *const *words; /* argv + 1 */
         size_t count;
         const struct docker_args *args;
-        const struct strv *docker;   /* NV_DOCKER words */
+        const struct strv *docker; /* NV_DOCKER words */
 };
 
 /* Returns only on failure, with the exit status to use (the message is already printed). */

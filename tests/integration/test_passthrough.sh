@@ -52,7 +52,6 @@ passes "run with no image" run --rm
 passes "run --help" run --help
 passes "create -d" create -d img
 passes "run alone" run
-passes "-- before the command" -- run img
 passes "container --help run" container --help run img
 passes "run with empty image" run ""
 
@@ -140,8 +139,14 @@ module "$WRAPPER" -D container run -it --rm -- img cmd; status=$?
 t_eq "run: the module's status is the wrapper's" 42 "$status"
 t_check "run: docker not started by the front end" test ! -e "$T_TMP/got"
 t_eq "run: the module gets the request" \
-  "abi 1|command run|certain 1|global_count 1|command_index 2|image_index 6|insert_index 5|image img|docker $NULREC|word -D|word container|word run|word -it|word --rm|word --|word img|word cmd" \
+  "abi 2|command run|certain 1|global_count 1|command_index 2|image_index 6|insert_index 5|image img|docker $NULREC|word -D|word container|word run|word -it|word --rm|word --|word img|word cmd" \
   "$(grep -v '^program' "$T_TMP/module" | paste -sd'|')"
+# `--` ends the global options (docker reads `docker -D -- run IMG` so): a run line.
+rm -f "$T_TMP/module"
+module "$WRAPPER" -D -- run img
+t_eq "-- before the command: the module gets a run line" \
+  "command run|certain 1|global_count 1|command_index 2|image_index 3" \
+  "$(grep -E '^(command|certain|global_count|command_index|image_index) ' "$T_TMP/module" | paste -sd'|')"
 NVD_MODULE_STATUS=7 module "$WRAPPER" create img; t_eq "create: module status" 7 "$?"
 rm -f "$T_TMP/module"
 module "$WRAPPER" run --frob img
@@ -152,7 +157,7 @@ mkdir -p "$T_TMP/inst/bin" "$T_TMP/inst/lib/nvidia-docker"
 cp "$WRAPPER" "$T_TMP/inst/bin/nvidia-docker"
 cp "$FAKE_MODULE" "$T_TMP/inst/lib/nvidia-docker/nvidia-docker-run.so"
 NVD_MODULE_RECORD=$T_TMP/module "$T_TMP/inst/bin/nvidia-docker" run img; status=$?
-t_eq "module found in ../lib/nvidia-docker next to the binary" "42 abi 1" "$status $(head -n 1 "$T_TMP/module")"
+t_eq "module found in ../lib/nvidia-docker next to the binary" "42 abi 2" "$status $(head -n 1 "$T_TMP/module")"
 ln -s "$T_TMP/inst/bin/nvidia-docker" "$T_TMP/nvd-link"
 NVD_MODULE_RECORD=$T_TMP/module "$T_TMP/nvd-link" run img; status=$?
 t_eq "module found through a symlinked binary (next to its target)" 42 "$status"

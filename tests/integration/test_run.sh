@@ -92,13 +92,12 @@ lines() { if [ -z "$1" ]; then echo 0; else printf '%s\n' "$1" | wc -l; fi; }
 
 GPU1="--device=/dev/nvidiactl --device=/dev/nvidia-uvm --device=/dev/nvidia-uvm-tools --device=/dev/nvidia0"
 MOUNT="--mount=type=volume,source=nvidia_driver_580.1,target=/usr/local/nvidia,readonly,volume-driver=nvidia-docker"
-ENVV="--env=NVIDIA_VISIBLE_DEVICES=void"
 
 # --- decisions and exact argv -------------------------------------------------------------
 : > "$T_TMP/one.log"
 nvd "$PORT_one" -- run --rm "$IMG_LABEL" true
 t_eq "labelled image: exit 0" 0 "$RC"
-t_eq "labelled image: exact argv" "$REC run --rm $GPU1 $MOUNT $ENVV $IMG_LABEL true" "$RECORD"
+t_eq "labelled image: exact argv" "$REC run --rm $GPU1 $MOUNT $IMG_LABEL true" "$RECORD"
 t_eq "labelled image: nothing on stderr" "" "$ERR"
 t_match "labelled image: CUDA check asked gpu/info (9.0 label)" "GET /v1.0/gpu/info/json" "$(cat "$T_TMP/one.log")"
 t_match "labelled image: docker/cli asked for nvidia_driver" "GET /v1.0/docker/cli/json\?vol=nvidia_driver" "$(cat "$T_TMP/one.log")"
@@ -109,10 +108,14 @@ t_eq "plain image: argv unchanged" "$REC run --rm -it $IMG_PLAIN sh -c echo hi" 
 t_eq "plain image: plugin not asked" "" "$(cat "$T_TMP/one.log")"
 
 nvd "$PORT_one" NV_GPU=" , " -- run "$IMG_PLAIN" true
-t_eq "blank NV_GPU (all GPUs, like unset) does not force GPUs on a plain image" "$REC run $IMG_PLAIN true" "$RECORD"
+t_eq "blank NV_GPU (void) does not force GPUs on a plain image" "$REC run $IMG_PLAIN true" "$RECORD"
+: > "$T_TMP/one.log"
+nvd "$PORT_one" NV_GPU= -- run "$IMG_LABEL" true
+t_eq "empty NV_GPU is void: a labelled image runs plain" "$REC run $IMG_LABEL true" "$RECORD"
+t_eq "empty NV_GPU: the plugin is not asked" "" "$(cat "$T_TMP/one.log")"
 
 nvd "$PORT_one" -- create "$IMG_ENV"
-t_eq "NVIDIA_VISIBLE_DEVICES image (create): GPUs added" "$REC create $GPU1 $MOUNT $ENVV $IMG_ENV" "$RECORD"
+t_eq "NVIDIA_VISIBLE_DEVICES image (create): GPUs added" "$REC create $GPU1 $MOUNT $IMG_ENV" "$RECORD"
 
 nvd "$PORT_one" -- run "$IMG_VOID"
 t_eq "NVIDIA_VISIBLE_DEVICES=void image: unchanged" "$REC run $IMG_VOID" "$RECORD"
@@ -120,34 +123,43 @@ t_eq "NVIDIA_VISIBLE_DEVICES=void image: unchanged" "$REC run $IMG_VOID" "$RECOR
 : > "$T_TMP/two.log"
 nvd "$PORT_two" NV_GPU="1, 0" -- container run --rm "$IMG_PLAIN" true
 t_eq "NV_GPU forces GPUs on a plain image, order kept" \
-  "$REC container run --rm --device=/dev/nvidiactl --device=/dev/nvidia-uvm --device=/dev/nvidia-uvm-tools --device=/dev/nvidia1 --device=/dev/nvidia0 $MOUNT $ENVV $IMG_PLAIN true" "$RECORD"
+  "$REC container run --rm --device=/dev/nvidiactl --device=/dev/nvidia-uvm --device=/dev/nvidia-uvm-tools --device=/dev/nvidia1 --device=/dev/nvidia0 $MOUNT $IMG_PLAIN true" "$RECORD"
 t_eq "plain image with NV_GPU: no CUDA query" "" "$(grep gpu/info "$T_TMP/two.log")"
 
 nvd "$PORT_one" NV_GPU=0 -- run --gpus all --rm "$IMG_LABEL" true
-t_eq "--gpus given: docker decides, argv unchanged" "$REC run --gpus all --rm $IMG_LABEL true" "$RECORD"
-t_match "--gpus given with NV_GPU: warns that NV_GPU is ignored" "Warning: NV_GPU is ignored: the command line has --gpus" "$ERR"
+t_eq "--gpus and NV_GPU: NV_GPU wins, --gpus leaves the line" "$REC run --rm $GPU1 $MOUNT $IMG_LABEL true" "$RECORD"
+t_match "--gpus and NV_GPU: warns that --gpus is ignored" "Warning: --gpus is ignored: NV_GPU chooses the GPUs" "$ERR"
+nvd "$PORT_two" -- run --gpus=device=1 --rm "$IMG_PLAIN" true
+t_eq "--gpus device=1: served by the plugin, --gpus removed" \
+  "$REC run --rm --device=/dev/nvidiactl --device=/dev/nvidia-uvm --device=/dev/nvidia-uvm-tools --device=/dev/nvidia1 $MOUNT $IMG_PLAIN true" "$RECORD"
+nvd "$PORT_two" -- run --gpus 0 --rm "$IMG_LABEL" true
+t_eq "--gpus 0 is void: plain container, --gpus removed" "$REC run --rm $IMG_LABEL true" "$RECORD"
+nvd "$PORT_two" -- run --gpus bogus --rm "$IMG_LABEL" true
+t_eq "--gpus bogus: exit 1, docker not run" "1:" "$RC:$RECORD"
+t_match "--gpus bogus: docker's kind of message, one line" 'Error: invalid argument "bogus" for "--gpus" flag: invalid count \(bogus\)' "$ERR"
+t_eq "--gpus bogus: one line" 1 "$(lines "$ERR")"
 
 nvd "$PORT_one" -- run -v myvol:/x --name "$P-x" "$IMG_LABEL" ls /x
 t_eq "user's -v myvol:/x untouched, no --volume-driver" \
-  "$REC run -v myvol:/x --name $P-x $GPU1 $MOUNT $ENVV $IMG_LABEL ls /x" "$RECORD"
+  "$REC run -v myvol:/x --name $P-x $GPU1 $MOUNT $IMG_LABEL ls /x" "$RECORD"
 
 nvd "$PORT_one" -- run --rm -- "$IMG_LABEL" echo -- x
 t_eq "-- before the image: options go before --" \
-  "$REC run --rm $GPU1 $MOUNT $ENVV -- $IMG_LABEL echo -- x" "$RECORD"
+  "$REC run --rm $GPU1 $MOUNT -- $IMG_LABEL echo -- x" "$RECORD"
 
 # --- the engine: socket, CLI, pulls -------------------------------------------------------
 nvd "$PORT_one" NV_DOCKER="$T_TMP/counting" -- run --rm "$IMG_LABEL" true
 t_eq "local daemon: inspect over the socket (one docker call: the run)" \
-  "run --rm $GPU1 $MOUNT $ENVV $IMG_LABEL true" "$(cat "$CALLS")"
+  "run --rm $GPU1 $MOUNT $IMG_LABEL true" "$(cat "$CALLS")"
 
 nvd "$PORT_one" NV_DOCKER="$T_TMP/forwarding" -- -H unix:///var/run/docker.sock run --rm "$IMG_LABEL" true
 t_eq "-H given: inspect through the CLI with the user's globals, then the run" \
-  "-H unix:///var/run/docker.sock image inspect --format {{json .}} -- $IMG_LABEL|-H unix:///var/run/docker.sock run --rm $GPU1 $MOUNT $ENVV $IMG_LABEL true" \
+  "-H unix:///var/run/docker.sock image inspect --format {{json .}} -- $IMG_LABEL|-H unix:///var/run/docker.sock run --rm $GPU1 $MOUNT $IMG_LABEL true" \
   "$(paste -sd'|' "$CALLS")"
 
 nvd "$PORT_one" NV_DOCKER="$T_TMP/forwarding  --log-level  error" -- run --rm "$IMG_LABEL" true
 t_eq "NV_DOCKER with several words: inspect through the CLI, the words on every call" \
-  "--log-level error image inspect --format {{json .}} -- $IMG_LABEL|--log-level error run --rm $GPU1 $MOUNT $ENVV $IMG_LABEL true" \
+  "--log-level error image inspect --format {{json .}} -- $IMG_LABEL|--log-level error run --rm $GPU1 $MOUNT $IMG_LABEL true" \
   "$(paste -sd'|' "$CALLS")"
 
 # A CLI that answers the inspect with too much, or with something that is not JSON.
@@ -183,12 +195,12 @@ PULLED=$P-pulled
 t_cleanup "docker rmi -f $PULLED"
 nvd "$PORT_one" NV_DOCKER="$T_TMP/pulling" -- run --rm "$PULLED" true
 t_eq "missing image pulled: exit 0" 0 "$RC"
-t_eq "missing image pulled: then inspected again, GPUs added" "run --rm $GPU1 $MOUNT $ENVV $PULLED true" "$(tail -n 1 "$CALLS")"
+t_eq "missing image pulled: then inspected again, GPUs added" "run --rm $GPU1 $MOUNT $PULLED true" "$(tail -n 1 "$CALLS")"
 t_eq "missing image pulled: calls were pull, run" "pull -- $PULLED" "$(head -n 1 "$CALLS")"
 t_eq "missing image pulled: pull output on stderr, stdout clean" "PULL-PROGRESS:" "$ERR:$OUT"
 nvd "$PORT_one" NV_DOCKER="$T_TMP/pulling" -- run --pull=always --platform linux/amd64 "$PULLED" true
 t_eq "--pull=always --platform: pull first with the platform, then run" \
-  "pull --platform linux/amd64 -- $PULLED|run --pull=always --platform linux/amd64 $GPU1 $MOUNT $ENVV $PULLED true" \
+  "pull --platform linux/amd64 -- $PULLED|run --pull=always --platform linux/amd64 $GPU1 $MOUNT $PULLED true" \
   "$(paste -sd'|' "$CALLS")"
 
 python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$T_TMP/stale.sock"
@@ -272,9 +284,9 @@ t_match "docker binary missing: says so" "/nonexistent/docker.*No such file" "$E
 
 nvd "$PORT_one" NV_DEBUG=1 -- run --rm "$IMG_LABEL" true
 t_eq "NV_DEBUG: stdout clean" "" "$OUT"
-t_match "NV_DEBUG: why GPUs are added" "Debug: GPUs added: the image has label com.nvidia.volumes.needed" "$ERR"
+t_match "NV_DEBUG: why GPUs are added" "Debug: GPUs added: the host default \(the image has label com.nvidia.volumes.needed\) chooses all" "$ERR"
 t_match "NV_DEBUG: which plugin" "Debug: plugin: http://127.0.0.1:$PORT_one \(from NV_HOST\)" "$ERR"
-t_match "NV_DEBUG: which devices" "Debug: GPU selection: all.*devices: /dev/nvidiactl.*/dev/nvidia0" "$ERR"
+t_match "NV_DEBUG: which devices" "Debug: GPUs asked for: all; devices: /dev/nvidiactl.*/dev/nvidia0" "$ERR"
 t_match "NV_DEBUG: the final argv" "Debug: exec: $REC run --rm --device=/dev/nvidiactl .* $IMG_LABEL true" "$ERR"
 t_eq "NV_DEBUG: every line prefixed like the log module" "" "$(grep -v '^[^ ]* | [0-9/]* [0-9:]* Debug: ' <<<"$ERR")"
 nvd "$PORT_one" NV_DEBUG=1 -- run "$IMG_PLAIN"
@@ -327,8 +339,8 @@ if [ -x "$NVD_BIN/nvidia-docker-plugin" ] && [ -e "$NVD_BUILD/fakes/libnvidia-ml
     t_match "the user's own -v volume stays with the local driver" "$P-uservol\|local\|/x\|true" "$mounts"
     t_eq "devices from the plugin" "/dev/nvidiactl /dev/nvidia-uvm /dev/nvidia-uvm-tools /dev/nvidia0 /dev/nvidia3" \
       "$(docker inspect -f '{{range .HostConfig.Devices}}{{.PathOnHost}} {{end}}' "$P-stack" | sed 's/ $//')"
-    t_match "NVIDIA_VISIBLE_DEVICES=void in the container's env" "NVIDIA_VISIBLE_DEVICES=void" \
-      "$(docker inspect -f '{{json .Config.Env}}' "$P-stack")"
+    t_eq "nothing of ours in the container's env (docker commit would keep it)" "" \
+      "$(docker inspect -f '{{json .Config.Env}}' "$P-stack" | grep -o 'NVIDIA_[A-Z_]*=[^"]*')"
     t_check "the plugin provisioned the driver files" test -d "$W/vols/nvidia_driver/$DRV"
   else
     t_fail "nvidia-docker-plugin did not start"; tail -5 "$W/plugin.log"

@@ -26,56 +26,16 @@ command -v curl >/dev/null || t_skip_all "curl not installed"
 [ "$(id -u)" = 0 ] || t_skip_all "needs root (device nodes, the plugin socket directory)"
 start_dockerd || t_skip_all "no Docker engine"
 
+. "$NVD_ROOT/tests/lib/real_plugin.sh"
 A=375.39    # driver of tests/fakes/gpus-3.json (CUDA 8.0); GPUs with minors 0 1 2
 B=390.48    # the "upgraded" driver: a copy of the JSON with this version
-SOCK_DIR=/run/docker/plugins
-SOCK=$SOCK_DIR/nvidia-docker.sock
 NODE_STATE=/tmp/nvd-wrapper-real-plugin.nodes # nodes this test created (for interrupted runs)
 P=nvd-realstack
 IMG_LABEL=$P-labelled IMG_PLAIN=$P-plain IMG_ENV=$P-env IMG_CUDA99=$P-cuda99
 UVOL=$P-uservol
 
 t_lock plugin-socket
-
-# --- device nodes ------------------------------------------------------------------------------
-# remove_created_nodes FILE: removes the nodes listed in FILE if they are still NVIDIA character
-# devices (what this test made), then FILE.
-remove_created_nodes() {
-  local n
-  [ -f "$1" ] || return 0
-  while read -r n; do
-    case $n in /dev/nvidia*) ;; *) continue ;; esac
-    [ -c "$n" ] || continue
-    case $(stat -c %t "$n") in c3 | ee) rm -f "$n" ;; esac # majors 195 and 238 (hex)
-  done <"$1"
-  rm -f "$1"
-}
-remove_created_nodes "$NODE_STATE" # leftovers of an interrupted run
-CAN_START=1
-DEV_ENV=()
-if compgen -G '/dev/nvidia*' >/dev/null; then
-  CAN_START=
-  echo "# /dev/nvidia* exists already (a real GPU machine?): no node is created or touched;"
-  echo "# the plugin uses a private dev directory and the container-start checks are skipped"
-  . "$NVD_ROOT/tests/fakes/fake_env.sh"
-  mkdir -p "$T_TMP/dev"
-  for spec in "nvidiactl 195 255" "nvidia-uvm 238 0" "nvidia-uvm-tools 238 1" \
-    "nvidia0 195 0" "nvidia1 195 1" "nvidia2 195 2"; do
-    set -- $spec; fake_node "$T_TMP/dev/$1" "$2" "$3"
-  done
-  DEV_ENV=(NVD_DEV_ROOT="$T_TMP/dev")
-else
-  : >"$NODE_STATE"
-  t_cleanup 'remove_created_nodes "$NODE_STATE"'
-  for spec in "nvidiactl 195 255" "nvidia-uvm 238 0" "nvidia-uvm-tools 238 1" \
-    "nvidia0 195 0" "nvidia1 195 1" "nvidia2 195 2"; do
-    set -- $spec
-    [ -e "/dev/$1" ] && continue
-    mknod -m 0666 "/dev/$1" c "$2" "$3" || { t_fail "mknod /dev/$1"; t_finish; }
-    echo "/dev/$1" >>"$NODE_STATE"
-  done
-  echo "# created for this test (removed at exit): $(tr '\n' ' ' <"$NODE_STATE")"
-fi
+real_plugin_nodes "$NODE_STATE" || { t_fail "device nodes made"; t_finish; }
 
 # --- images, the plugin ------------------------------------------------------------------------
 t_cleanup stop_plugin # after the containers and volumes are gone (cleanups run last first)
@@ -103,46 +63,10 @@ bash "$MKROOT" "$T_TMP/root-$B" "$B" >"$T_TMP/root-$B.log" 2>&1 || { t_fail "fak
 sed "s/\"driver_version\": \"$A\"/\"driver_version\": \"$B\"/" \
   "$NVD_ROOT/tests/fakes/gpus-3.json" >"$T_TMP/gpus-$B.json"
 grep -q "\"$B\"" "$T_TMP/gpus-$B.json" || { t_fail "JSON for driver $B"; t_finish; }
-VOLS=$T_TMP/volumes
-mkdir -p "$SOCK_DIR"
-
-PID= PORT= LOG=
-# start_plugin CONFIG_JSON DRIVER_ROOT LOG
-start_plugin() {
-  LOG=$3
-  PORT=$(free_port)
-  rm -f "$SOCK"
-  env LD_LIBRARY_PATH="$NVD_BUILD/fakes" FAKE_NVML_CONFIG="$1" "${DEV_ENV[@]}" \
-    PATH=/usr/local/nvidia/bin:/usr/local/bin:/usr/bin:/bin \
-    "$PLUGIN" -s "$SOCK_DIR" -l "127.0.0.1:$PORT" -d "$VOLS" -r "$2" 2>"$LOG" &
-  PID=$!
-  wait_for "plugin REST" curl -sf "http://127.0.0.1:$PORT/v1.0/gpu/info/json" &&
-    wait_for "plugin socket" test -S "$SOCK"
-}
-start_plugin "$NVD_ROOT/tests/fakes/gpus-3.json" "$T_TMP/root-$A" "$T_TMP/plugin-a.log" ||
+real_plugin_start "$NVD_ROOT/tests/fakes/gpus-3.json" "$T_TMP/root-$A" "$T_TMP/plugin-a.log" ||
   { t_fail "nvidia-docker-plugin did not start"; tail -5 "$LOG"; t_finish; }
 cleanup_docker # leftovers of an interrupted run
 
-# nvd [VAR=value...] -- args...: the wrapper with the real docker and the real plugin;
-# stdout in $OUT, stderr in $ERR, status in $RC.
-nvd() {
-  local envs=()
-  while [ $# -gt 0 ] && [ "$1" != "--" ]; do envs+=("$1"); shift; done
-  shift
-  env -u NV_GPU -u NV_DEBUG -u NV_DOCKER -u DOCKER_HOST -u NVIDIA_DISABLE_REQUIRE \
-    NV_HOST="http://127.0.0.1:$PORT" "${envs[@]}" "$NVD" "$@" >"$T_TMP/out" 2>"$T_TMP/err"
-  RC=$?
-  OUT=$(cat "$T_TMP/out"); ERR=$(cat "$T_TMP/err")
-}
-lines() { if [ -z "$1" ]; then echo 0; else printf '%s\n' "$1" | wc -l; fi; }
-# What a container reports about itself (busybox sh builtins and applets only): the NVIDIA
-# character devices, the driver library link, the mount options of /usr/local/nvidia, the env.
-PROBE='for f in /dev/nvidia*; do [ -c "$f" ] && echo "dev $f"; done
-echo "cuda $(readlink /usr/local/nvidia/lib64/libcuda.so.1)"
-test -e /usr/local/nvidia/lib64/libcuda.so.1 && echo "cuda-resolves"
-grep " /usr/local/nvidia " /proc/mounts | { read -r _ _ _ o _; echo "mount ${o%%,*}"; }
-echo "env ${NVIDIA_VISIBLE_DEVICES-unset}"'
-devs() { grep '^dev ' <<<"$1" | cut -d' ' -f2 | tr '\n' ' ' | sed 's/ $//'; }
 CTL="/dev/nvidia-uvm /dev/nvidia-uvm-tools"
 ALL="$CTL /dev/nvidia0 /dev/nvidia1 /dev/nvidia2 /dev/nvidiactl"
 
@@ -190,7 +114,7 @@ else
   t_match "NV_GPU=0: libcuda.so.1 links into the driver volume" "cuda libcuda\.so\.$A
 cuda-resolves" "$OUT"
   t_match "NV_GPU=0: /usr/local/nvidia read-only" "mount ro" "$OUT"
-  t_match "NV_GPU=0: NVIDIA_VISIBLE_DEVICES=void inside" "env void" "$OUT"
+  t_match "NV_GPU=0: no NVIDIA_VISIBLE_DEVICES of ours inside" "env unset" "$OUT"
   t_eq "NV_GPU=0: nothing on stderr (wrapper, docker)" "" "$ERR"
 
   nvd NV_GPU='1,0' -- run --rm --network none "$IMG_LABEL" sh -c "$PROBE"
@@ -209,8 +133,8 @@ cuda-resolves" "$OUT"
 
   nvd -- run --rm --network none "$IMG_ENV" sh -c "$PROBE"
   t_eq "image with ENV NVIDIA_VISIBLE_DEVICES=all: all GPUs" "$ALL" "$(devs "$OUT")"
-  t_match "image with ENV NVIDIA_VISIBLE_DEVICES=all: driver volume, env void" \
-    "cuda libcuda\.so\.$A.*env void" "$(echo $OUT)"
+  t_match "image with ENV NVIDIA_VISIBLE_DEVICES=all: driver volume, the image's env as it is" \
+    "cuda libcuda\.so\.$A.*env all" "$(echo $OUT)"
 
   nvd -- run --rm --network none "$IMG_PLAIN" sh -c "$PROBE"
   t_eq "plain image: exit 0" 0 "$RC"
@@ -230,7 +154,7 @@ env unset" "$OUT"
   nvd NV_GPU=2 -- create --name "$P-old" --network none "$IMG_LABEL" sh -c "$PROBE"
   t_eq "create on driver $A: exit 0" 0 "$RC"
   stop_plugin
-  start_plugin "$T_TMP/gpus-$B.json" "$T_TMP/root-$B" "$T_TMP/plugin-b.log" ||
+  real_plugin_start "$T_TMP/gpus-$B.json" "$T_TMP/root-$B" "$T_TMP/plugin-b.log" ||
     t_fail "nvidia-docker-plugin did not restart with driver $B"
   out=$(docker start -a "$P-old" 2>&1)
   t_eq "after the upgrade: the old container starts" 0 "$?"

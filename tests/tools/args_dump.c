@@ -80,6 +80,6 @@ int main(int argc, char *argv[])
                 printf("pull %s\n", args.pull);
         if (args.platform != NULL)
                 printf("platform %s\n", args.platform);
-        printf("gpus %s\n", args.gpus_option ? "yes" : "no");
+        printf("gpus %s\n", args.gpus_count > 0 ? "yes" : "no");
         return 0;
 }

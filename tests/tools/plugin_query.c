@@ -49,8 +49,9 @@ int main(int argc, char *argv[])
                 return fail(&err);
         }
         printf("target %s %s\n", target.url, target.source);
-        struct gpu_selection sel;
-        if (gpu_select_parse(getenv("NV_GPU"), &sel, &err) < 0) {
+        /* NV_GPU: a list is asked for as such, `none` as none, anything else as all GPUs. */
+        struct gpu_request sel;
+        if (gpu_request_parse_list(getenv("NV_GPU"), "NV_GPU", &sel, &err) < 0) {
                 plugin_target_destroy(&target);
                 strv_destroy(&kinds);
                 return fail(&err);
@@ -64,7 +65,15 @@ int main(int argc, char *argv[])
         for (int i = first; i < argc && status == 0; i++) {
                 if (strcmp(argv[i], "cli") == 0) {
                         struct docker_cli_answer a;
-                        if (plugin_client_docker_cli(client, &kinds, &sel, &a, &err) < 0) {
+                        struct strv none = STRV_INIT;
+                        strv_push(&none, "none");
+                        const struct strv *devices = sel.kind == GPU_REQUEST_LIST   ? &sel.items
+                                                     : sel.kind == GPU_REQUEST_NONE ? &none
+                                                                                    : NULL;
+                        int rc =
+                            plugin_client_docker_cli(client, &kinds, devices, "NV_GPU", &a, &err);
+                        strv_destroy(&none);
+                        if (rc < 0) {
                                 status = fail(&err);
                                 break;
                         }
@@ -93,7 +102,7 @@ int main(int argc, char *argv[])
         printf("connections %u\n", plugin_client_connections(client));
 out:
         plugin_client_free(client);
-        gpu_selection_destroy(&sel);
+        gpu_request_destroy(&sel);
         plugin_target_destroy(&target);
         strv_destroy(&kinds);
         return status;

@@ -47,18 +47,35 @@ static void test_options_from_answer(void)
         struct strv out = STRV_INIT;
         struct error err = ERROR_INIT;
         strv_init(&out);
-        CU_ASSERT_EQUAL_FATAL(argv_gpu_options(&a, &out, &err), 0);
+        CU_ASSERT_EQUAL_FATAL(argv_gpu_options(&a, NULL, &out, &err), 0);
         const char *expected[] = {
-            "--device=/dev/nvidiactl",
-            "--device=/dev/nvidia-uvm",
-            "--device=/dev/nvidia1",
+            "--device=/dev/nvidiactl", "--device=/dev/nvidia-uvm", "--device=/dev/nvidia1",
             "--mount=type=volume,source=nvidia_driver_580.1,target=/usr/local/"
             "nvidia,readonly,volume-driver=nvidia-docker",
-            "--env=NVIDIA_VISIBLE_DEVICES=void",
             NULL};
         check_strv(&out, expected);
-        for (size_t i = 0; i < out.count; i++)
+        for (size_t i = 0; i < out.count; i++) {
                 CU_ASSERT_PTR_NULL(strstr(out.items[i], "--volume-driver"));
+                CU_ASSERT_PTR_NULL(strstr(out.items[i], "--env")); /* nothing for docker commit */
+        }
+        strv_destroy(&out);
+        answer_free(&a);
+}
+
+/* The runtime and the caller's capabilities come after the answer's options. */
+static void test_extras(void)
+{
+        struct docker_cli_answer a;
+        answer_init(&a, "nvidia-docker");
+        strv_push(&a.devices, "/dev/nvidiactl");
+        struct strv out = STRV_INIT;
+        struct error err = ERROR_INIT;
+        strv_init(&out);
+        const struct argv_extras extras = {.runtime = "runc", .capabilities = "compute,video"};
+        CU_ASSERT_EQUAL_FATAL(argv_gpu_options(&a, &extras, &out, &err), 0);
+        const char *expected[] = {"--device=/dev/nvidiactl", "--runtime=runc",
+                                  "--env=NVIDIA_DRIVER_CAPABILITIES=compute,video", NULL};
+        check_strv(&out, expected);
         strv_destroy(&out);
         answer_free(&a);
 }
@@ -71,10 +88,9 @@ static void test_volume_forms(void)
         strv_push(&a.volumes, "v2:/b:rw");
         struct strv out = STRV_INIT;
         struct error err = ERROR_INIT;
-        CU_ASSERT_EQUAL_FATAL(argv_gpu_options(&a, &out, &err), 0);
+        CU_ASSERT_EQUAL_FATAL(argv_gpu_options(&a, NULL, &out, &err), 0);
         const char *expected[] = {"--mount=type=volume,source=v1,target=/a",
-                                  "--mount=type=volume,source=v2,target=/b",
-                                  "--env=NVIDIA_VISIBLE_DEVICES=void", NULL};
+                                  "--mount=type=volume,source=v2,target=/b", NULL};
         check_strv(&out, expected);
         strv_destroy(&out);
         answer_free(&a);
@@ -92,7 +108,7 @@ static void expect_option_error(const char *volume, const char *device, const ch
         strv_init(&out);
         strv_push(&out, "keep");
         struct error err = ERROR_INIT;
-        CU_ASSERT_EQUAL(argv_gpu_options(&a, &out, &err), -1);
+        CU_ASSERT_EQUAL(argv_gpu_options(&a, NULL, &out, &err), -1);
         CU_ASSERT_PTR_NOT_NULL_FATAL(err.message);
         if (strstr(err.message, fragment) == NULL)
                 fprintf(stderr, "message: %s\n", err.message);
@@ -118,21 +134,12 @@ static void test_insert_before_image(void)
         struct strv docker = STRV_INIT, options = STRV_INIT, out = STRV_INIT;
         strv_push(&docker, "docker");
         strv_push(&options, "--device=/dev/nvidia0");
-        strv_push(&options, "--env=NVIDIA_VISIBLE_DEVICES=void");
+        strv_push(&options, "--runtime=runc");
         const char *words[] = {"run", "--rm", "-v", "myvol:/x", "img", "sh", "-c", "x"};
-        argv_rewrite(&docker, words, 8, 4, &options, &out);
-        const char *expected[] = {"docker",
-                                  "run",
-                                  "--rm",
-                                  "-v",
-                                  "myvol:/x",
-                                  "--device=/dev/nvidia0",
-                                  "--env=NVIDIA_VISIBLE_DEVICES=void",
-                                  "img",
-                                  "sh",
-                                  "-c",
-                                  "x",
-                                  NULL};
+        argv_rewrite(&docker, words, 8, 4, &options, NULL, 0, &out);
+        const char *expected[] = {
+            "docker",         "run", "--rm", "-v", "myvol:/x", "--device=/dev/nvidia0",
+            "--runtime=runc", "img", "sh",   "-c", "x",        NULL};
         check_strv(&out, expected);
         strv_destroy(&out);
         strv_destroy(&docker);
@@ -145,7 +152,7 @@ static void test_insert_before_double_dash_with_prefix_words(void)
         strv_split(&docker, "/usr/bin/docker -H unix:///x.sock", " ");
         strv_push(&options, "--device=/dev/nvidia0");
         const char *words[] = {"-D", "container", "run", "-it", "--", "img", "--", "cmd"};
-        argv_rewrite(&docker, words, 8, 4, &options, &out);
+        argv_rewrite(&docker, words, 8, 4, &options, NULL, 0, &out);
         const char *expected[] = {"/usr/bin/docker",
                                   "-H",
                                   "unix:///x.sock",
@@ -164,7 +171,7 @@ static void test_insert_before_double_dash_with_prefix_words(void)
 
         /* no options, image last */
         const char *short_words[] = {"run", "img"};
-        argv_rewrite(&docker, short_words, 2, 1, NULL, &out);
+        argv_rewrite(&docker, short_words, 2, 1, NULL, NULL, 0, &out);
         const char *expected2[] = {"/usr/bin/docker", "-H", "unix:///x.sock", "run", "img", NULL};
         check_strv(&out, expected2);
         strv_destroy(&out);
@@ -172,6 +179,29 @@ static void test_insert_before_double_dash_with_prefix_words(void)
         strv_destroy(&options);
 }
 
-UNIT_MAIN("argv_rewrite", UNIT(test_options_from_answer), UNIT(test_volume_forms),
-          UNIT(test_bad_answers), UNIT(test_insert_before_image),
-          UNIT(test_insert_before_double_dash_with_prefix_words))
+/* The user's --gpus words leave the line, wherever they stand among the options. */
+static void test_gpus_words_removed(void)
+{
+        struct strv docker = STRV_INIT, options = STRV_INIT, out = STRV_INIT;
+        strv_push(&docker, "docker");
+        strv_push(&options, "--device=/dev/nvidia0");
+        const char *words[] = {"run", "--gpus", "all",    "--rm", "--gpus=device=1",
+                               "-it", "img",    "--gpus", "x"};
+        const struct docker_args_option removed[] = {{1, 2, "all"}, {4, 1, "device=1"}};
+        argv_rewrite(&docker, words, 9, 6, &options, removed, 2, &out);
+        const char *expected[] = {"docker", "run",    "--rm", "-it", "--device=/dev/nvidia0",
+                                  "img",    "--gpus", "x",    NULL};
+        check_strv(&out, expected);
+        strv_destroy(&out);
+        /* nothing inserted (void): only the removal */
+        argv_rewrite(&docker, words, 9, 6, NULL, removed, 2, &out);
+        const char *expected2[] = {"docker", "run", "--rm", "-it", "img", "--gpus", "x", NULL};
+        check_strv(&out, expected2);
+        strv_destroy(&out);
+        strv_destroy(&docker);
+        strv_destroy(&options);
+}
+
+UNIT_MAIN("argv_rewrite", UNIT(test_options_from_answer), UNIT(test_extras),
+          UNIT(test_gpus_words_removed), UNIT(test_volume_forms), UNIT(test_bad_answers),
+          UNIT(test_insert_before_image), UNIT(test_insert_before_double_dash_with_prefix_words))

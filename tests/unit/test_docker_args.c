@@ -226,10 +226,25 @@ static void test_global_options(void)
         expect_uncertain(&a, DOCKER_COMMAND_RUN, "'D'");
         PARSE(a, "-l");
         expect_uncertain(&a, DOCKER_COMMAND_OTHER, "no value");
+        /* `--` ends the global options; a cluster's last flag takes the next word (docker
+         * 20.10 and 28.x read these lines so). */
         PARSE(a, "--", "run", "img");
-        expect_uncertain(&a, DOCKER_COMMAND_OTHER, "`--`");
+        expect_image(&a, DOCKER_COMMAND_RUN, 1, 2, 2);
+        CU_ASSERT_EQUAL(a.global_count, 0);
+        PARSE(a, "-D", "--", "container", "create", "img");
+        expect_image(&a, DOCKER_COMMAND_CREATE, 3, 4, 4);
+        CU_ASSERT_EQUAL(a.global_count, 1);
+        PARSE(a, "--", "--", "run", "img");
+        CU_ASSERT_EQUAL(a.command, DOCKER_COMMAND_OTHER);
         PARSE(a, "-Dl", "debug", "run", "img");
-        expect_uncertain(&a, DOCKER_COMMAND_OTHER, "disagree");
+        expect_image(&a, DOCKER_COMMAND_RUN, 2, 3, 3);
+        CU_ASSERT_EQUAL(a.global_count, 2);
+        PARSE(a, "-DH", "unix:///x.sock", "create", "img");
+        expect_image(&a, DOCKER_COMMAND_CREATE, 2, 3, 3);
+        CU_ASSERT_TRUE(a.daemon_options);
+        PARSE(a, "-Dc", "ctx", "run", "--rm", "img");
+        expect_image(&a, DOCKER_COMMAND_RUN, 2, 4, 4);
+        CU_ASSERT_TRUE(a.daemon_options);
         PARSE(a, "-Dldebug", "run", "img");
         expect_image(&a, DOCKER_COMMAND_RUN, 1, 2, 2);
 }
@@ -321,14 +336,56 @@ static void test_recorded_values(void)
         CU_ASSERT_PTR_EQUAL(a.pull, words[2]);
         CU_ASSERT_STRING_EQUAL(a.platform, "linux/arm64");
         CU_ASSERT_PTR_EQUAL(a.platform, words[3] + strlen("--platform="));
-        CU_ASSERT_TRUE(a.gpus_option);
+        CU_ASSERT_EQUAL_FATAL(a.gpus_count, 1);
+        CU_ASSERT_EQUAL(a.gpus[0].index, 4);
+        CU_ASSERT_EQUAL(a.gpus[0].words, 2);
+        CU_ASSERT_PTR_EQUAL(a.gpus[0].value, words[5]);
         PARSE(a, "run", "--pull=never", "--pull", "missing", "img");
         CU_ASSERT_STRING_EQUAL(a.pull, "missing"); /* the last one wins, as in pflag */
         CU_ASSERT_PTR_NULL(a.platform);
-        CU_ASSERT_FALSE(a.gpus_option);
+        CU_ASSERT_EQUAL(a.gpus_count, 0);
         PARSE(a, "run", "--gpus=0", "img", "--pull", "x");
-        CU_ASSERT_TRUE(a.gpus_option);
+        CU_ASSERT_EQUAL_FATAL(a.gpus_count, 1);
+        CU_ASSERT_EQUAL(a.gpus[0].index, 1);
+        CU_ASSERT_EQUAL(a.gpus[0].words, 1);
+        CU_ASSERT_STRING_EQUAL(a.gpus[0].value, "0");
         CU_ASSERT_PTR_NULL(a.pull);
+}
+
+/* What GPU selection reads from the options: every --gpus, the last -e of each variable
+ * that matters (in clusters too), the --env-file paths, --runtime. */
+static void test_selection_options(void)
+{
+        struct docker_args a;
+        PARSE(a, "create", "--gpus", "all", "-e", "NVIDIA_VISIBLE_DEVICES=0", "-ite", "NV_GPU=1",
+              "--env=NVIDIA_VISIBLE_DEVICES", "-eNVIDIA_DRIVER_CAPABILITIES=video", "--env-file",
+              "a.env", "--gpus=2", "--env-file=b.env", "--runtime", "runc", "-e",
+              "NVIDIA_VISIBLE_DEVICES_X=9", "img", "-e", "NV_GPU=5");
+        expect_image(&a, DOCKER_COMMAND_CREATE, 0, 17, 17);
+        CU_ASSERT_EQUAL_FATAL(a.gpus_count, 2);
+        CU_ASSERT_EQUAL(a.gpus[0].index, 1);
+        CU_ASSERT_EQUAL(a.gpus[0].words, 2);
+        CU_ASSERT_EQUAL(a.gpus[1].index, 11);
+        CU_ASSERT_EQUAL(a.gpus[1].words, 1);
+        CU_ASSERT_STRING_EQUAL(a.gpus[1].value, "2");
+        CU_ASSERT_STRING_EQUAL(a.env_visible_devices, "NVIDIA_VISIBLE_DEVICES");
+        CU_ASSERT_STRING_EQUAL(a.env_nv_gpu, "NV_GPU=1");
+        CU_ASSERT_STRING_EQUAL(a.env_capabilities, "NVIDIA_DRIVER_CAPABILITIES=video");
+        CU_ASSERT_EQUAL_FATAL(a.env_file_count, 2);
+        CU_ASSERT_STRING_EQUAL(a.env_files[0], "a.env");
+        CU_ASSERT_STRING_EQUAL(a.env_files[1], "b.env");
+        CU_ASSERT_STRING_EQUAL(a.runtime, "runc");
+        /* Too many repeats: docker takes them, we pass the line through unchanged. */
+        const char *many[2 * DOCKER_ARGS_MAX_REPEATS + 4];
+        size_t n = 0;
+        many[n++] = "run";
+        for (int i = 0; i <= DOCKER_ARGS_MAX_REPEATS; i++) {
+                many[n++] = "--gpus";
+                many[n++] = "all";
+        }
+        many[n++] = "img";
+        docker_args_parse(many, n, &a);
+        expect_uncertain(&a, DOCKER_COMMAND_RUN, "more than 16 --gpus options");
 }
 
 static void test_flag_tables(void)
@@ -362,4 +419,4 @@ UNIT_MAIN("docker_args", UNIT(test_plain_run_and_create), UNIT(test_value_forms)
           UNIT(test_booleans), UNIT(test_short_clusters), UNIT(test_double_dash),
           UNIT(test_images_named_like_commands), UNIT(test_global_options),
           UNIT(test_other_commands), UNIT(test_uncertain_lines), UNIT(test_recorded_values),
-          UNIT(test_flag_tables))
+          UNIT(test_selection_options), UNIT(test_flag_tables))

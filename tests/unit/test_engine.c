@@ -180,20 +180,39 @@ static void test_target_decisions(void)
         struct engine_endpoint_input tcp = {.docker_host = "tcp://h:2375", .docker_config = tmpdir};
         decide(&t, &one, false, &tcp, &e);
         CU_ASSERT_TRUE(t.use_cli);
+        CU_ASSERT_FALSE(t.local);
+        /* A local engine asked through a multi-word NV_DOCKER is still local. */
+        decide(&t, &two, false, &env, &e);
+        CU_ASSERT_TRUE(t.local);
+        /* Global options: the CLI; local or not as -H says (engine_endpoint read it). */
+        struct engine_endpoint_input h_tcp = {.host_option = "tcp://h:2375",
+                                              .docker_host = unix_host};
+        decide(&t, &one, true, &h_tcp, &e);
+        CU_ASSERT_TRUE(t.use_cli);
+        CU_ASSERT_FALSE(t.local);
+        struct engine_endpoint_input h_unix = {.host_option = unix_host,
+                                               .docker_host = "tcp://h:1"};
+        decide(&t, &one, true, &h_unix, &e);
+        CU_ASSERT_TRUE(t.use_cli);
+        CU_ASSERT_TRUE(t.local);
 
-        /* DOCKER_HOST wins over DOCKER_CONTEXT, as in docker; a context alone: the CLI. */
+        /* DOCKER_HOST wins over DOCKER_CONTEXT, as in docker's resolveContextName; a context
+         * alone: the CLI, and not known to be local (no such context here). */
         struct engine_endpoint_input ctx = {.docker_host = unix_host, .docker_context = "remote"};
         decide(&t, &one, false, &ctx, &e);
         CU_ASSERT_FALSE(t.use_cli);
+        CU_ASSERT_TRUE(t.local);
         ctx.docker_host = NULL;
         ctx.docker_config = tmpdir;
         decide(&t, &one, false, &ctx, &e);
         CU_ASSERT_TRUE(t.use_cli);
+        CU_ASSERT_FALSE(t.local);
         CU_ASSERT_STRING_EQUAL(t.cli_reason, "a docker context chooses the engine");
         ctx.docker_host = unix_host;
         ctx.docker_context = "default";
         decide(&t, &one, false, &ctx, &e);
         CU_ASSERT_FALSE(t.use_cli);
+        CU_ASSERT_TRUE(t.local);
 
         /* Socket that cannot be opened: CLI. */
         struct engine_endpoint_input gone = {.docker_host = "unix:///nonexistent/docker.sock"};

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/xalloc.h"
 #include "nvidia-docker/gpu_plan.h"
 #include "unit.h"
 
@@ -17,9 +18,11 @@ static struct image_info image(const char *volumes, const char *cuda_label, cons
         return i;
 }
 
+/* nv_gpu: NV_GPU=0 when true, unset otherwise. */
 static void decide(const struct image_info *img, bool nv_gpu, bool disable, struct gpu_plan *plan)
 {
-        struct gpu_plan_input in = {.image = img, .nv_gpu_set = nv_gpu, .disable_require = disable};
+        struct gpu_plan_input in = {
+            .image = img, .nv_gpu = nv_gpu ? "0" : NULL, .disable_require = disable};
         struct error err = ERROR_INIT;
         int rc = gpu_plan_decide(&in, plan, &err);
         if (rc != 0)
@@ -71,7 +74,7 @@ static void test_void_and_empty_are_not_markers(void)
                 decide(&img, false, false, &plan);
                 CU_ASSERT_FALSE(plan.inject);
                 CU_ASSERT_PTR_NULL(plan.required_cuda);
-                CU_ASSERT_PTR_NOT_NULL(strstr(plan.reason, "void or empty"));
+                CU_ASSERT_PTR_NOT_NULL(strstr(plan.reason, "says void"));
                 gpu_plan_destroy(&plan);
                 /* ... but NV_GPU still asks for GPUs */
                 decide(&img, true, false, &plan);
@@ -105,17 +108,132 @@ static void test_plain_image(void)
         gpu_plan_destroy(&plan);
 }
 
-static void test_gpus_option_passes_through(void)
+/* One row of the precedence table: the sources (NULL = absent), what decides, which GPUs. */
+struct precedence_row {
+        const char *nv_gpu, *gpus, *cmdline, *cmdline_nv_gpu, *image_devices, *label;
+        const char *source; /* substring of plan.source, or NULL: no GPUs */
+        const char *chosen; /* gpu_request_describe */
+};
+
+static void test_precedence(void)
 {
-        struct image_info img = image("nvidia_driver", "9.0", "all", NULL, NULL);
-        struct gpu_plan_input in = {.image = &img, .nv_gpu_set = true, .gpus_option = true};
+        static const struct precedence_row rows[] = {
+            /* each source alone */
+            {"1", NULL, NULL, NULL, NULL, NULL, "NV_GPU", "1"},
+            {NULL, "device=2", NULL, NULL, NULL, NULL, "--gpus", "2"},
+            {NULL, "2", NULL, NULL, NULL, NULL, "--gpus", "2 GPUs"},
+            {NULL, NULL, "0,1", NULL, NULL, NULL, "command line", "0,1"},
+            {NULL, NULL, NULL, "1", NULL, NULL, "NV_GPU on the command line", "1"},
+            {NULL, NULL, NULL, NULL, "all", NULL, "image", "all"},
+            {NULL, NULL, NULL, NULL, "1", NULL, "image", "1"},
+            {NULL, NULL, NULL, NULL, "none", NULL, "image", "none"},
+            {NULL, NULL, NULL, NULL, NULL, "nvidia_driver", "host default", "all"},
+            {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+            /* in conflict: the higher one wins */
+            {"0", "all", "1", "2", "all", "nvidia_driver", "NV_GPU", "0"},
+            {NULL, "all", "1", "2", "0", "nvidia_driver", "--gpus", "all"},
+            {NULL, NULL, "1", "2", "0", "nvidia_driver", "NVIDIA_VISIBLE_DEVICES on the command",
+             "1"},
+            {NULL, NULL, NULL, "2", "0", NULL, "NV_GPU on the command line", "2"},
+            {NULL, NULL, NULL, NULL, "0", "nvidia_driver", "image", "0"},
+            /* the special values, from each level */
+            {"", "all", NULL, NULL, "all", NULL, NULL, NULL},
+            {"void", NULL, NULL, NULL, "all", NULL, NULL, NULL},
+            {"none", NULL, NULL, NULL, NULL, NULL, "NV_GPU", "none"},
+            {"all", NULL, NULL, NULL, NULL, NULL, "NV_GPU", "all"},
+            {NULL, "0", NULL, NULL, "all", NULL, NULL, NULL},
+            {NULL, NULL, "void", NULL, "all", "nvidia_driver", NULL, NULL},
+            {NULL, NULL, "", NULL, "all", NULL, NULL, NULL},
+            {NULL, NULL, "none", NULL, "all", NULL, "command line", "none"},
+            {NULL, NULL, "all", NULL, NULL, NULL, "command line", "all"},
+            {NULL, NULL, NULL, NULL, "void", "nvidia_driver", NULL, NULL},
+            {NULL, NULL, NULL, NULL, "", NULL, NULL, NULL},
+            /* an image the user marked void still gets what the user asks for */
+            {"0", NULL, NULL, NULL, "void", NULL, "NV_GPU", "0"},
+        };
+        for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+                const struct precedence_row *r = &rows[i];
+                struct image_info img = image(r->label, NULL, r->image_devices, NULL, NULL);
+                struct gpu_plan_input in = {.image = &img,
+                                            .nv_gpu = r->nv_gpu,
+                                            .gpus_option = r->gpus,
+                                            .cmdline_visible_devices = r->cmdline,
+                                            .cmdline_nv_gpu = r->cmdline_nv_gpu};
+                struct gpu_plan plan;
+                struct error err = ERROR_INIT;
+                CU_ASSERT_EQUAL_FATAL(gpu_plan_decide(&in, &plan, &err), 0);
+                bool ok = plan.inject == (r->source != NULL);
+                if (ok && r->source != NULL) {
+                        cleanup_free char *chosen = gpu_request_describe(&plan.request);
+                        ok = strstr(plan.source, r->source) != NULL &&
+                             strcmp(chosen, r->chosen) == 0;
+                        ok = ok && plan.from_image == (strstr(r->source, "image") != NULL ||
+                                                       strstr(r->source, "host") != NULL);
+                }
+                if (!ok)
+                        fprintf(stderr, "row %zu: %s\n", i, plan.reason);
+                CU_ASSERT(ok);
+                gpu_plan_destroy(&plan);
+        }
+}
+
+static void test_bad_values_name_their_source(void)
+{
+        struct image_info img = image(NULL, NULL, "GPU-", NULL, NULL);
+        struct gpu_plan_input in = {.image = &img};
+        struct gpu_plan plan;
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL(gpu_plan_decide(&in, &plan, &err), -1);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "NVIDIA_VISIBLE_DEVICES (image)"));
+        error_clear(&err);
+        in.gpus_option = "count=x";
+        CU_ASSERT_EQUAL(gpu_plan_decide(&in, &plan, &err), -1);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "for \"--gpus\" flag"));
+        error_clear(&err);
+        in.gpus_option = NULL;
+        in.nv_driver_capabilities = "compute,x";
+        img.visible_devices = (char *)"all";
+        CU_ASSERT_EQUAL(gpu_plan_decide(&in, &plan, &err), -1);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "NV_DRIVER_CAPABILITIES capability 'x'"));
+        error_clear(&err);
+}
+
+static void test_capabilities_precedence(void)
+{
+        struct image_info img = image(NULL, NULL, "all", NULL, NULL);
+        img.driver_capabilities = (char *)"compute,utility,video";
+        struct gpu_plan_input in = {.image = &img};
         struct gpu_plan plan;
         struct error err = ERROR_INIT;
         CU_ASSERT_EQUAL_FATAL(gpu_plan_decide(&in, &plan, &err), 0);
-        CU_ASSERT_FALSE(plan.inject);
-        CU_ASSERT_PTR_NULL(plan.required_cuda);
-        CU_ASSERT_PTR_NOT_NULL(strstr(plan.reason, "--gpus"));
-        CU_ASSERT_PTR_NOT_NULL(strstr(plan.reason, "NV_GPU is ignored"));
+        CU_ASSERT_STRING_EQUAL(plan.capabilities, "compute,utility,video");
+        CU_ASSERT_FALSE(plan.capabilities_to_env); /* already in the container's environment */
+        gpu_plan_destroy(&plan);
+
+        in.cmdline_capabilities = "graphics";
+        CU_ASSERT_EQUAL_FATAL(gpu_plan_decide(&in, &plan, &err), 0);
+        CU_ASSERT_STRING_EQUAL(plan.capabilities, "graphics");
+        CU_ASSERT_FALSE(plan.capabilities_to_env);
+        gpu_plan_destroy(&plan);
+
+        in.gpus_option = "all,\"capabilities=utility,display\"";
+        CU_ASSERT_EQUAL_FATAL(gpu_plan_decide(&in, &plan, &err), 0);
+        CU_ASSERT_STRING_EQUAL(plan.capabilities, "display,utility");
+        CU_ASSERT_TRUE(plan.capabilities_to_env);
+        gpu_plan_destroy(&plan);
+
+        in.nv_driver_capabilities = "all";
+        CU_ASSERT_EQUAL_FATAL(gpu_plan_decide(&in, &plan, &err), 0);
+        CU_ASSERT_STRING_EQUAL(plan.capabilities, "all");
+        CU_ASSERT_STRING_EQUAL(plan.capabilities_source, "NV_DRIVER_CAPABILITIES");
+        CU_ASSERT_TRUE(plan.capabilities_to_env);
+        gpu_plan_destroy(&plan);
+
+        struct image_info bare = image(NULL, NULL, "all", NULL, NULL);
+        struct gpu_plan_input none = {.image = &bare};
+        CU_ASSERT_EQUAL_FATAL(gpu_plan_decide(&none, &plan, &err), 0);
+        CU_ASSERT_STRING_EQUAL(plan.capabilities, "compute,utility");
+        CU_ASSERT_FALSE(plan.capabilities_to_env);
         gpu_plan_destroy(&plan);
 }
 
@@ -226,6 +344,7 @@ static void test_cuda_check(void)
 }
 
 UNIT_MAIN("gpu_plan", UNIT(test_label_gives_kinds), UNIT(test_visible_devices_marker),
-          UNIT(test_void_and_empty_are_not_markers), UNIT(test_plain_image),
-          UNIT(test_gpus_option_passes_through), UNIT(test_requirement_precedence),
-          UNIT(test_disable_require), UNIT(test_garbage_versions), UNIT(test_cuda_check))
+          UNIT(test_void_and_empty_are_not_markers), UNIT(test_plain_image), UNIT(test_precedence),
+          UNIT(test_bad_values_name_their_source), UNIT(test_capabilities_precedence),
+          UNIT(test_requirement_precedence), UNIT(test_disable_require),
+          UNIT(test_garbage_versions), UNIT(test_cuda_check))

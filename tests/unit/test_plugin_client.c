@@ -135,9 +135,10 @@ static void test_ssh_transport(void)
         struct docker_cli_answer cli;
         struct strv kinds = STRV_INIT;
         strv_push(&kinds, "nvidia_driver");
-        struct gpu_selection sel;
-        CU_ASSERT_EQUAL(gpu_select_parse("0", &sel, &err), 0);
-        CU_ASSERT_EQUAL(plugin_client_docker_cli(client, &kinds, &sel, &cli, &err), 0);
+        struct strv devices = STRV_INIT;
+        strv_push(&devices, "0");
+        CU_ASSERT_EQUAL(plugin_client_docker_cli(client, &kinds, &devices, "NV_GPU", &cli, &err),
+                        0);
         CU_ASSERT_EQUAL(cli.devices.count, 2);
         docker_cli_answer_destroy(&cli);
         CU_ASSERT_EQUAL(plugin_client_connections(client), 1);
@@ -150,7 +151,7 @@ static void test_ssh_transport(void)
             "GET /v1.0/docker/cli/json?vol=nvidia_driver&dev=0 HTTP/1.1|127.0.0.1:5000");
         strv_destroy(&last_requests);
         strv_destroy(&kinds);
-        gpu_selection_destroy(&sel);
+        strv_destroy(&devices);
         plugin_target_destroy(&target);
         CU_ASSERT_FALSE(error_is_set(&err));
 }

@@ -270,6 +270,8 @@ static void test_select_devices(void)
         EXPECT_SELECT("GPU-3", "invalid device: GPU-3");
         EXPECT_SELECT("gpu-2000", "invalid device: gpu-2000");
         EXPECT_SELECT("MIG-1", "invalid device: MIG-1");
+        EXPECT_SELECT("none", "");
+        EXPECT_SELECT("none 0", "invalid device: none");
 }
 
 static void test_clean_path(void)
@@ -378,6 +380,8 @@ static int live_control(void *c, struct strv *out, struct error *err)
         return 0;
 }
 
+static bool toolkit; /* what handle() gives the API as nvidia_runtime */
+
 static void handle(const char *method, const char *path, const char *query,
                    struct http_response *resp)
 {
@@ -386,8 +390,8 @@ static void handle(const char *method, const char *path, const char *query,
                 three[i].path = (char *)(i == 0   ? "/dev/nvidia3"
                                          : i == 1 ? "/dev/nvidia2"
                                                   : "/dev/nvidia1");
-        struct rest_api api = {&three_inv,
-                               {NULL, live_driver, live_cuda, live_status, live_control}};
+        struct rest_api api = {
+            &three_inv, {NULL, live_driver, live_cuda, live_status, live_control}, toolkit};
         struct http_query_param *p;
         size_t n;
         http_query_parse(query, &p, &n);
@@ -396,6 +400,27 @@ static void handle(const char *method, const char *path, const char *query,
         memset(resp, 0, sizeof(*resp));
         rest_api_handle(&api, &req, resp);
         http_query_free(p, n);
+}
+
+/* "NvidiaRuntime":true only on hosts with NVIDIA's toolkit: 1.0 answers stay exact. */
+static void test_nvidia_runtime_field(void)
+{
+        struct http_response r;
+        const char *plain =
+            "{\"VolumeDriver\":\"nvidia-docker\",\"Volumes\":[\"nvidia_driver_375.39:"
+            "/usr/local/nvidia:ro\"],\"Devices\":[\"/dev/nvidiactl\",\"/dev/"
+            "nvidia-uvm\"]}\n";
+        handle("GET", "/v1.0/docker/cli/json", "dev=none", &r);
+        EXPECT_STR(plain, r.body);
+        http_response_destroy(&r);
+        toolkit = true;
+        handle("GET", "/v1.0/docker/cli/json", "dev=none", &r);
+        toolkit = false;
+        EXPECT_STR("{\"VolumeDriver\":\"nvidia-docker\",\"Volumes\":[\"nvidia_driver_375.39:/usr/"
+                   "local/nvidia:ro\"],\"Devices\":[\"/dev/nvidiactl\",\"/dev/nvidia-uvm\"],"
+                   "\"NvidiaRuntime\":true}\n",
+                   r.body);
+        http_response_destroy(&r);
 }
 
 static void test_handler(void)
@@ -457,4 +482,4 @@ static void test_handler(void)
 UNIT_MAIN("rest_api", UNIT(test_text_table_runs), UNIT(test_json_escaping),
           UNIT(test_info_json_reference_device), UNIT(test_zero_devices), UNIT(test_status_nulls),
           UNIT(test_select_devices), UNIT(test_clean_path), UNIT(test_query_parse),
-          UNIT(test_tables), UNIT(test_handler))
+          UNIT(test_tables), UNIT(test_handler), UNIT(test_nvidia_runtime_field))
