@@ -1,12 +1,13 @@
 #!/bin/bash
-# The wrapper against a hostile plugin: a real HTTP server (build/fakes/fake-plugin with a fixed
-# answer) that names devices and mounts other than NVIDIA's. Each must be refused with a clear
-# message and docker (build/tools/recorder, and then the real docker CLI) never started; a
-# well-formed answer from the same server passes, so the refusals are the allow-list's doing.
+# The wrapper against a hostile plugin: a real HTTP server (Python's, on loopback) that answers
+# /gpu/info/json truthfully and /docker/cli/json with devices and mounts other than NVIDIA's.
+# Each must be refused with a clear message and docker (build/tools/recorder, and then the real
+# docker CLI) never started; a well-formed answer from the same server passes, so the refusals
+# are the allow-list's doing.
 . "$(dirname "$0")/../lib/common.sh"
 
-NVD=$NVD_BIN/nvidia-docker REC=$NVD_BUILD/tools/recorder FAKE=$NVD_BUILD/fakes/fake-plugin
-for x in "$NVD" "$REC" "$FAKE"; do [ -x "$x" ] || t_skip_all "$x not built (make check builds it)"; done
+NVD=$NVD_BIN/nvidia-docker REC=$NVD_BUILD/tools/recorder
+for x in "$NVD" "$REC"; do [ -x "$x" ] || t_skip_all "$x not built (make check builds it)"; done
 start_dockerd || t_skip_all "no docker engine"
 unset NV_GPU NV_DEBUG NV_HOST DOCKER_HOST DOCKER_CONTEXT NVIDIA_DISABLE_REQUIRE
 
@@ -14,11 +15,32 @@ IMG=nvd-trust-t$$-labelled
 t_cleanup "docker rmi -f $IMG"
 make_image "$IMG" -c 'LABEL com.nvidia.volumes.needed=nvidia_driver'
 
-# answer NAME JSON: a plugin that answers JSON to every request; sets PORT.
+# answer NAME JSON: a plugin whose /docker/cli/json answer is JSON; sets PORT.
+cat > "$T_TMP/plugin.py" <<'PY'
+import http.server, json, os, sys
+INFO = {"Version": {"Driver": "580.1", "CUDA": "13.0"},
+        "Devices": [{"UUID": "GPU-7777", "Path": "/dev/nvidia0", "Model": "Hostile"}]}
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        body = (json.dumps(INFO) if "/gpu/info" in self.path else sys.argv[2]).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write(str(server.server_port))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+server.serve_forever()
+PY
 N=0
 answer() {
   N=$((N + 1))
-  "$FAKE" --port-file "$T_TMP/$N.port" --max-seconds 120 --status 200 --body "$2" >/dev/null 2>&1 &
+  python3 "$T_TMP/plugin.py" "$T_TMP/$N.port" "$2" >/dev/null 2>&1 &
   t_cleanup "kill $!"
   wait_for "plugin $1" test -s "$T_TMP/$N.port" || return 1
   PORT=$(cat "$T_TMP/$N.port")
