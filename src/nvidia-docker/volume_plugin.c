@@ -226,20 +226,9 @@ static int refuse(const char *socket_path, const struct engine_peer *peer, const
         return error_set(err, "%s", text);
 }
 
-int volume_plugin_check(const struct engine_endpoint *engine, const struct plugin_target *plugin,
-                        const struct docker_cli_answer *answer, char **note, struct error *err)
+/* The check proper; *note: what was found, for NV_DEBUG. */
+static int check(const char *socket_path, const char *volume, char **note, struct error *err)
 {
-        char *discard = NULL;
-        char **out = note != NULL ? note : &discard;
-        *out = NULL;
-        const char *socket_path = engine_endpoint_socket(engine);
-        cleanup_free char *volume = volume_name(answer);
-        if (socket_path == NULL || !plugin->local || volume == NULL ||
-            answer->volume_driver == NULL || strcmp(answer->volume_driver, PLUGIN_VOLUME_DRIVER)) {
-                *out = xstrdup("volume plugin: not checked (not a local engine and plugin)");
-                free(discard);
-                return 0;
-        }
         struct engine_peer peer;
         engine_peer_find(socket_path, &peer);
         static const char *const sockets[] = {
@@ -251,8 +240,7 @@ int volume_plugin_check(const struct engine_endpoint *engine, const struct plugi
                 cleanup_free char *path = xasprintf("%s%s", peer.root, sockets[i]);
                 enum probe p = probe_socket(path);
                 if (p == PROBE_FOUND) {
-                        *out = xasprintf("volume plugin: %s answers", path);
-                        free(discard);
+                        *note = xasprintf("volume plugin: %s answers", path);
                         return 0;
                 }
                 unknown |= p == PROBE_UNKNOWN;
@@ -261,44 +249,57 @@ int volume_plugin_check(const struct engine_endpoint *engine, const struct plugi
         struct strv dirs = STRV_INIT;
         strv_init(&dirs);
         spec_dirs(&peer, &dirs);
-        for (size_t i = 0; i < dirs.count; i++) {
+        int rc = 0;
+        /* A socket file comes before any spec for docker: a dead one is the end of it. */
+        for (size_t i = 0; i < dirs.count && !stale && *note == NULL; i++) {
                 static const char *const names[] = {"nvidia-docker.spec", "nvidia-docker.json"};
-                for (size_t j = 0; j < 2; j++) {
+                for (size_t j = 0; j < 2 && *note == NULL; j++) {
                         cleanup_free char *path =
                             xasprintf("%s%s/%s", peer.root, dirs.items[i], names[j]);
                         enum probe p = probe_file(path);
-                        if (p == PROBE_FOUND) {
-                                *out = xasprintf("volume plugin: spec %s", path);
-                                strv_destroy(&dirs);
-                                free(discard);
-                                return 0;
-                        }
+                        if (p == PROBE_FOUND)
+                                *note = xasprintf("volume plugin: spec %s", path);
                         unknown |= p == PROBE_UNKNOWN;
                 }
         }
-        if (stale) { /* docker takes that socket first, and fails */
-                int rc = refuse(socket_path, &peer, NULL, true, &dirs, err);
-                strv_destroy(&dirs);
-                free(discard);
-                return rc;
+        if (*note != NULL) {
+                /* found a spec */
+        } else if (stale) {
+                rc = refuse(socket_path, &peer, NULL, true, &dirs, err);
+        } else if (unknown) {
+                *note = xstrdup("volume plugin: cannot tell (the engine's plugin directories "
+                                "cannot be looked at)");
+        } else {
+                /* Nothing where the engine looks: the engine says whether it reaches the
+                 * plugin all the same (what docker run would do next). */
+                cleanup_free char *refusal = NULL;
+                rc = engine_volume_create(socket_path, volume, PLUGIN_VOLUME_DRIVER, &refusal, err);
+                if (rc == 0 && refusal == NULL)
+                        *note = xasprintf("volume plugin: not where docker looks, but the engine "
+                                          "created volume %s through it",
+                                          volume);
+                else if (rc == 0)
+                        rc = refuse(socket_path, &peer, refusal, false, &dirs, err);
         }
-        if (unknown) {
-                *out = xstrdup("volume plugin: cannot tell (the engine's plugin directories "
-                               "cannot be looked at)");
-                strv_destroy(&dirs);
-                free(discard);
-                return 0;
-        }
-        /* Nothing where the engine looks: let the engine say whether it reaches the plugin. */
-        cleanup_free char *refusal = NULL;
-        int rc = engine_volume_create(socket_path, volume, PLUGIN_VOLUME_DRIVER, &refusal, err);
-        if (rc == 0 && refusal == NULL)
-                *out = xasprintf("volume plugin: not where docker looks, but the engine created "
-                                 "volume %s through it",
-                                 volume);
-        else if (rc == 0)
-                rc = refuse(socket_path, &peer, refusal, stale, &dirs, err);
         strv_destroy(&dirs);
-        free(discard);
+        return rc;
+}
+
+int volume_plugin_check(const struct engine_endpoint *engine, const struct plugin_target *plugin,
+                        const struct docker_cli_answer *answer, char **note, struct error *err)
+{
+        char *found = NULL;
+        int rc = 0;
+        const char *socket_path = engine_endpoint_socket(engine);
+        cleanup_free char *volume = volume_name(answer);
+        if (socket_path == NULL || !plugin->local || volume == NULL ||
+            answer->volume_driver == NULL || strcmp(answer->volume_driver, PLUGIN_VOLUME_DRIVER))
+                found = xstrdup("volume plugin: not checked (not a local engine and plugin)");
+        else
+                rc = check(socket_path, volume, &found, err);
+        if (note != NULL)
+                *note = found;
+        else
+                free(found);
         return rc;
 }

@@ -92,6 +92,11 @@ python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.bind(sys.ar
 nvd -- create "$IMG" true
 t_eq "stale socket: exit 1, no container" "1 0" "$RC $(containers)"
 t_match "stale socket: said so" "/run/docker/plugins/nvidia-docker.sock \\(there, but nothing answers\\)" "$ERR"
+# docker takes the socket before any spec: a spec does not help then
+echo "unix://$W/elsewhere/nvidia-docker.sock" > /etc/docker/plugins/nvidia-docker.spec
+nvd -- create "$IMG" true
+t_eq "stale socket and a spec: still refused (the socket comes first)" "1 0" "$RC $(containers)"
+rm -f /etc/docker/plugins/nvidia-docker.spec
 rm -f /run/docker/plugins/nvidia-docker.sock
 
 # --- a spec file that names the socket elsewhere: docker uses it, and so does the check
