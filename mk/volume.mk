@@ -3,7 +3,8 @@
 # fuzzers are picked up by the generic rules; this adds a target that runs only this part:
 #   make check-volume   unit tests of the volume modules + tests/integration/test_volume_plugin.sh
 
-VOLUME_UNIT_BIN := $(filter %/test_volume_name %/test_ldcache %/test_driver_files \
+VOLUME_UNIT_BIN := $(filter %/test_volume_name %/test_ldcache %/test_driver_files %/test_driver_caps \
+                   %/test_vendor_json %/test_volume_sets \
                    %/test_volume_store %/test_volume_api,$(UNIT_BIN))
 
 .PHONY: check-volume

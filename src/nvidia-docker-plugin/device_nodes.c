@@ -121,3 +121,13 @@ int device_nodes_control(const char *dev_root, struct strv *out, struct error *e
                 strv_push(out, "/dev/nvidia-uvm-tools");
         return 0;
 }
+
+int device_nodes_modeset(const char *dev_root, struct strv *out, struct error *err)
+{
+        int r = node_exists(dev_root, "nvidia-modeset", err);
+        if (r < 0)
+                return -1;
+        if (r)
+                strv_push(out, "/dev/nvidia-modeset");
+        return 0;
+}

@@ -17,6 +17,8 @@
 int device_nodes_check(const char *dev_root, const char *name, struct error *err);
 /* Appends /dev/nvidiactl, /dev/nvidia-uvm, and /dev/nvidia-uvm-tools if it exists now. */
 int device_nodes_control(const char *dev_root, struct strv *out, struct error *err);
+/* Appends /dev/nvidia-modeset if it exists now (graphics and display: docs/capabilities.md). */
+int device_nodes_modeset(const char *dev_root, struct strv *out, struct error *err);
 /* Runs nvidia-modprobe -u -c=0; error with its exit status and output when it fails. */
 int device_nodes_load_uvm(struct error *err);
 

@@ -440,6 +440,12 @@ static int live_control_devices(void *context, struct strv *out, struct error *e
         return device_nodes_control(s->dev_root, out, err);
 }
 
+static int live_modeset_device(void *context, struct strv *out, struct error *err)
+{
+        struct gpu_source *s = context;
+        return device_nodes_modeset(s->dev_root, out, err);
+}
+
 struct gpu_live gpu_source_live(struct gpu_source *source)
 {
         struct gpu_live live = {
@@ -448,6 +454,7 @@ struct gpu_live gpu_source_live(struct gpu_source *source)
             .cuda_version = live_cuda_version,
             .device_status = live_device_status,
             .control_devices = live_control_devices,
+            .modeset_device = live_modeset_device,
         };
         return live;
 }

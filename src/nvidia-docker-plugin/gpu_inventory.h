@@ -77,6 +77,8 @@ struct gpu_live {
                              struct error *err);
         /* Appends /dev/nvidiactl, /dev/nvidia-uvm[, /dev/nvidia-uvm-tools]. */
         int (*control_devices)(void *context, struct strv *out, struct error *err);
+        /* Appends /dev/nvidia-modeset if it exists (asked for graphics and display); NULL: none. */
+        int (*modeset_device)(void *context, struct strv *out, struct error *err);
 };
 
 void gpu_inventory_destroy(struct gpu_inventory *inventory);

@@ -9,7 +9,10 @@
 #include "common/json_util.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "nvidia-docker-plugin/driver_caps.h"
+#include "nvidia-docker-plugin/driver_files.h"
 #include "nvidia-docker-plugin/text_table.h"
+#include "nvidia-docker-plugin/volume_name.h"
 
 #define TEXT_PLAIN       "text/plain; charset=utf-8"
 #define APPLICATION_JSON "application/json"
@@ -21,7 +24,7 @@ static const struct volume_kind {
         const char *mountpoint;
         const char *options;
 } volume_kinds[] = {
-    {"nvidia_driver", "/usr/local/nvidia", "ro"}, /* driver files, read-only */
+    {"nvidia_driver", DRIVER_FILES_VOLUME_TARGET, "ro"}, /* driver files, read-only */
 };
 #define VOLUME_KIND_COUNT (sizeof(volume_kinds) / sizeof(volume_kinds[0]))
 
@@ -370,12 +373,29 @@ int rest_api_select_devices(const struct gpu_inventory *inv, const char *dev, si
         return 0;
 }
 
-static int select_volumes(const char *vol, const char *driver, struct strv *out, struct error *err)
+/* The volume of kind k for the driver: with a capability set (caps_given), the driver kind
+ * names the set's volume; an empty set has none. */
+static void push_volume(struct strv *out, size_t k, const char *driver, bool caps_given,
+                        unsigned caps)
+{
+        if (caps_given && strcmp(volume_kinds[k].name, VOLUME_KIND_DRIVER) == 0) {
+                if (caps == 0)
+                        return;
+                cleanup_free char *kind = volume_kind_of(caps);
+                strv_pushf(out, "%s_%s:%s:%s", kind, driver, volume_kinds[k].mountpoint,
+                           volume_kinds[k].options);
+                return;
+        }
+        strv_pushf(out, "%s_%s:%s:%s", volume_kinds[k].name, driver, volume_kinds[k].mountpoint,
+                   volume_kinds[k].options);
+}
+
+static int select_volumes(const char *vol, const char *driver, bool caps_given, unsigned caps,
+                          struct strv *out, struct error *err)
 {
         if (vol == NULL || vol[0] == '\0' || strcmp(vol, "*") == 0) {
                 for (size_t k = 0; k < VOLUME_KIND_COUNT; k++)
-                        strv_pushf(out, "%s_%s:%s:%s", volume_kinds[k].name, driver,
-                                   volume_kinds[k].mountpoint, volume_kinds[k].options);
+                        push_volume(out, k, driver, caps_given, caps);
                 return 0;
         }
         cleanup_free char *copy = xstrdup(vol);
@@ -390,8 +410,7 @@ static int select_volumes(const char *vol, const char *driver, struct strv *out,
                                 break;
                 if (k == VOLUME_KIND_COUNT)
                         return error_set(err, "invalid volume: %s", rest);
-                strv_pushf(out, "%s_%s:%s:%s", volume_kinds[k].name, driver,
-                           volume_kinds[k].mountpoint, volume_kinds[k].options);
+                push_volume(out, k, driver, caps_given, caps);
                 if (space == NULL)
                         break;
                 rest = space + 1;
@@ -549,41 +568,83 @@ static void handle_status(const struct rest_api *api, int json, struct http_resp
         error_clear(&err);
 }
 
+static void json_string_list(struct buf *b, const struct strv *items)
+{
+        buf_puts(b, "[");
+        for (size_t i = 0; i < items->count; i++) {
+                if (i)
+                        buf_puts(b, ",");
+                json_append_string(b, items->items[i]);
+        }
+        buf_puts(b, "]");
+}
+
+/*
+ * 1.0's answer, and with `caps` (driver capabilities, docs/capabilities.md) the set's volume,
+ * /dev/nvidia-modeset for graphics and display, and appended fields "Capabilities" (the closed
+ * set's words) and "Environment" (what the loaders need: driver_files_environment); the text
+ * form gets the environment as --env words.
+ */
 static void handle_docker_cli(const struct rest_api *api, const struct http_request *req, int json,
                               struct http_response *resp)
 {
         struct error err = ERROR_INIT;
         struct strv devices = STRV_INIT;
         struct strv volumes = STRV_INIT;
+        struct strv words = STRV_INIT;
+        struct strv environment = STRV_INIT;
         cleanup_free size_t *chosen = NULL;
         cleanup_free char *driver = NULL;
         size_t count = 0;
+        const char *caps_query = http_request_query(req, "caps");
+        bool caps_given = caps_query != NULL;
+        unsigned caps = 0;
+        if (caps_given) {
+                if (driver_caps_parse(caps_query, &caps, NULL, &err) < 0) {
+                        respond_bad_request(resp, &err);
+                        goto out;
+                }
+                caps = driver_caps_close(caps);
+                driver_caps_words(caps, &words);
+        }
         /* Same order of checks as 1.0: control devices, GPUs, then volumes. */
         if (api->live.control_devices(api->live.context, &devices, &err) < 0 ||
             rest_api_select_devices(api->inventory, http_request_query(req, "dev"), &chosen, &count,
                                     &err) < 0 ||
             api->live.driver_version(api->live.context, &driver, &err) < 0 ||
-            select_volumes(http_request_query(req, "vol"), driver, &volumes, &err) < 0) {
+            select_volumes(http_request_query(req, "vol"), driver, caps_given, caps, &volumes,
+                           &err) < 0) {
                 respond_bad_request(resp, &err);
                 goto out;
         }
         for (size_t i = 0; i < count; i++)
                 strv_push(&devices, api->inventory->devices[chosen[i]].path);
+        if ((caps & (DRIVER_CAP_GRAPHICS | DRIVER_CAP_DISPLAY)) && api->live.modeset_device &&
+            api->live.modeset_device(api->live.context, &devices, &err) < 0) {
+                respond_bad_request(resp, &err);
+                goto out;
+        }
+        bool has_driver_volume = false;
+        for (size_t i = 0; i < volumes.count; i++)
+                has_driver_volume |=
+                    strncmp(volumes.items[i], VOLUME_KIND_DRIVER, strlen(VOLUME_KIND_DRIVER)) == 0;
+        if (has_driver_volume)
+                driver_files_environment(caps, &environment);
         struct buf b = BUF_INIT;
         if (json) {
-                buf_puts(&b, "{\"VolumeDriver\":\"nvidia-docker\",\"Volumes\":[");
-                for (size_t i = 0; i < volumes.count; i++) {
-                        if (i)
-                                buf_puts(&b, ",");
-                        json_append_string(&b, volumes.items[i]);
+                buf_puts(&b, "{\"VolumeDriver\":\"nvidia-docker\",\"Volumes\":");
+                json_string_list(&b, &volumes);
+                buf_puts(&b, ",\"Devices\":");
+                json_string_list(&b, &devices);
+                if (caps_given) {
+                        buf_puts(&b, ",\"Capabilities\":");
+                        json_string_list(&b, &words);
+                        buf_puts(&b, ",\"Environment\":");
+                        json_string_list(&b, &environment);
                 }
-                buf_puts(&b, "],\"Devices\":[");
-                for (size_t i = 0; i < devices.count; i++) {
-                        if (i)
-                                buf_puts(&b, ",");
-                        json_append_string(&b, devices.items[i]);
-                }
-                buf_puts(&b, api->nvidia_runtime ? "],\"NvidiaRuntime\":true}\n" : "]}\n");
+                if (api->nvidia_runtime)
+                        buf_puts(&b, ",\"NvidiaRuntime\":true");
+                buf_puts(&b, "}\n");
                 respond_body(resp, 200, APPLICATION_JSON, &b);
         } else {
                 buf_puts(&b, "--volume-driver=nvidia-docker");
@@ -591,11 +652,15 @@ static void handle_docker_cli(const struct rest_api *api, const struct http_requ
                         buf_printf(&b, " --volume=%s", volumes.items[i]);
                 for (size_t i = 0; i < devices.count; i++)
                         buf_printf(&b, " --device=%s", devices.items[i]);
+                for (size_t i = 0; i < environment.count; i++)
+                        buf_printf(&b, " --env=%s", environment.items[i]);
                 respond_body(resp, 200, TEXT_PLAIN, &b);
         }
 out:
         strv_destroy(&devices);
         strv_destroy(&volumes);
+        strv_destroy(&words);
+        strv_destroy(&environment);
         error_clear(&err);
 }
 

@@ -46,11 +46,13 @@ void volume_api_destroy(struct volume_api *api)
         pthread_mutex_destroy(&api->mounts_lock);
 }
 
-/* Mount IDs: which containers use the (shared) current volume right now. */
-static void mounts_add(struct volume_api *api, const char *id)
+/* Mount IDs: which containers use the (shared) current volume of a kind right now, kept as
+ * "<kind> <id>". */
+static void mounts_add(struct volume_api *api, const char *kind, const char *mount_id)
 {
-        if (id == NULL || id[0] == '\0')
+        if (mount_id == NULL || mount_id[0] == '\0')
                 return;
+        cleanup_free char *id = xasprintf("%s %s", kind, mount_id);
         pthread_mutex_lock(&api->mounts_lock);
         bool known = false;
         for (size_t i = 0; i < api->mount_ids.count && !known; i++)
@@ -60,10 +62,11 @@ static void mounts_add(struct volume_api *api, const char *id)
         pthread_mutex_unlock(&api->mounts_lock);
 }
 
-static void mounts_remove(struct volume_api *api, const char *id)
+static void mounts_remove(struct volume_api *api, const char *kind, const char *mount_id)
 {
-        if (id == NULL || id[0] == '\0')
+        if (mount_id == NULL || mount_id[0] == '\0')
                 return;
+        cleanup_free char *id = xasprintf("%s %s", kind, mount_id);
         pthread_mutex_lock(&api->mounts_lock);
         struct strv *ids = &api->mount_ids;
         for (size_t i = 0; i < ids->count; i++) {
@@ -77,10 +80,13 @@ static void mounts_remove(struct volume_api *api, const char *id)
         pthread_mutex_unlock(&api->mounts_lock);
 }
 
-static size_t mounts_count(struct volume_api *api)
+static size_t mounts_count(struct volume_api *api, const char *kind)
 {
+        size_t len = strlen(kind), n = 0;
         pthread_mutex_lock(&api->mounts_lock);
-        size_t n = api->mount_ids.count;
+        for (size_t i = 0; i < api->mount_ids.count; i++)
+                n += strncmp(api->mount_ids.items[i], kind, len) == 0 &&
+                     api->mount_ids.items[i][len] == ' ';
         pthread_mutex_unlock(&api->mounts_lock);
         return n;
 }
@@ -336,12 +342,12 @@ static char *serve(struct volume_api *api, const struct volume_name *parsed, con
         }
         struct error err = ERROR_INIT;
         bool built = false;
-        if (volume_store_ensure(&api->store, current, &built, &err) < 0) {
+        if (volume_store_ensure_set(&api->store, parsed->capabilities, current, &built, &err) < 0) {
                 reply_internal_error(response, err.message);
                 error_clear(&err);
                 return NULL;
         }
-        char *path = volume_store_path(&api->store, current);
+        char *path = volume_store_set_path(&api->store, parsed->capabilities, current);
         if (built)
                 log_msg("Provisioned volume %s", path);
         if (order < 0)
@@ -372,32 +378,37 @@ static void handle_capabilities(struct volume_api *api, const struct http_reques
 static void handle_list(struct volume_api *api, const struct http_request *request,
                         struct http_response *response)
 {
-        struct strv versions = STRV_INIT;
+        struct strv names = STRV_INIT;
         struct error err = ERROR_INIT;
-        if (volume_store_list(&api->store, &versions, &err) < 0) {
+        if (volume_store_list_names(&api->store, &names, &err) < 0) {
                 reply_internal_error(response, err.message);
                 error_clear(&err);
-                strv_destroy(&versions);
+                strv_destroy(&names);
                 return;
         }
         struct buf b = BUF_INIT;
         buf_puts(&b, "{\"Volumes\":");
-        if (versions.count == 0)
+        if (names.count == 0)
                 buf_puts(&b, "null");
-        for (size_t i = 0; i < versions.count; i++) {
-                cleanup_free char *name = xasprintf("%s_%s", VOLUME_KIND_DRIVER, versions.items[i]);
-                cleanup_free char *path = volume_store_path(&api->store, versions.items[i]);
+        for (size_t i = 0; i < names.count; i++) {
+                struct volume_name parsed;
+                if (volume_name_parse(names.items[i], &parsed, &err) < 0) {
+                        error_clear(&err);
+                        continue;
+                }
+                cleanup_free char *path =
+                    volume_store_set_path(&api->store, parsed.capabilities, parsed.version);
                 buf_puts(&b, i == 0 ? "[{\"Name\":" : ",{\"Name\":");
-                json_put_string(&b, name);
+                json_put_string(&b, names.items[i]);
                 buf_puts(&b, ",\"Mountpoint\":");
                 json_put_string(&b, path);
                 buf_puts(&b, "}");
         }
-        if (versions.count > 0)
+        if (names.count > 0)
                 buf_puts(&b, "]");
         buf_puts(&b, ",\"Err\":null}");
         reply_json(response, &b);
-        strv_destroy(&versions);
+        strv_destroy(&names);
 }
 
 static void log_received(const char *what, const char *name)
@@ -436,7 +447,7 @@ static void handle_remove(struct volume_api *api, const struct http_request *req
         struct volume_name parsed;
         if (!parse_or_reply(name, &parsed, response, NULL))
                 return;
-        size_t in_use = mounts_count(api);
+        size_t in_use = mounts_count(api, parsed.kind);
         if (in_use > 0 && volume_version_compare(parsed.version, current_version(api)) == 0) {
                 /* Containers mounting older names share this directory. */
                 cleanup_free char *text =
@@ -447,7 +458,7 @@ static void handle_remove(struct volume_api *api, const struct http_request *req
                 return;
         }
         struct error err = ERROR_INIT;
-        if (volume_store_remove(&api->store, parsed.version, &err) < 0) {
+        if (volume_store_remove_set(&api->store, parsed.capabilities, parsed.version, &err) < 0) {
                 reply_internal_error(response, err.message);
                 error_clear(&err);
                 return;
@@ -470,7 +481,7 @@ static void mount_or_path(struct volume_api *api, const struct http_request *req
         if (path == NULL)
                 return;
         if (is_mount)
-                mounts_add(api, id);
+                mounts_add(api, parsed.kind, id);
         struct buf b = BUF_INIT;
         buf_puts(&b, "{\"Mountpoint\":");
         json_put_string(&b, path);
@@ -501,7 +512,7 @@ static void handle_unmount(struct volume_api *api, const struct http_request *re
         struct volume_name parsed;
         if (!parse_or_reply(name, &parsed, response, NULL))
                 return;
-        mounts_remove(api, id);
+        mounts_remove(api, parsed.kind, id);
         reply_err(response, NULL, NULL);
 }
 

@@ -27,8 +27,11 @@
  * matched case-insensitively; an empty or malformed body is 500 `internal error, check logs for
  * details\n` (text/plain); a body over VOLUME_API_MAX_BODY is 413.
  *
- * Names: nvidia_driver_<version>, version = digit groups separated by single dots. Every name is
- * checked before the disk is touched (bad volume format / unsupported volume).
+ * Names: nvidia_driver_<version> (every capability, 1.0's volume) and
+ * nvidia_driver-<set>_<version> (the volume of a capability set: volume_name.h,
+ * docs/capabilities.md), version = digit groups separated by single dots. Every name is checked
+ * before the disk is touched (bad volume format / unsupported volume). What follows holds for
+ * each kind on its own.
  *
  * Driver upgrades (decision): the process serves exactly one driver version, the running one.
  *   - Create of the current version builds its volume (once, atomically, under a lock).

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/xalloc.h"
+#include "nvidia-docker-plugin/driver_caps.h"
 
 static bool is_kind_char(char c)
 {
@@ -63,8 +64,14 @@ int volume_name_parse(const char *name, struct volume_name *out, struct error *e
                 return error_set(err, "bad volume format: %s", shown);
         }
         size_t kind_len = version_start - 1;
-        if (kind_len != strlen(VOLUME_KIND_DRIVER) ||
-            memcmp(name, VOLUME_KIND_DRIVER, kind_len) != 0) {
+        size_t base_len = strlen(VOLUME_KIND_DRIVER);
+        unsigned caps = DRIVER_CAP_ALL;
+        bool known =
+            kind_len >= base_len && memcmp(name, VOLUME_KIND_DRIVER, base_len) == 0 &&
+            (kind_len == base_len ||
+             (name[base_len] == '-' &&
+              driver_caps_from_suffix(name + base_len + 1, kind_len - base_len - 1, &caps)));
+        if (!known) {
                 cleanup_free char *shown = printable_name(name);
                 return error_set(err, "unsupported volume: %s", shown);
         }
@@ -75,7 +82,15 @@ int volume_name_parse(const char *name, struct volume_name *out, struct error *e
         }
         memcpy(out->kind, name, kind_len);
         strcpy(out->version, version);
+        out->capabilities = caps;
         return 0;
+}
+
+char *volume_kind_of(unsigned capabilities)
+{
+        cleanup_free char *suffix = driver_caps_suffix(capabilities);
+        return suffix[0] ? xasprintf("%s-%s", VOLUME_KIND_DRIVER, suffix)
+                         : xstrdup(VOLUME_KIND_DRIVER);
 }
 
 /* Next numeric group of a valid version: value without leading zeros, as (start, length). */

@@ -24,11 +24,7 @@
 #define TMP_PREFIX     ".tmp-"
 #define TLS_ABI_2_3_99 0x0000006300000003ull
 
-static const char *const place_dirs[] = {
-    [DRIVER_FILE_BIN] = "bin",
-    [DRIVER_FILE_LIB] = "lib",
-    [DRIVER_FILE_LIB64] = "lib64",
-};
+#define place_dirs driver_file_place_dirs
 
 /* mkdir -p with mode 0755 for each missing component. */
 static int make_dirs(const char *path, struct error *err)
@@ -151,18 +147,41 @@ static void lock_release(struct volume_store *store)
         pthread_mutex_unlock(&store->mutex);
 }
 
+/* The kind directories under the root: nvidia_driver and nvidia_driver-<set> (owned paths). */
+static void kind_dirs(const struct volume_store *store, struct strv *out)
+{
+        strv_push(out, store->kind_dir);
+        DIR *dir = opendir(store->root);
+        if (dir == NULL)
+                return;
+        struct dirent *entry;
+        size_t base = strlen(VOLUME_KIND_DRIVER);
+        unsigned caps;
+        while ((entry = readdir(dir)) != NULL)
+                if (strncmp(entry->d_name, VOLUME_KIND_DRIVER "-", base + 1) == 0 &&
+                    driver_caps_from_suffix(entry->d_name + base + 1,
+                                            strlen(entry->d_name) - base - 1, &caps))
+                        strv_pushf(out, "%s/%s", store->root, entry->d_name);
+        closedir(dir);
+}
+
 /* Removes what interrupted builds left (the caller holds the lock). */
 static void remove_stale_builds(struct volume_store *store)
 {
-        DIR *dir = opendir(store->kind_dir);
-        if (dir == NULL)
-                return;
+        struct strv kinds = STRV_INIT;
+        kind_dirs(store, &kinds);
         struct strv stale = STRV_INIT;
-        struct dirent *entry;
-        while ((entry = readdir(dir)) != NULL)
-                if (strncmp(entry->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0)
-                        strv_pushf(&stale, "%s/%s", store->kind_dir, entry->d_name);
-        closedir(dir);
+        for (size_t k = 0; k < kinds.count; k++) {
+                DIR *dir = opendir(kinds.items[k]);
+                if (dir == NULL)
+                        continue;
+                struct dirent *entry;
+                while ((entry = readdir(dir)) != NULL)
+                        if (strncmp(entry->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0)
+                                strv_pushf(&stale, "%s/%s", kinds.items[k], entry->d_name);
+                closedir(dir);
+        }
+        strv_destroy(&kinds);
         for (size_t i = 0; i < stale.count; i++) {
                 struct error err = ERROR_INIT;
                 if (remove_tree(stale.items[i], &err) < 0)
@@ -174,58 +193,70 @@ static void remove_stale_builds(struct volume_store *store)
         strv_destroy(&stale);
 }
 
-/* True when a file of the volume is an empty file of the volume's own file system where a
- * bind-mounted driver file was: the mounts are gone (a reboot), the placeholders stay. No
- * driver file is empty, so a copy or a hard link never looks like this. */
+/* True when a file below `dir` (depth-limited) is an empty file of the volume's own file system
+ * `dev` where a bind-mounted driver file was: the mounts are gone (a reboot), the placeholders
+ * stay. No driver file is empty, so a copy or a hard link never looks like this. */
+static bool dir_has_dead_binds(const char *dir, dev_t dev, int depth)
+{
+        DIR *d = opendir(dir);
+        if (d == NULL)
+                return false;
+        bool dead = false;
+        struct dirent *entry;
+        while (!dead && (entry = readdir(d)) != NULL) {
+                if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
+                        continue;
+                struct stat st;
+                cleanup_free char *path = xasprintf("%s/%s", dir, entry->d_name);
+                if (lstat(path, &st) < 0)
+                        continue;
+                if (S_ISDIR(st.st_mode) && depth < 4)
+                        dead = dir_has_dead_binds(path, dev, depth + 1);
+                else if (S_ISREG(st.st_mode) && st.st_size == 0 && !is_mount_point(path, dev))
+                        dead = true;
+        }
+        closedir(d);
+        return dead;
+}
+
 static bool has_dead_binds(const char *volume)
 {
         struct stat top;
         if (stat(volume, &top) < 0)
                 return false;
-        for (size_t p = 0; p < sizeof(place_dirs) / sizeof(place_dirs[0]); p++) {
-                cleanup_free char *sub = xasprintf("%s/%s", volume, place_dirs[p]);
-                DIR *dir = opendir(sub);
-                if (dir == NULL)
-                        continue;
-                bool dead = false;
-                struct dirent *entry;
-                while (!dead && (entry = readdir(dir)) != NULL) {
-                        struct stat st;
-                        cleanup_free char *path = xasprintf("%s/%s", sub, entry->d_name);
-                        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0 &&
-                            !is_mount_point(path, top.st_dev))
-                                dead = true;
-                }
-                closedir(dir);
-                if (dead)
-                        return true;
-        }
-        return false;
+        return dir_has_dead_binds(volume, top.st_dev, 0);
 }
+
+/* Valid version directories of one kind directory, sorted. */
+static int list_kind(const char *kind_dir, struct strv *versions, struct error *err);
 
 /* Volumes whose bind mounts are gone are removed, to be built again on demand (the caller
  * holds the lock). */
 static void remove_dead_volumes(struct volume_store *store)
 {
-        struct strv versions = STRV_INIT;
-        struct error err = ERROR_INIT;
-        if (volume_store_list(store, &versions, &err) < 0) {
-                error_clear(&err);
-                return;
+        struct strv kinds = STRV_INIT;
+        kind_dirs(store, &kinds);
+        for (size_t k = 0; k < kinds.count; k++) {
+                struct strv versions = STRV_INIT;
+                struct error err = ERROR_INIT;
+                if (list_kind(kinds.items[k], &versions, &err) < 0)
+                        error_clear(&err);
+                for (size_t i = 0; i < versions.count; i++) {
+                        cleanup_free char *path =
+                            xasprintf("%s/%s", kinds.items[k], versions.items[i]);
+                        if (!has_dead_binds(path))
+                                continue;
+                        if (remove_tree(path, &err) < 0)
+                                log_warning("%s", err.message);
+                        else
+                                log_msg("Removed the volume %s: its bind-mounted driver files are "
+                                        "gone (a reboot?); it is built again when asked for",
+                                        path);
+                        error_clear(&err);
+                }
+                strv_destroy(&versions);
         }
-        for (size_t i = 0; i < versions.count; i++) {
-                cleanup_free char *path = volume_store_path(store, versions.items[i]);
-                if (!has_dead_binds(path))
-                        continue;
-                if (remove_tree(path, &err) < 0)
-                        log_warning("%s", err.message);
-                else
-                        log_msg("Removed the volume %s: its bind-mounted driver files are gone "
-                                "(a reboot?); it is built again when asked for",
-                                path);
-                error_clear(&err);
-        }
-        strv_destroy(&versions);
+        strv_destroy(&kinds);
 }
 
 static char *dup_or_null(const char *s)
@@ -289,6 +320,19 @@ void volume_store_destroy(struct volume_store *store)
 char *volume_store_path(const struct volume_store *store, const char *version)
 {
         return xasprintf("%s/%s", store->kind_dir, version);
+}
+
+/* <root>/<kind of caps> */
+static char *set_kind_dir(const struct volume_store *store, unsigned caps)
+{
+        cleanup_free char *kind = volume_kind_of(caps);
+        return xasprintf("%s/%s", store->root, kind);
+}
+
+char *volume_store_set_path(const struct volume_store *store, unsigned caps, const char *version)
+{
+        cleanup_free char *dir = set_kind_dir(store, caps);
+        return xasprintf("%s/%s", dir, version);
 }
 
 /* 1 if a directory, 0 if missing, -1 (with err) if something else is there. */
@@ -720,14 +764,63 @@ static int link_or_reserve(int dirfd, const char *dir, const struct driver_file 
         return 0;
 }
 
+/* mkdir -p of the directories in `name` (relative to dirfd), 0755. */
+static int make_parents(int dirfd, const char *dir, const char *name, struct error *err)
+{
+        cleanup_free char *copy = xstrdup(name);
+        for (char *slash = strchr(copy, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
+                *slash = '\0';
+                if (mkdirat(dirfd, copy, 0755) < 0 && errno != EEXIST)
+                        return error_set_errno(err, errno, "create directory %s/%s", dir, copy);
+                *slash = '/';
+        }
+        return 0;
+}
+
+/* A file whose volume copy has its own content (a JSON file naming its library in the volume). */
+static int write_content(int dirfd, const char *dir, const struct driver_file *file,
+                         struct error *err)
+{
+        cleanup_free char *shown = xasprintf("%s/%s", dir, file->name);
+        cleanup_close int fd =
+            openat(dirfd, file->name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0) {
+                if (errno == EEXIST) {
+                        log_warning("%s: %s exists already, skipping this copy", file->path, shown);
+                        return 0;
+                }
+                return error_set_errno(err, errno, "create %s", shown);
+        }
+        for (size_t w = 0; w < file->content_len;) {
+                ssize_t n = write(fd, file->content + w, file->content_len - w);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return error_set_errno(err, errno, "write %s", shown);
+                w += (size_t)n;
+        }
+        if (fchmod(fd, 0644) < 0)
+                return error_set_errno(err, errno, "chmod %s", shown);
+        int closing = fd;
+        fd = -1;
+        if (close(closing) < 0)
+                return error_set_errno(err, errno, "write %s", shown);
+        return 0;
+}
+
 static int place_file(int dirfd, const char *dir, const struct driver_file *file, size_t index,
                       const struct examined *facts, struct placement *placement, struct error *err)
 {
-        if (!facts->is_elf && file->place != DRIVER_FILE_BIN) {
+        if (strchr(file->name, '/') != NULL && make_parents(dirfd, dir, file->name, err) < 0)
+                return -1;
+        if (file->content != NULL)
+                return write_content(dirfd, dir, file, err);
+        bool library = file->place == DRIVER_FILE_LIB || file->place == DRIVER_FILE_LIB64;
+        if (!facts->is_elf && library) {
                 /* A library that is no ELF file: 1.0 fails the Create with "<path>: <error>". */
                 return error_set(err, "%s", facts->elf_err.message);
         }
-        if (!facts->is_elf) /* a binary that is a script */
+        if (!facts->is_elf || !library) /* a script, a data or configuration file, an X module */
                 return link_or_reserve(dirfd, dir, file, index, facts, placement, &(bool){false},
                                        err);
         bool placed = false;
@@ -750,8 +843,8 @@ static int place_file(int dirfd, const char *dir, const struct driver_file *file
 static int populate(const char *dir, const struct driver_files *files, bool bind,
                     const atomic_bool *stop, struct build_stats *stats, struct error *err)
 {
-        int dirfds[3] = {-1, -1, -1};
-        char *sub[3] = {NULL, NULL, NULL};
+        int dirfds[DRIVER_FILE_PLACES] = {-1, -1, -1, -1, -1};
+        char *sub[DRIVER_FILE_PLACES] = {NULL};
         struct placement placement = {.bind = bind};
         struct examined *facts = xcalloc(files->count ? files->count : 1, sizeof(*facts));
         struct copy_chunk *chunks = NULL;
@@ -760,12 +853,16 @@ static int populate(const char *dir, const struct driver_files *files, bool bind
         size_t phase1_index = SIZE_MAX;
         int rc = -1;
         long start = monotonic_ms();
-        for (int p = 0; p < 3; p++) {
+        for (int p = 0; p < DRIVER_FILE_PLACES; p++) {
+                /* bin, lib and lib64 always (1.0's layout); share and the X modules when used. */
+                bool used = p <= DRIVER_FILE_LIB64;
+                for (size_t i = 0; i < files->count && !used; i++)
+                        used = files->items[i].place == (enum driver_file_place)p;
+                if (!used)
+                        continue;
                 sub[p] = xasprintf("%s/%s", dir, place_dirs[p]);
-                if (mkdir(sub[p], 0755) < 0 && errno != EEXIST) {
-                        error_set_errno(err, errno, "create directory %s", sub[p]);
+                if (make_dirs(sub[p], err) < 0)
                         goto out;
-                }
                 dirfds[p] = open(sub[p], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (dirfds[p] < 0) {
                         error_set_errno(err, errno, "open %s", sub[p]);
@@ -840,7 +937,7 @@ out:
         }
         free(facts);
         error_clear(&phase1);
-        for (int p = 0; p < 3; p++) {
+        for (int p = 0; p < DRIVER_FILE_PLACES; p++) {
                 free(sub[p]);
                 sub[p] = NULL;
                 if (dirfds[p] >= 0)
@@ -869,16 +966,23 @@ static void log_build(const char *version, const struct build_stats *stats)
                 stats->copied, copies);
 }
 
-static int build(struct volume_store *store, const char *version, const char *final,
+static int build(struct volume_store *store, unsigned caps, const char *version, const char *final,
                  struct error *err)
 {
         struct driver_files files;
-        if (driver_files_find(&files, &store->files, err) < 0)
+        struct driver_files_options options = store->files;
+        options.capabilities = caps;
+        if (driver_files_find(&files, &options, err) < 0)
                 return -1;
-        cleanup_free char *tmp = xasprintf("%s/" TMP_PREFIX "%s-XXXXXX", store->kind_dir, version);
+        cleanup_free char *kind_dir = set_kind_dir(store, caps);
+        cleanup_free char *tmp = xasprintf("%s/" TMP_PREFIX "%s-XXXXXX", kind_dir, version);
+        cleanup_free char *kind = volume_kind_of(caps);
+        cleanup_free char *name = xasprintf("%s_%s", kind, version);
         int rc = -1;
+        if (make_dirs(kind_dir, err) < 0)
+                goto out;
         if (mkdtemp(tmp) == NULL) {
-                error_set_errno(err, errno, "create directory in %s", store->kind_dir);
+                error_set_errno(err, errno, "create directory in %s", kind_dir);
                 goto out;
         }
         if (chmod(tmp, 0755) < 0) {
@@ -888,7 +992,7 @@ static int build(struct volume_store *store, const char *version, const char *fi
         struct build_stats stats = {0};
         if (populate(tmp, &files, store->bind_mounts, &store->stopping, &stats, err) < 0)
                 goto fail;
-        log_build(version, &stats);
+        log_build(name, &stats);
         if (rename(tmp, final) < 0) {
                 error_set_errno(err, errno, "rename %s to %s", tmp, final);
                 goto fail;
@@ -905,14 +1009,17 @@ out:
         return rc;
 }
 
-int volume_store_ensure(struct volume_store *store, const char *version, bool *built,
-                        struct error *err)
+int volume_store_ensure_set(struct volume_store *store, unsigned caps, const char *version,
+                            bool *built, struct error *err)
 {
         if (built != NULL)
                 *built = false;
         if (!volume_version_is_valid(version))
                 return error_set(err, "invalid volume version '%s'", version);
-        cleanup_free char *final = volume_store_path(store, version);
+        caps = driver_caps_close(caps);
+        if (caps == 0)
+                return error_set(err, "no driver capability asked for");
+        cleanup_free char *final = volume_store_set_path(store, caps, version);
         /* Fast path: a complete volume appears only by rename, so it is safe to use unlocked. */
         int exists = volume_exists(final, err);
         if (exists != 0)
@@ -921,7 +1028,7 @@ int volume_store_ensure(struct volume_store *store, const char *version, bool *b
                 return -1;
         int rc = volume_exists(final, err);
         if (rc == 0) {
-                rc = build(store, version, final, err);
+                rc = build(store, caps, version, final, err);
                 if (rc == 0 && built != NULL)
                         *built = true;
         } else if (rc > 0) {
@@ -933,16 +1040,26 @@ int volume_store_ensure(struct volume_store *store, const char *version, bool *b
         return rc;
 }
 
+int volume_store_ensure(struct volume_store *store, const char *version, bool *built,
+                        struct error *err)
+{
+        return volume_store_ensure_set(store, DRIVER_CAP_ALL, version, built, err);
+}
+
 void volume_store_stop(struct volume_store *store)
 {
         atomic_store(&store->stopping, true);
 }
 
-int volume_store_remove(struct volume_store *store, const char *version, struct error *err)
+int volume_store_remove_set(struct volume_store *store, unsigned caps, const char *version,
+                            struct error *err)
 {
         if (!volume_version_is_valid(version))
                 return error_set(err, "invalid volume version '%s'", version);
-        cleanup_free char *path = volume_store_path(store, version);
+        caps = driver_caps_close(caps);
+        if (caps == 0)
+                return 0;
+        cleanup_free char *path = volume_store_set_path(store, caps, version);
         if (lock_acquire(store, err) < 0)
                 return -1;
         int rc = remove_tree(path, err);
@@ -950,18 +1067,23 @@ int volume_store_remove(struct volume_store *store, const char *version, struct 
         return rc;
 }
 
+int volume_store_remove(struct volume_store *store, const char *version, struct error *err)
+{
+        return volume_store_remove_set(store, DRIVER_CAP_ALL, version, err);
+}
+
 static int compare_strings(const void *a, const void *b)
 {
         return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int volume_store_list(struct volume_store *store, struct strv *versions, struct error *err)
+static int list_kind(const char *kind_dir, struct strv *versions, struct error *err)
 {
-        DIR *dir = opendir(store->kind_dir);
+        DIR *dir = opendir(kind_dir);
         if (dir == NULL) {
                 if (errno == ENOENT)
                         return 0;
-                return error_set_errno(err, errno, "open %s", store->kind_dir);
+                return error_set_errno(err, errno, "open %s", kind_dir);
         }
         struct dirent *entry;
         while ((entry = readdir(dir)) != NULL) {
@@ -976,4 +1098,28 @@ int volume_store_list(struct volume_store *store, struct strv *versions, struct 
         if (versions->count > 1)
                 qsort(versions->items, versions->count, sizeof(char *), compare_strings);
         return 0;
+}
+
+int volume_store_list(struct volume_store *store, struct strv *versions, struct error *err)
+{
+        return list_kind(store->kind_dir, versions, err);
+}
+
+int volume_store_list_names(struct volume_store *store, struct strv *names, struct error *err)
+{
+        struct strv kinds = STRV_INIT;
+        kind_dirs(store, &kinds);
+        int rc = 0;
+        for (size_t k = 0; k < kinds.count && rc == 0; k++) {
+                struct strv versions = STRV_INIT;
+                rc = list_kind(kinds.items[k], &versions, err);
+                const char *kind = strrchr(kinds.items[k], '/') + 1;
+                for (size_t i = 0; rc == 0 && i < versions.count; i++)
+                        strv_pushf(names, "%s_%s", kind, versions.items[i]);
+                strv_destroy(&versions);
+        }
+        strv_destroy(&kinds);
+        if (names->count > 1)
+                qsort(names->items, names->count, sizeof(char *), compare_strings);
+        return rc;
 }

@@ -1,6 +1,8 @@
 /*
- * volume_store: the driver volumes on disk (driver.md §1):
- *   <volume root>/nvidia_driver/<version>/{bin,lib,lib64}
+ * volume_store: the driver volumes on disk (driver.md §1; docs/capabilities.md):
+ *   <volume root>/nvidia_driver/<version>/{bin,lib,lib64[,share][,lib64/xorg/modules]}
+ *   <volume root>/nvidia_driver-<set>/<version>/...   the volume of a capability set
+ * (the set's canonical suffix, driver_caps.h); every kind is built under the one lock below.
  * A version directory is built once: under an in-process mutex and an flock on
  * <volume root>/nvidia_driver/.lock (other plugin processes), in a temporary directory
  * .tmp-<version>-XXXXXX beside it, then renamed into place, so a reader sees a complete
@@ -59,6 +61,15 @@ int volume_store_ensure(struct volume_store *store, const char *version, bool *b
  * stopping" (checked between files and every 8 MiB copied); its temporary directory is removed.
  * Async-signal-safe; for shutdown. */
 void volume_store_stop(struct volume_store *store);
+/* The same for the volume of a capability set (closed first; DRIVER_CAP_ALL is the above;
+ * an empty set fails). */
+char *volume_store_set_path(const struct volume_store *store, unsigned caps, const char *version);
+int volume_store_ensure_set(struct volume_store *store, unsigned caps, const char *version,
+                            bool *built, struct error *err);
+int volume_store_remove_set(struct volume_store *store, unsigned caps, const char *version,
+                            struct error *err);
+/* Every provisioned volume's name (<kind>_<version>), of every kind, sorted. */
+int volume_store_list_names(struct volume_store *store, struct strv *names, struct error *err);
 /* Deletes <kind_dir>/<version> recursively if it exists (a symlink is only unlinked). */
 int volume_store_remove(struct volume_store *store, const char *version, struct error *err);
 /* Valid version directories under kind_dir, sorted by name. */

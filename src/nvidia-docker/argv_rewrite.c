@@ -74,6 +74,9 @@ int argv_gpu_options(const struct docker_cli_answer *answer, const struct argv_e
                 strv_pushf(&options, "--runtime=%s", extras->runtime);
         if (extras != NULL && extras->capabilities != NULL)
                 strv_pushf(&options, "--env=NVIDIA_DRIVER_CAPABILITIES=%s", extras->capabilities);
+        for (size_t i = 0;
+             extras != NULL && extras->environment != NULL && i < extras->environment->count; i++)
+                strv_pushf(&options, "--env=%s", extras->environment->items[i]);
         for (size_t i = 0; i < options.count; i++)
                 strv_push(out, options.items[i]);
         strv_destroy(&options);
@@ -103,4 +106,28 @@ void argv_rewrite(const struct strv *docker, const char *const *words, size_t co
                 strv_push(out, options->items[i]);
         for (size_t i = insert_index; i < count; i++)
                 strv_push(out, words[i]);
+}
+
+char *argv_env_merge(const char *entry, const char *current)
+{
+        const char *eq = strchr(entry, '=');
+        if (eq == NULL)
+                return xstrdup(entry);
+        if (current == NULL || current[0] == '\0')
+                return xstrdup(entry);
+        struct strv have = STRV_INIT, add = STRV_INIT;
+        strv_split(&have, current, ":");
+        strv_split(&add, eq + 1, ":");
+        struct buf out = BUF_INIT;
+        buf_printf(&out, "%.*s=%s", (int)(eq - entry), entry, current);
+        for (size_t i = 0; i < add.count; i++) {
+                bool present = false;
+                for (size_t j = 0; j < have.count && !present; j++)
+                        present = strcmp(have.items[j], add.items[i]) == 0;
+                if (!present)
+                        buf_printf(&out, ":%s", add.items[i]);
+        }
+        strv_destroy(&have);
+        strv_destroy(&add);
+        return buf_steal(&out);
 }

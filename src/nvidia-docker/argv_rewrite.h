@@ -8,8 +8,9 @@
  * `--volume-driver`, which would capture the user's own volumes); `--runtime=runc` when the
  * engine's host has NVIDIA's container runtime, which would otherwise add every GPU an image's
  * NVIDIA_VISIBLE_DEVICES names; and `--env=NVIDIA_DRIVER_CAPABILITIES=<list>` when the caller
- * (not the image or the command line) chose the capabilities. Nothing else goes into the
- * container's environment, so `docker commit` keeps none of it.
+ * (not the image or the command line) chose the capabilities; and, with driver capabilities,
+ * the loader variables of the plugin's answer (`--env=LD_LIBRARY_PATH=...`, ...: a committed
+ * image keeps those, harmless without the volume).
  */
 #ifndef NVD_ARGV_REWRITE_H
 #define NVD_ARGV_REWRITE_H
@@ -25,7 +26,13 @@
 struct argv_extras {
         const char *runtime;      /* "runc", or NULL */
         const char *capabilities; /* NVIDIA_DRIVER_CAPABILITIES for the environment, or NULL */
+        const struct strv *environment; /* NAME=VALUE for the loaders (argv_env_merge), or NULL */
 };
+
+/* The plugin's loader entry NAME=VALUE (a colon list) merged into the value the container would
+ * otherwise have (`current`, NULL when unset): current's entries first, then VALUE's entries it
+ * lacks; VALUE itself when unset. Owned "NAME=..." (docs/capabilities.md). */
+char *argv_env_merge(const char *entry, const char *current);
 
 /* The GPU options alone (err on a malformed volume such as a missing target). `answer` may be
  * NULL (only the extras). */

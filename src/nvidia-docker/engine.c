@@ -29,6 +29,7 @@ void image_info_destroy(struct image_info *info)
         free(info->require_cuda);
         free(info->cuda_version_env);
         free(info->driver_capabilities);
+        strv_destroy(&info->env);
         memset(info, 0, sizeof(*info));
 }
 
@@ -137,6 +138,7 @@ static int decode_object(json_t *image, struct image_info *out, struct error *er
                                 if (eq == NULL)
                                         continue;
                                 size_t name_len = (size_t)(eq - kv);
+                                strv_push_owned(&out->env, xstrndup(kv, len));
                                 char **slot = NULL;
                                 if (name_len == 22 && memcmp(kv, "NVIDIA_VISIBLE_DEVICES", 22) == 0)
                                         slot = &out->visible_devices;

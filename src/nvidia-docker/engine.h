@@ -31,6 +31,7 @@ struct image_info {
         char *require_cuda;        /* NVIDIA_REQUIRE_CUDA, NULL if absent */
         char *cuda_version_env;    /* CUDA_VERSION, NULL if absent */
         char *driver_capabilities; /* NVIDIA_DRIVER_CAPABILITIES, NULL if absent */
+        struct strv env;           /* every NAME=value of Config.Env, in order */
 };
 
 struct engine_target {

@@ -225,8 +225,7 @@ int gpu_plan_decide(const struct gpu_plan_input *in, struct gpu_plan *out, struc
 {
         memset(out, 0, sizeof(*out));
         strv_init(&out->volume_kinds);
-        strv_init(&out->request.items);
-        cleanup_free char *gpus_capabilities = NULL;
+        cleanup_free char *gpus_capabilities = NULL; /* selection_decide fills out->request */
         int ret = selection_decide(in, out, &gpus_capabilities, err);
         if (ret == 0)
                 ret = capabilities_decide(in, gpus_capabilities, out, err);

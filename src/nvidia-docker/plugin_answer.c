@@ -125,10 +125,22 @@ bool plugin_answer_device_allowed(const char *path)
 
 bool plugin_answer_volume_name_allowed(const char *name)
 {
-        size_t n = strlen(VOLUME_PREFIX);
+        size_t n = strlen(VOLUME_PREFIX) - 1; /* "nvidia_driver" */
         if (strncmp(name, VOLUME_PREFIX, n) != 0)
                 return false;
-        const char *version = name + n;
+        const char *p = name + n;
+        if (*p == '-') { /* a capability set: -word[-word...] */
+                do {
+                        p++;
+                        size_t word = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789");
+                        if (word == 0)
+                                return false;
+                        p += word;
+                } while (*p == '-');
+        }
+        if (*p++ != '_')
+                return false;
+        const char *version = p;
         size_t len = strlen(version);
         if (len == 0 || len > VOLUME_VERSION_MAX || version[0] == '.' || version[len - 1] == '.')
                 return false;
@@ -176,6 +188,35 @@ static int string_list(json_t *obj, const char *key, bool (*valid)(const char *)
         return 0;
 }
 
+bool plugin_answer_env_allowed(const char *name, size_t len)
+{
+        static const char *const allowed[] = {
+            "LD_LIBRARY_PATH",                     /* the volume's libraries */
+            "__EGL_VENDOR_LIBRARY_DIRS",           /* GLVND's EGL vendor files */
+            "__EGL_EXTERNAL_PLATFORM_CONFIG_DIRS", /* libEGL_nvidia's platform files */
+            "XDG_DATA_DIRS",                       /* the Vulkan loader's icd.d and layers */
+        };
+        for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+                if (strlen(allowed[i]) == len && memcmp(allowed[i], name, len) == 0)
+                        return true;
+        return false;
+}
+
+/* NAME=/abs[:/abs...] with an allowed NAME; no ',' or quote (docker's --env is one word). */
+static bool env_entry(const char *s)
+{
+        const char *eq = strchr(s, '=');
+        if (eq == NULL || !plugin_answer_env_allowed(s, (size_t)(eq - s)))
+                return false;
+        const char *p = eq + 1;
+        if (*p != '/')
+                return false;
+        for (; *p; p++)
+                if (*p == ':' ? p[1] != '/' : (*p == '"' || *p == '\'' || *p == ' '))
+                        return false;
+        return true;
+}
+
 int plugin_answer_decode_docker_cli(const char *body, size_t len, struct docker_cli_answer *out,
                                     struct error *err)
 {
@@ -203,6 +244,10 @@ int plugin_answer_decode_docker_cli(const char *body, size_t len, struct docker_
                 ret =
                     string_list(root, "Devices", plugin_answer_device_allowed,
                                 "an NVIDIA device node (" DEVICES_ALLOWED ")", &out->devices, err);
+        if (ret == 0 && json_object_get(root, "Environment") != NULL)
+                ret =
+                    string_list(root, "Environment", env_entry,
+                                "a loader variable set to absolute paths", &out->environment, err);
         if (ret == 0) {
                 json_t *runtime = json_object_get(root, "NvidiaRuntime");
                 if (runtime != NULL && !json_is_boolean(runtime))
@@ -296,6 +341,7 @@ void docker_cli_answer_destroy(struct docker_cli_answer *answer)
         free(answer->volume_driver);
         strv_destroy(&answer->volumes);
         strv_destroy(&answer->devices);
+        strv_destroy(&answer->environment);
         memset(answer, 0, sizeof *answer);
 }
 

@@ -366,8 +366,8 @@ static void append_joined(struct buf *query, CURL *curl, const char *key, char *
 }
 
 int plugin_client_docker_cli(struct plugin_client *client, const struct strv *volume_kinds,
-                             const struct strv *devices, const char *source,
-                             struct docker_cli_answer *out, struct error *err)
+                             const struct strv *devices, const char *capabilities,
+                             const char *source, struct docker_cli_answer *out, struct error *err)
 {
         memset(out, 0, sizeof *out);
         struct buf query = BUF_INIT;
@@ -377,6 +377,10 @@ int plugin_client_docker_cli(struct plugin_client *client, const struct strv *vo
                               volume_kinds->count);
         if (devices != NULL && devices->count > 0)
                 append_joined(&query, client->curl, "dev", devices->items, devices->count);
+        if (capabilities != NULL) {
+                char *caps = (char *)capabilities;
+                append_joined(&query, client->curl, "caps", &caps, 1);
+        }
         cleanup_free char *q = buf_steal(&query);
         cleanup_free char *path = xasprintf("/v1.0/docker/cli/json%s", q);
         long status;

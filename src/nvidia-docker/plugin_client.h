@@ -57,10 +57,12 @@ int plugin_client_open(const struct plugin_target *target, struct plugin_client 
                        struct error *err);
 /* vol: volume kinds (e.g. "nvidia_driver"); devices: the `dev` items (NULL: all GPUs), and
  * `source` names where they came from ("NV_GPU") in messages. A 400 "invalid device" answer
- * is turned into an error that lists the valid indexes and UUIDs (one more request). */
+ * is turned into an error that lists the valid indexes and UUIDs (one more request).
+ * capabilities: NVIDIA_DRIVER_CAPABILITIES (sent as caps=, docs/capabilities.md), or NULL for a
+ * 1.0 request. */
 int plugin_client_docker_cli(struct plugin_client *client, const struct strv *volume_kinds,
-                             const struct strv *devices, const char *source,
-                             struct docker_cli_answer *out, struct error *err);
+                             const struct strv *devices, const char *capabilities,
+                             const char *source, struct docker_cli_answer *out, struct error *err);
 int plugin_client_gpu_info(struct plugin_client *client, struct gpu_info_answer *out,
                            struct error *err);
 /* Number of transport connections made so far (SSH handshakes, TCP connects): for tests. */

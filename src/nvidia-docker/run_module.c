@@ -451,6 +451,67 @@ static void debug_answer(const struct run_state *s)
               volumes, s->answer.volume_driver ? s->answer.volume_driver : "none");
 }
 
+/* True when the user's words before the image set NAME with -e/--env (NAME or NAME=value). A
+ * plain scan: a wrong guess only leaves a loader variable out, never changes the user's. */
+static bool cmdline_sets(const struct run_state *s, const char *name)
+{
+        const struct run_request *r = s->request;
+        size_t len = strlen(name);
+        for (size_t i = 0; i < r->args->insert_index && i < r->count; i++) {
+                const char *w = r->words[i], *v = NULL;
+                if ((strcmp(w, "-e") == 0 || strcmp(w, "--env") == 0) && i + 1 < r->count)
+                        v = r->words[i + 1];
+                else if (strncmp(w, "--env=", 6) == 0)
+                        v = w + 6;
+                else if (strncmp(w, "-e", 2) == 0 && w[2] != '-')
+                        v = w + 2;
+                if (v != NULL && strncmp(v, name, len) == 0 && (v[len] == '=' || v[len] == '\0'))
+                        return true;
+        }
+        return env_entries_find(&s->env_entries, name) != NULL;
+}
+
+/* The plugin's loader variables (an answer to caps=), each merged into the image's value; a
+ * variable the user sets on the command line is left to the user (docs/capabilities.md). */
+static void loader_environment(const struct run_state *s, struct strv *out)
+{
+        const struct strv *answer = &s->answer.environment;
+        for (size_t i = 0; i < answer->count; i++) {
+                const char *entry = answer->items[i];
+                size_t len = (size_t)(strchr(entry, '=') - entry);
+                cleanup_free char *name = xstrndup(entry, len);
+                if (cmdline_sets(s, name)) {
+                        debug(s, "%s: the command line's value is kept", name);
+                        continue;
+                }
+                const char *current = NULL; /* the image's last definition */
+                for (size_t j = 0; j < s->image.env.count; j++)
+                        if (strncmp(s->image.env.items[j], name, len) == 0 &&
+                            s->image.env.items[j][len] == '=')
+                                current = s->image.env.items[j] + len + 1;
+                char *merged = argv_env_merge(entry, current);
+                if (current != NULL && strcmp(merged + len + 1, current) == 0) {
+                        free(merged); /* the image has it already: nothing to add */
+                        continue;
+                }
+                strv_push_owned(out, merged);
+        }
+}
+
+/* The capabilities to ask the plugin for: the plan's, except for a 1.0-era image (the label
+ * com.nvidia.volumes.needed, no NVIDIA_VISIBLE_DEVICES) that nobody chose capabilities for: like
+ * NVIDIA's runtime for legacy images it gets every capability, through 1.0's request and
+ * volume name (docs/capabilities.md). */
+static const char *capabilities_to_ask(const struct run_state *s)
+{
+        bool legacy = s->image.volumes_label != NULL && s->image.volumes_label[0] != '\0' &&
+                      s->image.visible_devices == NULL;
+        if (legacy && s->plan.capabilities_source != NULL &&
+            strcmp(s->plan.capabilities_source, "the default") == 0)
+                return NULL;
+        return s->plan.capabilities;
+}
+
 /* Asks the plugin and execs docker with the GPU options. */
 static int run_with_gpus(struct run_state *s, struct error *err)
 {
@@ -463,8 +524,8 @@ static int run_with_gpus(struct run_state *s, struct error *err)
         if (plugin_client_open(&s->plugin, &s->client, err) < 0 || cuda_check(s, err) < 0 ||
             devices_choose(s, err) < 0 ||
             plugin_client_docker_cli(s->client, &s->plan.volume_kinds,
-                                     s->all_devices ? NULL : &s->devices, s->plan.source,
-                                     &s->answer, err) < 0 ||
+                                     s->all_devices ? NULL : &s->devices, capabilities_to_ask(s),
+                                     s->plan.source, &s->answer, err) < 0 ||
             devices_confirm(s, err) < 0 || runtime_choose(s, &runtime, err) < 0)
                 return -1;
         debug_answer(s);
@@ -473,12 +534,70 @@ static int run_with_gpus(struct run_state *s, struct error *err)
         if (volume_plugin_check(&s->engine, &s->plugin, &s->answer, &reach, err) < 0)
                 return -1;
         debug(s, "%s", reach);
+        struct strv environment = STRV_INIT;
+        loader_environment(s, &environment);
         const struct argv_extras extras = {
             .runtime = runtime,
             .capabilities = s->plan.capabilities_to_env ? s->plan.capabilities : NULL,
+            .environment = &environment,
         };
         strv_init(&s->options);
-        if (argv_gpu_options(&s->answer, &extras, &s->options, err) < 0)
+        int rc = argv_gpu_options(&s->answer, &extras, &s->options, err);
+        strv_destroy(&environment);
+        if (rc < 0)
+                return -1;
+        return exec_words(s, &s->options, err);
+}
+
+/* Would NVIDIA's runtime, if it ran the container, add GPUs? It does when the container's
+ * NVIDIA_VISIBLE_DEVICES (the command line's, else the image's) names any, or is absent from
+ * an image with CUDA_VERSION (its "legacy image" rule). */
+static bool nvidia_runtime_would_add(const struct run_state *s)
+{
+        const struct docker_args *a = s->request->args;
+        const char *entry = a->env_visible_devices != NULL
+                                ? a->env_visible_devices
+                                : env_entries_find(&s->env_entries, "NVIDIA_VISIBLE_DEVICES");
+        const char *value = s->image.visible_devices;
+        if (entry != NULL)
+                value = env_entry_value(entry, getenv("NVIDIA_VISIBLE_DEVICES"));
+        if (value == NULL)
+                return s->image.cuda_version_env != NULL;
+        return value[0] != '\0' && strcmp(value, "void") != 0;
+}
+
+/* A container without GPUs of ours. Where NVIDIA's runtime would add some, the plugin is asked
+ * whether it is on the engine's host, and then the container runs with runc; a plugin that
+ * cannot be asked is no reason to stop a container that gets no GPU. */
+static int run_plain(struct run_state *s, struct error *err)
+{
+        const char *runtime = NULL;
+        if (nvidia_runtime_would_add(s)) {
+                struct error ask = ERROR_INIT;
+                struct strv none = STRV_INIT;
+                strv_push(&none, "none");
+                if (!error_is_set(&s->plugin_target_error) &&
+                    plugin_client_open(&s->plugin, &s->client, &ask) == 0 &&
+                    plugin_client_docker_cli(s->client, NULL, &none, NULL, "the runtime check",
+                                             &s->answer, &ask) == 0) {
+                        if (runtime_choose(s, &runtime, err) < 0) {
+                                strv_destroy(&none);
+                                return -1;
+                        }
+                } else {
+                        debug(s,
+                              "cannot ask the plugin whether NVIDIA's runtime is on the "
+                              "engine's host (%s)",
+                              ask.message ? ask.message : s->plugin_target_error.message);
+                }
+                error_clear(&ask);
+                strv_destroy(&none);
+        }
+        if (runtime == NULL)
+                return exec_words(s, NULL, err);
+        const struct argv_extras extras = {.runtime = runtime};
+        strv_init(&s->options);
+        if (argv_gpu_options(NULL, &extras, &s->options, err) < 0)
                 return -1;
         return exec_words(s, &s->options, err);
 }
@@ -522,7 +641,7 @@ static int run_pipeline(struct run_state *s, struct error *err)
         if (plan_decide(s, err) < 0)
                 return -1;
         if (!s->plan.inject)
-                return exec_words(s, NULL, err);
+                return run_plain(s, err);
         return run_with_gpus(s, err);
 }
 

@@ -9,9 +9,20 @@
 #   usr/lib/x86_64-linux-gnu/   64-bit libraries      usr/lib/i386-linux-gnu/  32-bit ones
 #   usr/bin/                    nvidia-smi, nvidia-cuda-mps-control, nvidia-debugdump.real
 #   usr/local/bin/nvidia-debugdump -> /usr/bin/nvidia-debugdump.real
+# Video (libnvcuvid, libnvidia-encode, libnvidia-opticalflow), graphics (libEGL_nvidia,
+# libGLESv2_nvidia, libnvidia-glsi, libnvidia-gpucomp, libnvoptix, libnvidia-egl-wayland with a
+# version of its own) and utility (libnvidia-cfg) libraries are 64-bit only, like the 32-bit
+# side of a real driver lacks some. The loaders' JSON files the way the driver installs them:
+# glvnd/egl_vendor.d/10_nvidia.json, vulkan/icd.d/nvidia_icd.json,
+# vulkan/implicit_layer.d/nvidia_layers.json, egl/egl_external_platform.d/10_nvidia_wayland.json
+# and nvidia/nvoptix.bin under usr/share (Debian; usr/local/nvidia/share in the gpu-host
+# layout), plus display files: usr/lib/xorg/modules/drivers/nvidia_drv.so,
+# usr/lib/xorg/modules/extensions/libglxserver_nvidia.so.<VERSION> and
+# usr/share/X11/xorg.conf.d/10-nvidia.conf (Debian layout only).
 # Plus things the volume must NOT take: a Mesa-like libGL.so.1.7.0 and libEGL.so.1.1.0 (no
 # version suffix, no NVIDIA core in DT_NEEDED), a GDK stub libnvidia-ml.so.1 in another
-# directory, nvidia-modprobe (excluded binary), libnvidia-gtk3 (never taken).
+# directory, nvidia-modprobe (excluded binary), libnvidia-gtk3 (never taken), Mesa's
+# 50_mesa.json (names libEGL_mesa), a Vulkan ICD file of another vendor, an unreadable JSON file.
 # FAKE_LAYOUT=gpu-host: shaped like the test fleet's GPU host (driver.md §6.2): libraries in
 # usr/local/nvidia/lib64 with usr/local/nvidia/lib -> lib64, binaries in usr/local/nvidia/bin,
 # /lib -> usr/lib holding symlinks into /usr/local/nvidia/lib64 (duplicate cache keys), no
@@ -76,6 +87,17 @@ C
     gcc -shared -fPIC -Wl,-soname,"libnvidia-tls.so.$v" -o "$d/libnvidia-tls.so.$v" "$work/tls-src.c"
   fi
 done
+# 64-bit only: video, more graphics and utility libraries.
+lib 64 "$lib64" "libnvcuvid.so.$v" libnvcuvid.so.1
+lib 64 "$lib64" "libnvidia-encode.so.$v" libnvidia-encode.so.1
+lib 64 "$lib64" "libnvidia-opticalflow.so.$v" libnvidia-opticalflow.so.1
+lib 64 "$lib64" "libEGL_nvidia.so.$v" libEGL_nvidia.so.0
+lib 64 "$lib64" "libGLESv2_nvidia.so.$v" libGLESv2_nvidia.so.2
+lib 64 "$lib64" "libnvidia-glsi.so.$v" "libnvidia-glsi.so.$v"
+lib 64 "$lib64" "libnvidia-gpucomp.so.$v" "libnvidia-gpucomp.so.$v"
+lib 64 "$lib64" "libnvoptix.so.$v" libnvoptix.so.1
+lib 64 "$lib64" libnvidia-egl-wayland.so.1.1.13 libnvidia-egl-wayland.so.1 # own version
+lib 64 "$lib64" "libnvidia-cfg.so.$v" libnvidia-cfg.so.1
 # Things the volume must leave out.
 lib 64 "$lib64" libGL.so.1.7.0 libGL.so.1             # Mesa/GLVND loader: no version suffix
 lib 64 "$lib64" libEGL_mesa.so.0.0.0 libEGL_mesa.so.0 # another vendor
@@ -112,6 +134,76 @@ if [ -n "${FAKE_BIG:-}" ]; then
              libnvidia-ml:16; do
     head -c $((${pad#*:} << 20)) /dev/urandom >>"$lib64/${pad%:*}.so.$v"
   done
+fi
+
+# The loaders' JSON files, where the driver installs them.
+if [ "${FAKE_LAYOUT:-}" = gpu-host ]; then share=$root/usr/local/nvidia/share; else share=$root/usr/share; fi
+mkdir -p "$share/glvnd/egl_vendor.d" "$share/vulkan/icd.d" "$share/vulkan/implicit_layer.d" \
+  "$share/egl/egl_external_platform.d" "$share/nvidia"
+cat >"$share/glvnd/egl_vendor.d/10_nvidia.json" <<'J'
+{
+    "file_format_version" : "1.0.0",
+    "ICD" : {
+        "library_path" : "libEGL_nvidia.so.0"
+    }
+}
+J
+cat >"$share/vulkan/icd.d/nvidia_icd.json" <<J
+{
+    "file_format_version" : "1.0.1",
+    "ICD": {
+        "library_path": "libGLX_nvidia.so.0",
+        "api_version" : "1.4.312"
+    }
+}
+J
+cat >"$share/vulkan/implicit_layer.d/nvidia_layers.json" <<J
+{
+    "file_format_version" : "1.0.0",
+    "layer": {
+        "name": "VK_LAYER_NV_optimus",
+        "type": "INSTANCE",
+        "library_path": "libGLX_nvidia.so.0",
+        "api_version" : "1.4.312",
+        "implementation_version" : "1",
+        "description" : "NVIDIA Optimus layer",
+        "functions": {
+            "vkGetInstanceProcAddr": "vk_optimusGetInstanceProcAddr",
+            "vkGetDeviceProcAddr": "vk_optimusGetDeviceProcAddr"
+        },
+        "enable_environment": {
+            "__NV_PRIME_RENDER_OFFLOAD": "1"
+        },
+        "disable_environment": {
+            "DISABLE_LAYER_NV_OPTIMUS_1": ""
+        }
+    }
+}
+J
+cat >"$share/egl/egl_external_platform.d/10_nvidia_wayland.json" <<'J'
+{
+    "file_format_version" : "1.0.0",
+    "ICD" : {
+        "library_path" : "libnvidia-egl-wayland.so.1"
+    }
+}
+J
+printf 'FAKE OptiX data (test double)\n' >"$share/nvidia/nvoptix.bin"
+# Not NVIDIA's: Mesa's vendor file, another vendor's Vulkan driver, a broken file.
+printf '{"file_format_version":"1.0.0","ICD":{"library_path":"libEGL_mesa.so.0"}}\n' \
+  >"$share/glvnd/egl_vendor.d/50_mesa.json"
+printf '{"file_format_version":"1.0.0","ICD":{"library_path":"libvulkan_lvp.so","api_version":"1.3.0"}}\n' \
+  >"$share/vulkan/icd.d/lvp_icd.x86_64.json"
+printf '{"ICD": ' >"$share/vulkan/icd.d/broken.json"
+if [ "${FAKE_LAYOUT:-}" != gpu-host ]; then
+  # Display: the X server's driver and GLX module, and its configuration snippet.
+  mkdir -p "$root/usr/lib/xorg/modules/drivers" "$root/usr/lib/xorg/modules/extensions" \
+    "$root/usr/share/X11/xorg.conf.d"
+  lib 64 "$root/usr/lib/xorg/modules/drivers" nvidia_drv.so nvidia_drv.so
+  lib 64 "$root/usr/lib/xorg/modules/extensions" "libglxserver_nvidia.so.$v" libglxserver_nvidia.so
+  ln -sf "libglxserver_nvidia.so.$v" "$root/usr/lib/xorg/modules/extensions/libglxserver_nvidia.so"
+  printf 'Section "OutputClass"\n    Identifier "nvidia"\n    Driver "nvidia"\nEndSection\n' \
+    >"$root/usr/share/X11/xorg.conf.d/10-nvidia.conf"
 fi
 
 if [ "${FAKE_LAYOUT:-}" = gpu-host ]; then

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/xalloc.h"
 #include "nvidia-docker/plugin_answer.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -32,8 +33,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 for (size_t i = 0; i < cli.volumes.count; i++) {
                         const char *v = cli.volumes.items[i];
                         const char *colon = strchr(v, ':');
+                        cleanup_free char *name =
+                            colon != NULL ? xstrndup(v, (size_t)(colon - v)) : NULL;
                         if (colon == NULL || strcmp(colon, ":/usr/local/nvidia:ro") != 0 ||
-                            strncmp(v, "nvidia_driver_", 14) != 0 ||
+                            strncmp(v, "nvidia_driver", 13) != 0 || strstr(name, "..") != NULL ||
+                            strchr(name, '/') != NULL || !plugin_answer_volume_name_allowed(name) ||
                             strcmp(cli.volume_driver, "nvidia-docker") != 0)
                                 abort();
                 }

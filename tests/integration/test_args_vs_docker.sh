@@ -378,9 +378,16 @@ if os.access(OLD_DOCKER, os.X_OK):
 print(f"RESULT {passed} {failed}")
 EOF
 status=$?
-cat "$T_TMP/results" | grep -v '^RESULT'
-read -r _ p f < <(grep '^RESULT' "$T_TMP/results")
-T_PASSED=$((T_PASSED + ${p:-0})); T_FAILED=$((T_FAILED + ${f:-0}))
-[ "$status" -eq 0 ] && [ -n "$p" ] || t_fail "the comparison script ran to the end (status $status)"
+# The script's verdicts become TAP lines here (numbered with the rest); its notes are comments.
+while IFS= read -r line; do
+  case $line in
+    "ok   - "*) t_ok "${line#ok   - }" ;;
+    "FAIL - "*) t_fail "${line#FAIL - }" ;;
+    RESULT*) ;;
+    *) echo "# $line" ;;
+  esac
+done <"$T_TMP/results"
+[ "$status" -eq 0 ] && grep -q '^RESULT' "$T_TMP/results" ||
+  t_fail "the comparison script ran to the end (status $status)"
 rm -f "$T_TMP"/cid*
 t_finish

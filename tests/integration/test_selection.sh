@@ -117,8 +117,8 @@ case_ "NV_DRIVER_CAPABILITIES reaches the container" "gpus=0,1,2 ctl=yes vol=yes
   NV_DRIVER_CAPABILITIES=video,utility -- "$IMG_ALL"
 case_ "--gpus capabilities= reaches the container" "gpus=0 ctl=yes vol=yes caps=compute,graphics" \
   -- --gpus '"device=0","capabilities=graphics,compute"' "$IMG_PLAIN"
-case_ "-e NVIDIA_DRIVER_CAPABILITIES stays as given" "gpus=1 ctl=yes vol=yes caps=display" \
-  -- -e NVIDIA_DRIVER_CAPABILITIES=display "$IMG_ONE"
+case_ "-e NVIDIA_DRIVER_CAPABILITIES stays as given" "gpus=1 ctl=yes vol=yes caps=video,compute" \
+  -- -e NVIDIA_DRIVER_CAPABILITIES=video,compute "$IMG_ONE"
 
 # --- bad values: one line, docker not started ---------------------------------------------------
 bad() { # bad "description" "message regex" [VAR=value...] -- words IMAGE
@@ -142,5 +142,115 @@ bad "--runtime=nvidia" "--runtime=nvidia: NVIDIA's runtime would give" -- --runt
 # --- NV_DEBUG names the source that decided -----------------------------------------------------
 nvd NV_DEBUG=1 -- run --rm --network none -e NVIDIA_VISIBLE_DEVICES=1 "$IMG_ALL" true
 t_match "NV_DEBUG names the deciding source" "GPUs added: NVIDIA_VISIBLE_DEVICES on the command line chooses 1" "$ERR"
+
+# --- CUDA_VISIBLE_DEVICES narrows the default when it names UUIDs --------------------------------
+case_ "CUDA_VISIBLE_DEVICES=<UUID of GPU 2>: the default is GPU 2" "gpus=2 ctl=yes vol=yes $CU" \
+  CUDA_VISIBLE_DEVICES="$U2" -- "$IMG_LABEL"
+case_ "CUDA_VISIBLE_DEVICES=0 (an index: the caller's own numbering) is ignored" \
+  "gpus=0,1,2 ctl=yes vol=yes $CU" CUDA_VISIBLE_DEVICES=0 -- "$IMG_LABEL"
+case_ "CUDA_VISIBLE_DEVICES does not override an explicit choice" "gpus=1 ctl=yes vol=yes $CU" \
+  CUDA_VISIBLE_DEVICES="$U2" NV_GPU=1 -- "$IMG_LABEL"
+
+# --- docker commit keeps nothing of ours --------------------------------------------------------
+nvd -- run --name "$P-c1" --network none "$IMG_ALL" true
+t_eq "commit: the GPU container ran" 0 "$RC"
+docker commit "$P-c1" "$P-committed" >/dev/null
+t_eq "commit: the committed image has the image's environment, nothing added" \
+  "$(docker image inspect -f '{{json .Config.Env}}' "$IMG_ALL")" \
+  "$(docker image inspect -f '{{json .Config.Env}}' "$P-committed")"
+case_ "commit: still a GPU image (all GPUs)" "gpus=0,1,2 ctl=yes vol=yes caps=compute,utility" -- "$P-committed"
+case_ "commit: the same selection semantics (NV_GPU=1)" "gpus=1 ctl=yes vol=yes caps=compute,utility" NV_GPU=1 -- "$P-committed"
+nvd -- run --name "$P-c2" --network none -e NVIDIA_VISIBLE_DEVICES=void "$IMG_ALL" true
+docker commit "$P-c2" "$P-uservoid" >/dev/null
+case_ "commit: an image the user marked void stays plain" "$NONE caps=compute,utility" -- "$P-uservoid"
+
+# --- an NVIDIA runtime as the engine's default cannot widen the selection ------------------------
+# A FAKE of NVIDIA's container runtime (its toolkit cannot be installed here): runc behind a
+# script that, like NVIDIA's runtime in its legacy mode, gives the container every GPU node when
+# its environment says NVIDIA_VISIBLE_DEVICES=all. A second engine has it as default runtime.
+RT_DIR=$T_TMP/toolkit
+mkdir -p "$RT_DIR"
+cat >"$RT_DIR/nvidia-container-runtime" <<EOS
+#!/bin/bash
+# FAKE nvidia-container-runtime for tests: runc, plus every /dev/nvidia<N> for NVIDIA_VISIBLE_DEVICES=all.
+bundle=
+for ((i = 1; i <= \$#; i++)); do [ "\${!i}" = --bundle ] && { j=\$((i + 1)); bundle=\${!j}; }; done
+if [ -n "\$bundle" ] && jq -e '.process.env | index("NVIDIA_VISIBLE_DEVICES=all")' "\$bundle/config.json" >/dev/null 2>&1; then
+  jq '.linux.devices += [range(0;3) | {path: "/dev/nvidia\(.)", type: "c", major: 195, minor: ., fileMode: 438, uid: 0, gid: 0}]
+      | .linux.resources.devices += [{allow: true, type: "c", major: 195, access: "rwm"}]' \
+     "\$bundle/config.json" >"\$bundle/config.json.new" && mv "\$bundle/config.json.new" "\$bundle/config.json"
+fi
+exec runc "\$@"
+EOS
+chmod +x "$RT_DIR/nvidia-container-runtime"
+E2=$T_TMP/engine2
+mkdir -p "$E2"
+cat >"$E2/daemon.json" <<EOS
+{"runtimes": {"nvidia": {"path": "$RT_DIR/nvidia-container-runtime"}}, "default-runtime": "nvidia",
+ "bridge": "none", "iptables": false, "ip-masq": false}
+EOS
+spawn_detached "$E2/dockerd.log" dockerd --config-file "$E2/daemon.json" -H "unix://$E2/docker.sock" \
+  --data-root "$E2/data" --exec-root "$E2/exec" --pidfile "$E2/dockerd.pid"
+t_cleanup "kill \$(cat '$E2/dockerd.pid' 2>/dev/null) 2>/dev/null; sleep 1"
+if wait_for "second engine" docker -H "unix://$E2/docker.sock" version; then
+  docker save "$IMG_ALL" | docker -H "unix://$E2/docker.sock" load >/dev/null
+  out=$(docker -H "unix://$E2/docker.sock" run --rm --network none "$IMG_ALL" sh -c 'ls /dev | grep -c "^nvidia[0-9]"' 2>&1)
+  t_eq "the fake NVIDIA runtime does widen a plain docker run (the hazard is real)" 3 "$out"
+  # A plugin that sees NVIDIA's toolkit on its host (the fake runtime on its PATH).
+  MAIN_PORT=$PORT MAIN_PID=$PID
+  PORT=$(free_port)
+  env LD_LIBRARY_PATH="$NVD_BUILD/fakes" FAKE_NVML_CONFIG="$NVD_ROOT/tests/fakes/gpus-3.json" \
+    PATH="$RT_DIR:/usr/bin:/bin" "$NVD_BIN/nvidia-docker-plugin" -s "$T_TMP/sock2" \
+    -l "127.0.0.1:$PORT" -d "$T_TMP/volumes2" -r "$T_TMP/root" 2>"$T_TMP/plugin2.log" &
+  PID2=$!
+  t_cleanup "kill $PID2"
+  wait_for "second plugin" curl -sf "http://127.0.0.1:$PORT/v1.0/gpu/info/json"
+  t_match "the plugin reports NVIDIA's toolkit" '"NvidiaRuntime":true' \
+    "$(curl -s "http://127.0.0.1:$PORT/v1.0/docker/cli/json?dev=none")"
+  nvd DOCKER_HOST="unix://$E2/docker.sock" NV_GPU=1 -- run --rm --network none "$IMG_ALL" sh -c "$PROBE"
+  t_eq "NVIDIA runtime as default, image says all, NV_GPU=1: only GPU 1" \
+    "gpus=1 ctl=yes vol=yes caps=compute,utility" "$(summary "$OUT")"
+  [ "$RC" = 0 ] || echo "$ERR"
+  nvd DOCKER_HOST="unix://$E2/docker.sock" NV_GPU=void -- run --rm --network none "$IMG_ALL" sh -c "$PROBE"
+  t_eq "NVIDIA runtime as default, image says all, NV_GPU=void: no GPU" "$NONE caps=compute,utility" "$(summary "$OUT")"
+  nvd DOCKER_HOST="unix://$E2/docker.sock" NV_DEBUG=1 NV_GPU=0 -- run --rm --network none "$IMG_ALL" true
+  t_match "NV_DEBUG says why --runtime=runc" "NVIDIA's container runtime is on the engine's host: --runtime=runc" "$ERR"
+  PORT=$MAIN_PORT PID=$MAIN_PID
+else
+  t_fail "second engine started"; tail -5 "$E2/dockerd.log"
+fi
+
+# --- a caller confined by its device cgroup ------------------------------------------------------
+# The wrapper runs inside a container started by the real engine, with the engine's socket and
+# a device cgroup that allows GPU 1 (195:1) and denies GPUs 0 and 2, whose nodes it has.
+W=$T_TMP/wrapper-root
+mkdir -p "$W/bin" "$W/lib/nvidia-docker" "$W/usr/bin" "$W/tmp" "$W/etc" "$W/dev"
+cp "$NVD_BIN/nvidia-docker" "$W/bin/"
+cp "$NVD_BIN/../lib/nvidia-docker/nvidia-docker-run.so" "$W/lib/nvidia-docker/"
+cp "$(command -v docker)" "$W/usr/bin/docker"
+cp /bin/busybox "$W/bin/busybox"
+for a in sh ls mknod grep cat; do ln -sf busybox "$W/bin/$a"; done
+for f in "$W/bin/nvidia-docker" "$W/lib/nvidia-docker/nvidia-docker-run.so" "$W/usr/bin/docker"; do
+  ldd "$f" | grep -oE '/[^ ]+' | while read -r l; do mkdir -p "$W$(dirname "$l")"; cp -L "$l" "$W$l"; done
+done
+echo 'root:x:0:0:root:/root:/bin/sh' >"$W/etc/passwd"
+tar -C "$W" -cf - . | docker import - "$P-wrapper" >/dev/null
+confined() { # confined "inner command": runs it in the confined wrapper container
+  docker run --rm --network host -v /var/run/docker.sock:/var/run/docker.sock \
+    --device-cgroup-rule 'c 195:1 rwm' -e NV_HOST="http://127.0.0.1:$PORT" -e HOME=/tmp \
+    "$P-wrapper" sh -c "mknod /dev/nvidia0 c 195 0; mknod /dev/nvidia1 c 195 1; mknod /dev/nvidia2 c 195 2;
+      mknod /dev/nvidiactl c 195 255; $1" 2>&1
+}
+out=$(confined "nvidia-docker run --rm --network none $IMG_ALL sh -c 'ls /dev | grep ^nvidia[0-9]'")
+t_eq "confined caller, image says all: only the GPU it may open" "nvidia1" "$out"
+out=$(confined "NV_GPU=0 nvidia-docker run --rm --network none $IMG_ALL true; echo status \$?")
+t_match "confined caller, NV_GPU=0: refused, naming the GPU" \
+  "NV_GPU chooses the GPU at /dev/nvidia0 \($U0\), which this process may not open.*status 1" "$out"
+out=$(confined "nvidia-docker run --rm --network none --gpus 2 $IMG_PLAIN true; echo status \$?")
+t_match "confined caller, --gpus 2: only one GPU usable" "--gpus asks for 2 GPUs, but this process may use only 1.*status 1" "$out"
+out=$(confined "NV_GPU=1 nvidia-docker run --rm --network none $IMG_PLAIN sh -c 'ls /dev | grep ^nvidia[0-9]'")
+t_eq "confined caller, NV_GPU=1: allowed" "nvidia1" "$out"
+out=$(confined "ls -l /dev/nvidia0 >/dev/null && cat /dev/nvidia0 2>&1 | grep -o 'Operation not permitted'")
+t_eq "(the container's device cgroup really denies GPU 0)" "Operation not permitted" "$out"
 
 t_finish

@@ -1,7 +1,9 @@
 # Shared helpers for the black-box tests in tests/integration and the benchmarks in bench/.
 # Source it from bash:  . "$(dirname "$0")/../lib/common.sh"
 # Paths: NVD_BIN (binaries, default bin), NVD_BUILD (objects and helpers, default build).
-# Results: t_ok / t_fail / t_check count; t_finish prints "<name>: N passed, N failed" and exits.
+# Results are TAP (prove -e bash tests/integration/test_x.sh runs one): t_ok / t_fail / t_check
+# print "ok N - ..." / "not ok N - ...", details as "# " comments; t_finish prints the plan
+# "1..N" and "# <name>: N passed, N failed" (what tests/run.sh adds up), and exits.
 
 NVD_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 NVD_BIN=$(cd "$NVD_ROOT" && cd "${NVD_BIN:-bin}" && pwd)
@@ -21,8 +23,8 @@ trap t_on_exit EXIT
 # Registers a command to run when the test exits (last registered runs first).
 t_cleanup() { T_CLEANUPS+=("$*"); }
 
-t_ok() { T_PASSED=$((T_PASSED + 1)); echo "ok   - $*"; }
-t_fail() { T_FAILED=$((T_FAILED + 1)); echo "FAIL - $*"; }
+t_ok() { T_PASSED=$((T_PASSED + 1)); echo "ok $((T_PASSED + T_FAILED)) - $*"; }
+t_fail() { T_FAILED=$((T_FAILED + 1)); echo "not ok $((T_PASSED + T_FAILED)) - $*"; }
 # t_check "description" command...: passes when the command exits 0.
 t_check() {
   local what=$1; shift
@@ -31,20 +33,21 @@ t_check() {
 # t_eq "description" expected actual
 t_eq() {
   if [ "$2" == "$3" ]; then t_ok "$1"; else
-    t_fail "$1"; printf '       expected: %q\n       actual:   %q\n' "$2" "$3"; fi
+    t_fail "$1"; printf '#      expected: %q\n#      actual:   %q\n' "$2" "$3"; fi
 }
 # t_match "description" extended-regex actual
 t_match() {
   if [[ "$3" =~ $2 ]]; then t_ok "$1"; else
-    t_fail "$1"; printf '       pattern: %s\n       actual:  %q\n' "$2" "$3"; fi
+    t_fail "$1"; printf '#      pattern: %s\n#      actual:  %q\n' "$2" "$3"; fi
 }
 t_finish() {
-  echo "$T_NAME: $T_PASSED passed, $T_FAILED failed"
+  echo "1..$((T_PASSED + T_FAILED))"
+  echo "# $T_NAME: $T_PASSED passed, $T_FAILED failed"
   [ "$T_FAILED" -eq 0 ]
   exit
 }
 # Skips the whole test (counts as neither passed nor failed) with a reason.
-t_skip_all() { echo "$T_NAME: skipped: $*"; echo "$T_NAME: 0 passed, 0 failed"; exit 0; }
+t_skip_all() { echo "1..0 # SKIP $*"; echo "# $T_NAME: 0 passed, 0 failed"; exit 0; }
 
 # t_lock NAME: one test at a time holds /tmp/nvd-NAME.lock (kept on an fd until the test exits).
 # Waits at most 10 minutes, then fails the test with the holders' PIDs instead of hanging.

@@ -71,7 +71,7 @@ int main(int argc, char *argv[])
                                                      : sel.kind == GPU_REQUEST_NONE ? &none
                                                                                     : NULL;
                         int rc =
-                            plugin_client_docker_cli(client, &kinds, devices, "NV_GPU", &a, &err);
+                            plugin_client_docker_cli(client, &kinds, devices, NULL, "NV_GPU", &a, &err);
                         strv_destroy(&none);
                         if (rc < 0) {
                                 status = fail(&err);

@@ -202,6 +202,26 @@ static void test_gpus_words_removed(void)
         strv_destroy(&options);
 }
 
-UNIT_MAIN("argv_rewrite", UNIT(test_options_from_answer), UNIT(test_extras),
+/* The loader variables merged into what the container would have (docs/capabilities.md). */
+static void test_env_merge(void)
+{
+        char *m = argv_env_merge("LD_LIBRARY_PATH=/usr/local/nvidia/lib64", NULL);
+        CU_ASSERT_STRING_EQUAL(m, "LD_LIBRARY_PATH=/usr/local/nvidia/lib64");
+        free(m);
+        m = argv_env_merge("LD_LIBRARY_PATH=/usr/local/nvidia/lib64",
+                           "/usr/local/nvidia/lib:/usr/local/nvidia/lib64");
+        CU_ASSERT_STRING_EQUAL(m, "LD_LIBRARY_PATH=/usr/local/nvidia/lib:/usr/local/nvidia/lib64");
+        free(m);
+        m = argv_env_merge("XDG_DATA_DIRS=/usr/local/nvidia/share:/usr/local/share:/usr/share",
+                           "/opt/share:/usr/share");
+        CU_ASSERT_STRING_EQUAL(
+            m, "XDG_DATA_DIRS=/opt/share:/usr/share:/usr/local/nvidia/share:/usr/local/share");
+        free(m);
+        m = argv_env_merge("LD_LIBRARY_PATH=/usr/local/nvidia/lib64", "");
+        CU_ASSERT_STRING_EQUAL(m, "LD_LIBRARY_PATH=/usr/local/nvidia/lib64");
+        free(m);
+}
+
+UNIT_MAIN("argv_rewrite", UNIT(test_env_merge), UNIT(test_options_from_answer), UNIT(test_extras),
           UNIT(test_gpus_words_removed), UNIT(test_volume_forms), UNIT(test_bad_answers),
           UNIT(test_insert_before_image), UNIT(test_insert_before_double_dash_with_prefix_words))

@@ -4,12 +4,14 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "common/buf.h"
 #include "common/error.h"
 #include "common/xalloc.h"
 #include "fake_root.h"
 #include "ldcache_builder.h"
 #include "nvidia-docker-plugin/driver_files.h"
 #include "nvidia-docker-plugin/ldcache.h"
+#include "nvidia-docker-plugin/vendor_json.h"
 #include "unit.h"
 
 #define VERSION "580.1.2"
@@ -71,8 +73,10 @@ static void test_debian_layout(void)
                 }
         }
         /* Mesa, the GDK stub, gtk3 and nvidia-modprobe are left out. */
-        CU_ASSERT_EQUAL(count_place(&files, DRIVER_FILE_LIB64), 8);
+        CU_ASSERT_EQUAL(count_place(&files, DRIVER_FILE_LIB64), 18);
         CU_ASSERT_EQUAL(count_place(&files, DRIVER_FILE_LIB), 8);
+        CU_ASSERT_EQUAL(count_place(&files, DRIVER_FILE_SHARE), 6);
+        CU_ASSERT_EQUAL(count_place(&files, DRIVER_FILE_XORG), 2);
         CU_ASSERT_EQUAL(count_place(&files, DRIVER_FILE_BIN), 3);
         CU_ASSERT_PTR_NOT_NULL(find(&files, DRIVER_FILE_BIN, "nvidia-smi"));
         CU_ASSERT_PTR_NOT_NULL(find(&files, DRIVER_FILE_BIN, "nvidia-cuda-mps-control"));
@@ -85,42 +89,167 @@ static void test_debian_layout(void)
         driver_files_destroy(&files);
 }
 
-static void test_capabilities(void)
+/* The names of `files` in `place`, sorted and joined by spaces. */
+static char *names_in(const struct driver_files *files, enum driver_file_place place)
+{
+        struct strv names = STRV_INIT;
+        for (size_t i = 0; i < files->count; i++)
+                if (files->items[i].place == place)
+                        strv_push(&names, files->items[i].name);
+        for (size_t i = 1; i < names.count; i++)
+                for (size_t j = i; j > 0 && strcmp(names.items[j - 1], names.items[j]) > 0; j--) {
+                        char *t = names.items[j];
+                        names.items[j] = names.items[j - 1];
+                        names.items[j - 1] = t;
+                }
+        char *joined = strv_join(&names, " ");
+        strv_destroy(&names);
+        return joined;
+}
+
+/* Finds the files of `caps` in the Debian-shaped fake root; each place must hold exactly the
+ * names given (sorted, "V" standing for the version). */
+static void expect_set(const char *caps_words, const char *bin, const char *lib64, const char *lib,
+                       const char *share, const char *xorg)
 {
         ensure_debian_root();
-        struct driver_files files;
+        unsigned caps = 0;
         struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(driver_caps_parse(caps_words, &caps, NULL, &err), 0);
+        struct driver_files files;
+        struct driver_files_options options = {
+            .root = debian_root, .version = VERSION, .path_env = "/usr/bin", .capabilities = caps};
+        CU_ASSERT_EQUAL_FATAL(driver_files_find(&files, &options, &err), 0);
+        const char *want[] = {bin, lib, lib64, share, xorg};
+        for (int p = 0; p < DRIVER_FILE_PLACES; p++) {
+                cleanup_free char *got = names_in(&files, (enum driver_file_place)p);
+                /* "V" in the expectation is the version. */
+                struct buf expected = BUF_INIT;
+                for (const char *c = want[p]; *c; c++) {
+                        if (*c == 'V' && (c[1] == ' ' || c[1] == '\0') && c > want[p] &&
+                            c[-1] == '.')
+                                buf_puts(&expected, VERSION);
+                        else
+                                buf_append(&expected, c, 1);
+                }
+                cleanup_free char *w = buf_steal(&expected);
+                if (strcmp(got, w) != 0)
+                        fprintf(stderr, "caps %s, %s: got '%s'\n  want '%s'\n", caps_words,
+                                driver_file_place_dirs[p], got, w);
+                CU_ASSERT_STRING_EQUAL(got, w);
+        }
+        /* Every file is there for a capability of the (closed) set. */
+        for (size_t i = 0; i < files.count; i++)
+                CU_ASSERT_NOT_EQUAL(files.items[i].capabilities & driver_caps_close(caps), 0);
+        driver_files_destroy(&files);
+}
+
+#define GRAPHICS64                                                                                 \
+        "libEGL.so.V libEGL_nvidia.so.V libGLESv2_nvidia.so.V libGLX_nvidia.so.V "                 \
+        "libnvidia-egl-wayland.so.1.1.13 libnvidia-eglcore.so.V libnvidia-glcore.so.V "            \
+        "libnvidia-glsi.so.V libnvidia-gpucomp.so.V libnvidia-tls.so.V libnvoptix.so.V"
+#define GRAPHICS_SHARE                                                                             \
+        "egl/egl_external_platform.d/10_nvidia_wayland.json glvnd/egl_vendor.d/10_nvidia.json "    \
+        "nvidia/nvoptix.bin vulkan/icd.d/nvidia_icd.json "                                         \
+        "vulkan/implicit_layer.d/nvidia_layers.json"
+
+static void test_capabilities(void)
+{
+        expect_set("compute", "nvidia-cuda-mps-control",
+                   "libcuda.so.V libnvidia-gpucomp.so.V libnvidia-ptxjitcompiler.so.V", "", "", "");
+        expect_set("", "nvidia-cuda-mps-control nvidia-smi",
+                   "libcuda.so.V libnvidia-cfg.so.V libnvidia-gpucomp.so.V libnvidia-ml.so.V "
+                   "libnvidia-ptxjitcompiler.so.V",
+                   "", "", "");
+        expect_set("utility,compat32", "nvidia-smi", "libnvidia-cfg.so.V libnvidia-ml.so.V",
+                   "libnvidia-ml.so.V", "", "");
+        /* video brings compute (NVDEC and NVENC run on CUDA) */
+        expect_set("video", "nvidia-cuda-mps-control",
+                   "libcuda.so.V libnvcuvid.so.V libnvidia-encode.so.V libnvidia-gpucomp.so.V "
+                   "libnvidia-opticalflow.so.V libnvidia-ptxjitcompiler.so.V",
+                   "", "", "");
+        /* graphics: the vendor libraries, their JSON files (not Mesa's, not lavapipe's, not the
+         * broken one) and OptiX's data */
+        expect_set("graphics", "", GRAPHICS64, "", GRAPHICS_SHARE, "");
+        /* display brings graphics, and adds the X server's modules and configuration */
+        expect_set("display", "", GRAPHICS64, "", "X11/xorg.conf.d/10-nvidia.conf " GRAPHICS_SHARE,
+                   "drivers/nvidia_drv.so extensions/libglxserver_nvidia.so");
+        expect_set("graphics,compat32", "", GRAPHICS64,
+                   "libEGL.so.V libGLX_nvidia.so.V libnvidia-eglcore.so.V libnvidia-glcore.so.V "
+                   "libnvidia-tls.so.V",
+                   GRAPHICS_SHARE, "");
+}
+
+/* Where the JSON copies point: inside the volume, unless a 32-bit copy of the library is in
+ * the set too (then the bare name, for LD_LIBRARY_PATH to choose by class). */
+static void test_json_copies(void)
+{
+        ensure_debian_root();
+        struct error err = ERROR_INIT;
+        struct driver_files files;
         struct driver_files_options options = {.root = debian_root,
                                                .version = VERSION,
                                                .path_env = "/usr/bin",
-                                               .capabilities = DRIVER_CAP_COMPUTE};
-        CU_ASSERT_EQUAL_FATAL(driver_files_find(&files, &options, &err), 0);
-        CU_ASSERT_EQUAL(files.count, 3);
-        CU_ASSERT_PTR_NOT_NULL(find(&files, DRIVER_FILE_LIB64, "libcuda.so." VERSION));
-        CU_ASSERT_PTR_NOT_NULL(
-            find(&files, DRIVER_FILE_LIB64, "libnvidia-ptxjitcompiler.so." VERSION));
-        CU_ASSERT_PTR_NOT_NULL(find(&files, DRIVER_FILE_BIN, "nvidia-cuda-mps-control"));
-        driver_files_destroy(&files);
+                                               .capabilities = DRIVER_CAP_GRAPHICS};
+        for (int compat = 0; compat < 2; compat++) {
+                options.capabilities |= compat ? DRIVER_CAP_COMPAT32 : 0;
+                CU_ASSERT_EQUAL_FATAL(driver_files_find(&files, &options, &err), 0);
+                size_t json = 0;
+                for (size_t i = 0; i < files.count; i++) {
+                        const struct driver_file *f = &files.items[i];
+                        if (f->place != DRIVER_FILE_SHARE)
+                                continue;
+                        CU_ASSERT_STRING_EQUAL(f->standard_dir, "/usr/share");
+                        CU_ASSERT_PTR_NOT_NULL(strstr(f->path, "/usr/share/"));
+                        if (strstr(f->name, ".json") == NULL) {
+                                CU_ASSERT_PTR_NULL(f->content);
+                                continue;
+                        }
+                        json++;
+                        CU_ASSERT_PTR_NOT_NULL_FATAL(f->content);
+                        CU_ASSERT_EQUAL(strlen(f->content), f->content_len);
+                        struct strv libs = STRV_INIT;
+                        CU_ASSERT_EQUAL(
+                            vendor_json_libraries(f->content, f->content_len, &libs, &err), 0);
+                        CU_ASSERT_EQUAL_FATAL(libs.count, 1);
+                        const char *want = NULL;
+                        if (strstr(f->name, "egl_vendor"))
+                                want = "/usr/local/nvidia/lib64/libEGL_nvidia.so." VERSION;
+                        else if (strstr(f->name, "wayland"))
+                                want = "/usr/local/nvidia/lib64/libnvidia-egl-wayland.so.1.1.13";
+                        else /* libGLX_nvidia has a 32-bit copy */
+                                want = compat ? "libGLX_nvidia.so.0"
+                                              : "/usr/local/nvidia/lib64/libGLX_nvidia.so." VERSION;
+                        CU_ASSERT_STRING_EQUAL(libs.items[0], want);
+                        strv_destroy(&libs);
+                }
+                CU_ASSERT_EQUAL(json, 4);
+                driver_files_destroy(&files);
+        }
+}
 
-        options.capabilities = DRIVER_CAP_UTILITY | DRIVER_CAP_COMPAT32;
+/* On the GPU host's shape the JSON files sit in the driver's own share/ directory. */
+static void test_gpu_host_share(void)
+{
+        cleanup_free char *root = fake_root_make(NULL, "580.159.04", "gpu-host", NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+        struct error err = ERROR_INIT;
+        struct driver_files files;
+        struct driver_files_options options = {.root = root,
+                                               .version = "580.159.04",
+                                               .path_env = "/usr/bin",
+                                               .capabilities = DRIVER_CAP_ALL};
         CU_ASSERT_EQUAL_FATAL(driver_files_find(&files, &options, &err), 0);
-        CU_ASSERT_EQUAL(files.count, 3); /* nvidia-smi, libnvidia-ml 64 and 32 */
-        CU_ASSERT_PTR_NOT_NULL(find(&files, DRIVER_FILE_LIB, "libnvidia-ml.so." VERSION));
-        CU_ASSERT_PTR_NOT_NULL(find(&files, DRIVER_FILE_BIN, "nvidia-smi"));
+        cleanup_free char *share = names_in(&files, DRIVER_FILE_SHARE);
+        CU_ASSERT_STRING_EQUAL(share, GRAPHICS_SHARE);
+        cleanup_free char *xorg = names_in(&files, DRIVER_FILE_XORG);
+        CU_ASSERT_STRING_EQUAL(xorg, "");
+        for (size_t i = 0; i < files.count; i++)
+                if (files.items[i].place == DRIVER_FILE_SHARE)
+                        CU_ASSERT_PTR_NOT_NULL(
+                            strstr(files.items[i].path, "/usr/local/nvidia/share/"));
         driver_files_destroy(&files);
-
-        /* video implies compute */
-        options.capabilities = DRIVER_CAP_VIDEO;
-        CU_ASSERT_EQUAL_FATAL(driver_files_find(&files, &options, &err), 0);
-        CU_ASSERT_PTR_NOT_NULL(find(&files, DRIVER_FILE_LIB64, "libcuda.so." VERSION));
-        CU_ASSERT_EQUAL(count_place(&files, DRIVER_FILE_LIB), 0);
-        driver_files_destroy(&files);
-
-        options.capabilities = DRIVER_CAP_GRAPHICS;
-        CU_ASSERT_EQUAL_FATAL(driver_files_find(&files, &options, &err), 0);
-        CU_ASSERT_EQUAL(files.count, 5); /* glcore, eglcore, GLX_nvidia, EGL, tls */
-        CU_ASSERT_PTR_NULL(find(&files, DRIVER_FILE_LIB64, "libcuda.so." VERSION));
-        driver_files_destroy(&files);
+        fake_rmtree(root);
 }
 
 static void test_without_version_filter(void)
@@ -137,10 +266,13 @@ static void test_without_version_filter(void)
         CU_ASSERT_PTR_NULL(find(&files, DRIVER_FILE_LIB64, "libnvidia-gtk3.so." VERSION));
         CU_ASSERT_PTR_NULL(find(&files, DRIVER_FILE_LIB64, "libEGL_mesa.so.0.0.0"));
         driver_files_destroy(&files);
-        /* A different version filters every library out. */
+        /* A different version filters every library out, but the EGL platform library that has
+         * a version of its own; its JSON file then comes along (and the X configuration). */
         options.version = "999.1";
         CU_ASSERT_EQUAL_FATAL(driver_files_find(&files, &options, &err), 0);
-        CU_ASSERT_EQUAL(count_place(&files, DRIVER_FILE_LIB64), 0);
+        CU_ASSERT_EQUAL(count_place(&files, DRIVER_FILE_LIB64), 1);
+        CU_ASSERT_PTR_NOT_NULL(find(&files, DRIVER_FILE_LIB64, "libnvidia-egl-wayland.so.1.1.13"));
+        CU_ASSERT_EQUAL(count_place(&files, DRIVER_FILE_SHARE), 2);
         CU_ASSERT_EQUAL(count_place(&files, DRIVER_FILE_BIN), 2);
         driver_files_destroy(&files);
 }
@@ -379,6 +511,6 @@ static void test_cleanup(void)
         debian_root = NULL;
 }
 
-UNIT_MAIN("driver_files", UNIT(test_debian_layout), UNIT(test_capabilities),
-          UNIT(test_without_version_filter), UNIT(test_gpu_host_shape), UNIT(test_arch_selection),
-          UNIT(test_resolve_inside_root), UNIT(test_cleanup))
+UNIT_MAIN("driver_files", UNIT(test_debian_layout), UNIT(test_capabilities), UNIT(test_json_copies),
+          UNIT(test_gpu_host_share), UNIT(test_without_version_filter), UNIT(test_gpu_host_shape),
+          UNIT(test_arch_selection), UNIT(test_resolve_inside_root), UNIT(test_cleanup))

@@ -283,6 +283,7 @@ static void test_describe(void)
         CU_ASSERT_EQUAL_FATAL(gpu_request_parse_option("1", &r, &caps, &err), 0);
         cleanup_free char *one = gpu_request_describe(&r);
         CU_ASSERT_STRING_EQUAL(one, "1 GPU");
+        gpu_request_destroy(&r);
 }
 
 UNIT_MAIN("gpu_select", UNIT(test_special_words), UNIT(test_separators),

@@ -1,5 +1,6 @@
 /* plugin_answer decoders: the exact bodies of plugin-api.md §1.6 and §1.8, then violations,
  * then the allow-lists (NVIDIA device nodes, the driver volume) that hostile answers meet. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/xalloc.h"
@@ -283,7 +284,11 @@ static void test_devices_allowed(void)
 static void test_volume_names_allowed(void)
 {
         const char *good[] = {
-            "nvidia_driver_375.39", "nvidia_driver_580.159.04", "nvidia_driver_1",
+            "nvidia_driver_375.39",
+            "nvidia_driver_580.159.04",
+            "nvidia_driver_1",
+            "nvidia_driver-compute-utility_580.159.04",
+            "nvidia_driver-graphics_1.2",
             "nvidia_driver_1234567890123456789012345678901234567890123456789012345"
             "678901234"};
         for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
@@ -355,7 +360,47 @@ static void test_hostile_answers(void)
                          "Volumes has 2 entries where at most one driver volume fits");
 }
 
-UNIT_MAIN("plugin_answer", UNIT(test_cli_reference_body), UNIT(test_info_reference_body),
-          UNIT(test_variants), UNIT(test_cli_violations), UNIT(test_info_violations),
-          UNIT(test_long_values_are_cut_in_messages), UNIT(test_devices_allowed),
-          UNIT(test_volume_names_allowed), UNIT(test_hostile_answers))
+/* The answer to caps=: Environment, allow-listed loader variables with absolute paths only. */
+static void test_environment(void)
+{
+        const char *ok = "{\"VolumeDriver\":\"nvidia-docker\",\"Volumes\":[\"nvidia_driver-"
+                         "graphics_580.1:/usr/local/nvidia:ro\"],\"Devices\":[],\"Capabilities\":"
+                         "[\"graphics\"],\"Environment\":[\"LD_LIBRARY_PATH=/usr/local/nvidia/"
+                         "lib64\",\"XDG_DATA_DIRS=/usr/local/nvidia/share:/usr/share\"]}";
+        struct docker_cli_answer a;
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(plugin_answer_decode_docker_cli(ok, strlen(ok), &a, &err), 0);
+        CU_ASSERT_EQUAL(a.environment.count, 2);
+        CU_ASSERT_STRING_EQUAL(a.volumes.items[0],
+                               "nvidia_driver-graphics_580.1:/usr/local/nvidia:ro");
+        docker_cli_answer_destroy(&a);
+        const char *bad[] = {
+            "[\"LD_PRELOAD=/tmp/evil.so\"]", /* not a loader variable */
+            "[\"LD_LIBRARY_PATH=lib64\"]",   /* relative */
+            "[\"LD_LIBRARY_PATH=/a::/b\"]",  /* empty entry (the working directory) */
+            "[\"LD_LIBRARY_PATH=/a:b\"]",    /* relative entry */
+            "[\"LD_LIBRARY_PATH\"]",         /* no value */
+            "[\"XDG_DATA_DIRS=/a b\"]",      /* blank */
+            "[7]",                           /* not a string */
+            "\"LD_LIBRARY_PATH=/a\"",        /* not a list */
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                char *body = xasprintf("{\"VolumeDriver\":\"nvidia-docker\",\"Volumes\":[],"
+                                       "\"Devices\":[],\"Environment\":%s}",
+                                       bad[i]);
+                CU_ASSERT_EQUAL(plugin_answer_decode_docker_cli(body, strlen(body), &a, &err), -1);
+                CU_ASSERT_PTR_NOT_NULL(err.message ? strstr(err.message, "Environment") : NULL);
+                error_clear(&err);
+                free(body);
+        }
+        /* Without the field (1.0's answer): no environment. */
+        const char *old = "{\"VolumeDriver\":\"nvidia-docker\",\"Volumes\":[],\"Devices\":[]}";
+        CU_ASSERT_EQUAL_FATAL(plugin_answer_decode_docker_cli(old, strlen(old), &a, &err), 0);
+        CU_ASSERT_EQUAL(a.environment.count, 0);
+        docker_cli_answer_destroy(&a);
+}
+
+UNIT_MAIN("plugin_answer", UNIT(test_environment), UNIT(test_cli_reference_body),
+          UNIT(test_info_reference_body), UNIT(test_variants), UNIT(test_cli_violations),
+          UNIT(test_info_violations), UNIT(test_long_values_are_cut_in_messages),
+          UNIT(test_devices_allowed), UNIT(test_volume_names_allowed), UNIT(test_hostile_answers))

@@ -380,6 +380,13 @@ static int live_control(void *c, struct strv *out, struct error *err)
         return 0;
 }
 
+static int has_modeset;
+static int live_modeset(void *c, struct strv *out, struct error *err)
+{
+        if (has_modeset)
+                strv_push(out, "/dev/nvidia-modeset");
+        return 0;
+}
 static bool toolkit; /* what handle() gives the API as nvidia_runtime */
 
 static void handle(const char *method, const char *path, const char *query,
@@ -391,7 +398,9 @@ static void handle(const char *method, const char *path, const char *query,
                                          : i == 1 ? "/dev/nvidia2"
                                                   : "/dev/nvidia1");
         struct rest_api api = {
-            &three_inv, {NULL, live_driver, live_cuda, live_status, live_control}, toolkit};
+            &three_inv,
+            {NULL, live_driver, live_cuda, live_status, live_control, live_modeset},
+            toolkit};
         struct http_query_param *p;
         size_t n;
         http_query_parse(query, &p, &n);
@@ -479,7 +488,86 @@ static void test_handler(void)
         http_response_destroy(&r);
 }
 
+/* caps=: the capability set's volume, modeset for graphics and display, appended fields. */
+static void test_capabilities(void)
+{
+        struct http_response r;
+        /* Without caps: 1.0's exact answer, also when /dev/nvidia-modeset exists. */
+        has_modeset = 1;
+        handle("GET", "/docker/cli/json", "dev=0", &r);
+        EXPECT_STR("{\"VolumeDriver\":\"nvidia-docker\",\"Volumes\":[\"nvidia_driver_375.39:/usr/"
+                   "local/nvidia:ro\"],\"Devices\":[\"/dev/nvidiactl\",\"/dev/nvidia-uvm\",\"/dev/"
+                   "nvidia3\"]}\n",
+                   r.body);
+        http_response_destroy(&r);
+        /* The default set (empty list): compute and utility, no modeset. */
+        handle("GET", "/docker/cli/json", "dev=0&caps=", &r);
+        CU_ASSERT_EQUAL(r.status, 200);
+        EXPECT_STR("{\"VolumeDriver\":\"nvidia-docker\",\"Volumes\":[\"nvidia_driver-compute-"
+                   "utility_375.39:/usr/local/nvidia:ro\"],\"Devices\":[\"/dev/nvidiactl\",\"/dev/"
+                   "nvidia-uvm\",\"/dev/nvidia3\"],\"Capabilities\":[\"compute\",\"utility\"],"
+                   "\"Environment\":[]}\n",
+                   r.body);
+        http_response_destroy(&r);
+        /* graphics: modeset, and where the loaders look */
+        handle("GET", "/docker/cli/json", "dev=0&caps=graphics,utility", &r);
+        EXPECT_STR(
+            "{\"VolumeDriver\":\"nvidia-docker\",\"Volumes\":[\"nvidia_driver-graphics-utility_375."
+            "39:/usr/local/nvidia:ro\"],\"Devices\":[\"/dev/nvidiactl\",\"/dev/nvidia-uvm\",\"/dev/"
+            "nvidia3\",\"/dev/nvidia-modeset\"],\"Capabilities\":[\"graphics\",\"utility\"],"
+            "\"Environment\":[\"LD_LIBRARY_PATH=/usr/local/nvidia/lib64\",\"__EGL_VENDOR_LIBRARY_"
+            "DIRS=/usr/local/nvidia/share/glvnd/egl_vendor.d:/etc/glvnd/egl_vendor.d:/usr/share/"
+            "glvnd/egl_vendor.d\",\"__EGL_EXTERNAL_PLATFORM_CONFIG_DIRS=/usr/local/nvidia/share/"
+            "egl/egl_external_platform.d:/etc/egl/egl_external_platform.d:/usr/share/egl/"
+            "egl_external_platform.d\",\"XDG_DATA_DIRS=/usr/local/nvidia/share:/usr/local/share:/"
+            "usr/share\"]}\n",
+            r.body);
+        http_response_destroy(&r);
+        /* display brings graphics; without the node, no modeset */
+        has_modeset = 0;
+        handle("GET", "/v1.0/docker/cli", "dev=0&caps=display", &r);
+        EXPECT_STR("--volume-driver=nvidia-docker --volume=nvidia_driver-display-graphics_375.39:/"
+                   "usr/local/nvidia:ro --device=/dev/nvidiactl --device=/dev/nvidia-uvm "
+                   "--device=/dev/nvidia3 --env=LD_LIBRARY_PATH=/usr/local/nvidia/lib64 "
+                   "--env=__EGL_VENDOR_LIBRARY_DIRS=/usr/local/nvidia/share/glvnd/egl_vendor.d:/"
+                   "etc/glvnd/egl_vendor.d:/usr/share/glvnd/egl_vendor.d "
+                   "--env=__EGL_EXTERNAL_PLATFORM_CONFIG_DIRS=/usr/local/nvidia/share/egl/"
+                   "egl_external_platform.d:/etc/egl/egl_external_platform.d:/usr/share/egl/"
+                   "egl_external_platform.d --env=XDG_DATA_DIRS=/usr/local/nvidia/share:/usr/"
+                   "local/share:/usr/share",
+                   r.body);
+        http_response_destroy(&r);
+        /* compute and video, compat32: lib too; all: 1.0's volume name */
+        has_modeset = 1;
+        handle("GET", "/docker/cli/json", "dev=0&caps=video,compat32", &r);
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"nvidia_driver-compat32-compute-video_375.39:"));
+        CU_ASSERT_PTR_NULL(strstr(r.body, "modeset"));
+        CU_ASSERT_PTR_NOT_NULL(
+            strstr(r.body, "\"LD_LIBRARY_PATH=/usr/local/nvidia/lib64:/usr/local/nvidia/lib\""));
+        http_response_destroy(&r);
+        handle("GET", "/docker/cli/json", "dev=0&caps=all", &r);
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "[\"nvidia_driver_375.39:/usr/local/nvidia:ro\"]"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"/dev/nvidia-modeset\""));
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"Capabilities\":[\"compat32\",\"compute\","
+                                              "\"display\",\"graphics\",\"utility\",\"video\"]"));
+        http_response_destroy(&r);
+        /* unknown words only: no driver volume, no environment */
+        handle("GET", "/docker/cli/json", "dev=0&caps=ngx", &r);
+        EXPECT_STR("{\"VolumeDriver\":\"nvidia-docker\",\"Volumes\":[],\"Devices\":[\"/dev/"
+                   "nvidiactl\",\"/dev/nvidia-uvm\",\"/dev/nvidia3\"],\"Capabilities\":[],"
+                   "\"Environment\":[]}\n",
+                   r.body);
+        http_response_destroy(&r);
+        /* a malformed word: 400, one line */
+        handle("GET", "/docker/cli/json", "dev=0&caps=compute/rm", &r);
+        CU_ASSERT_EQUAL(r.status, 400);
+        EXPECT_STR("invalid capability: compute/rm\n", r.body);
+        http_response_destroy(&r);
+        has_modeset = 0;
+}
+
 UNIT_MAIN("rest_api", UNIT(test_text_table_runs), UNIT(test_json_escaping),
           UNIT(test_info_json_reference_device), UNIT(test_zero_devices), UNIT(test_status_nulls),
           UNIT(test_select_devices), UNIT(test_clean_path), UNIT(test_query_parse),
-          UNIT(test_tables), UNIT(test_handler), UNIT(test_nvidia_runtime_field))
+          UNIT(test_tables), UNIT(test_handler), UNIT(test_capabilities),
+          UNIT(test_nvidia_runtime_field))

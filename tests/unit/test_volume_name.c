@@ -1,7 +1,9 @@
 /* Unit tests of volume_name: 1.0's name grammar plus the strict version rule. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/error.h"
+#include "nvidia-docker-plugin/driver_caps.h"
 #include "nvidia-docker-plugin/volume_name.h"
 #include "unit.h"
 
@@ -38,6 +40,42 @@ static void test_valid_names(void)
         expect_ok("nvidia_driver_580.159.04", "580.159.04");
         expect_ok("nvidia_driver_1", "1");
         expect_ok("nvidia_driver_0.0.0.0", "0.0.0.0");
+}
+
+static void expect_caps(const char *name, const char *kind, unsigned caps)
+{
+        struct volume_name parsed;
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(volume_name_parse(name, &parsed, &err), 0);
+        CU_ASSERT_STRING_EQUAL(parsed.kind, kind);
+        CU_ASSERT_EQUAL(parsed.capabilities, caps);
+        CU_ASSERT_STRING_EQUAL(parsed.version, "580.159.04");
+        char *back = volume_kind_of(caps);
+        CU_ASSERT_STRING_EQUAL(back, kind);
+        free(back);
+}
+
+/* Capability-set volumes: the canonical suffix only (one set, one name). */
+static void test_capability_sets(void)
+{
+        expect_caps("nvidia_driver_580.159.04", "nvidia_driver", DRIVER_CAP_ALL);
+        expect_caps("nvidia_driver-compute-utility_580.159.04", "nvidia_driver-compute-utility",
+                    DRIVER_CAP_COMPUTE | DRIVER_CAP_UTILITY);
+        expect_caps("nvidia_driver-compute-graphics-utility-video_580.159.04",
+                    "nvidia_driver-compute-graphics-utility-video",
+                    DRIVER_CAP_COMPUTE | DRIVER_CAP_GRAPHICS | DRIVER_CAP_UTILITY |
+                        DRIVER_CAP_VIDEO);
+        expect_caps("nvidia_driver-display-graphics_580.159.04", "nvidia_driver-display-graphics",
+                    DRIVER_CAP_DISPLAY | DRIVER_CAP_GRAPHICS);
+        expect_error("nvidia_driver-utility-compute_580.1",
+                     "unsupported volume: nvidia_driver-utility-compute_580.1");
+        expect_error("nvidia_driver-video_580.1", "unsupported volume: nvidia_driver-video_580.1");
+        expect_error("nvidia_driver-_580.1", "unsupported volume: nvidia_driver-_580.1");
+        expect_error("nvidia_driver-ngx_580.1", "unsupported volume: nvidia_driver-ngx_580.1");
+        expect_error("nvidia_driver-compat32-compute-display-graphics-utility-video_580.1",
+                     "unsupported volume: "
+                     "nvidia_driver-compat32-compute-display-graphics-utility-video_580.1");
+        expect_error("nvidia_driverx_580.1", "unsupported volume: nvidia_driverx_580.1");
 }
 
 static void test_bad_format(void)
@@ -122,5 +160,6 @@ static void test_version_compare(void)
         CU_ASSERT(volume_version_compare("99999999999999999999.1", "99999999999999999998.9") > 0);
 }
 
-UNIT_MAIN("volume_name", UNIT(test_valid_names), UNIT(test_bad_format), UNIT(test_hostile_versions),
-          UNIT(test_unsupported_kind), UNIT(test_version_rule), UNIT(test_version_compare))
+UNIT_MAIN("volume_name", UNIT(test_capability_sets), UNIT(test_valid_names), UNIT(test_bad_format),
+          UNIT(test_hostile_versions), UNIT(test_unsupported_kind), UNIT(test_version_rule),
+          UNIT(test_version_compare))

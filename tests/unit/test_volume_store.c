@@ -754,30 +754,36 @@ static int mounts_under(const char *dir)
         return n;
 }
 
-/* Unmounts every bind-mounted file of the volume (what a reboot does); returns how many. */
+/* Unmounts every bind-mounted file below `dir` (what a reboot does); returns how many. */
+static int unmount_binds_below(const char *dir, dev_t dev)
+{
+        DIR *d = opendir(dir);
+        if (d == NULL)
+                return 0;
+        int n = 0;
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                        continue;
+                cleanup_free char *path = xasprintf("%s/%s", dir, e->d_name);
+                struct stat st;
+                if (lstat(path, &st) < 0)
+                        continue;
+                if (S_ISDIR(st.st_mode))
+                        n += unmount_binds_below(path, dev);
+                else if (S_ISREG(st.st_mode) && st.st_dev != dev && umount2(path, MNT_DETACH) == 0)
+                        n++;
+        }
+        closedir(d);
+        return n;
+}
+
 static int unmount_binds(const char *vol)
 {
-        static const char *const subs[] = {"bin", "lib", "lib64"};
         struct stat top;
         if (stat(vol, &top) < 0)
                 return -1;
-        int n = 0;
-        for (size_t i = 0; i < 3; i++) {
-                cleanup_free char *sub = xasprintf("%s/%s", vol, subs[i]);
-                DIR *d = opendir(sub);
-                if (d == NULL)
-                        continue;
-                struct dirent *e;
-                while ((e = readdir(d)) != NULL) {
-                        cleanup_free char *path = xasprintf("%s/%s", sub, e->d_name);
-                        struct stat st;
-                        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-                            st.st_dev != top.st_dev && umount2(path, MNT_DETACH) == 0)
-                                n++;
-                }
-                closedir(d);
-        }
-        return n;
+        return unmount_binds_below(vol, top.st_dev);
 }
 
 /* Across file systems with bind_mounts set (the plugin's default; needs root): every driver file
