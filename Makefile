@@ -47,7 +47,7 @@ FUZZ_SRC    := $(wildcard tests/fuzz/fuzz_*.c)
 
 # Libraries of the run path (the module), of the plugin, and of the tests.
 RUN_LIBS    = $(call PKG_LIBS,libcurl jansson libssh2) -lpthread
-PLUGIN_LIBS = $(call PKG_LIBS,libmicrohttpd jansson libelf) -ldl -lpthread
+PLUGIN_LIBS = $(call PKG_LIBS,jansson libelf) -ldl -lpthread
 TEST_LIBS   = $(call PKG_LIBS,$(PKGS) cunit) -ldl -lpthread -lutil
 
 # Extra things `make check` needs built (fakes, tools): fragments add to it.

@@ -7,15 +7,21 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/log.h"
 #include "common/xalloc.h"
 #include "nvidia-docker-plugin/device_nodes.h"
+#include "nvidia-docker-plugin/mig_caps.h"
+
+/* nvmlDeviceGetUUID's buffer for MIG handles (old-style MIG UUIDs are longer than 80). */
+#define NVML_DEVICE_UUID_V2_BUFFER_SIZE 96
 
 int gpu_source_open(struct gpu_source *source, const char *dev_root, const char *sys_root,
-                    struct error *err)
+                    const char *proc_root, struct error *err)
 {
         memset(source, 0, sizeof(*source));
         source->dev_root = dev_root;
         source->sys_root = sys_root;
+        source->proc_root = proc_root;
         if (nvml_open(&source->nvml, err) < 0)
                 return -1;
         return 0;
@@ -78,10 +84,14 @@ static int cuda_attribute(struct gpu_source *s, CUdevice dev, int attribute, int
         return 0;
 }
 
+/* 1 with the CUDA fields filled, 0 for a MIG-mode GPU that CUDA does not show (fields stay
+ * null: in MIG mode CUDA enumerates MIG devices, not GPUs), -1 on error. */
 static int discover_cuda(struct gpu_source *s, struct gpu_device *d, CUdevice *cu_dev,
                          struct error *err)
 {
         CUresult ret = s->cuda.DeviceGetByPCIBusId(cu_dev, d->bus_id);
+        if (ret != 0 && d->mig_enabled)
+                return 0;
         if (ret != 0) {
                 cuda_set_error(&s->cuda, ret, "cuDeviceGetByPCIBusId", err);
                 return error_prefix(err, "GPU %s", d->bus_id);
@@ -115,6 +125,130 @@ static int discover_cuda(struct gpu_source *s, struct gpu_device *d, CUdevice *c
         d->memory_constant = constant / 1024;
         d->memory_l2 = l2 / 1024;
         d->memory_bandwidth = 2 * ((int64_t)clock_khz / 1000) * ((int64_t)bus_width / 8);
+        return 1;
+}
+
+static void cuda_fields_null(struct gpu_device *d)
+{
+        d->family = NULL;
+        d->arch[0] = '\0';
+        d->cores = GPU_NULL;
+        d->ecc = false;
+        d->memory_global = d->memory_shared = d->memory_constant = GPU_NULL;
+        d->memory_l2 = d->memory_bandwidth = GPU_NULL;
+}
+
+/* A MIG-level NVML failure as "GPU #<i> MIG device <m>: <call>: nvml: <text>". */
+static int mig_error(const struct nvml *nvml, nvmlReturn_t ret, const char *call,
+                     unsigned int index, unsigned int mig, struct error *err)
+{
+        if (ret == NVML_ERROR_NOT_SUPPORTED)
+                return error_set(err, "unsupported MIG device %u:%u: %s is not supported", index,
+                                 mig, call);
+        nvml_set_error(nvml, ret, err);
+        return error_prefix(err, "GPU #%u MIG device %u: %s", index, mig, call);
+}
+
+static void fill_cap(struct gpu_cap_node *cap, const struct mig_cap_access *access)
+{
+        cap->minor = access->minor;
+        cap->path = xasprintf("/dev/nvidia-caps/nvidia-cap%u", access->minor);
+        cap->mode = access->mode;
+        cap->uid = access->uid;
+        cap->gid = access->gid;
+        cap->modify = access->modify;
+}
+
+/* One MIG device: identity from NVML, capability minors from the driver's files. */
+static int discover_mig(struct gpu_source *s, unsigned int index, struct gpu_device *d,
+                        unsigned int m, nvmlDevice_t handle, struct error *err)
+{
+        const struct nvml *nvml = &s->nvml;
+        nvmlReturn_t ret;
+        if (nvml->DeviceGetDeviceHandleFromMigDeviceHandle != NULL) {
+                nvmlDevice_t parent = NULL;
+                ret = nvml->DeviceGetDeviceHandleFromMigDeviceHandle(handle, &parent);
+                if (ret != NVML_SUCCESS && ret != NVML_ERROR_NOT_SUPPORTED)
+                        return mig_error(nvml, ret, "nvmlDeviceGetDeviceHandleFromMigDeviceHandle",
+                                         index, m, err);
+                if (ret == NVML_SUCCESS && parent != s->handles[index])
+                        return error_set(err,
+                                         "GPU #%u MIG device %u: NVML gives it another parent GPU",
+                                         index, m);
+        }
+        char uuid[NVML_DEVICE_UUID_V2_BUFFER_SIZE];
+        unsigned int gi = 0, ci = 0;
+        if ((ret = nvml->DeviceGetUUID(handle, uuid, sizeof(uuid))) != NVML_SUCCESS)
+                return mig_error(nvml, ret, "nvmlDeviceGetUUID", index, m, err);
+        if ((ret = nvml->DeviceGetGpuInstanceId(handle, &gi)) != NVML_SUCCESS)
+                return mig_error(nvml, ret, "nvmlDeviceGetGpuInstanceId", index, m, err);
+        if ((ret = nvml->DeviceGetComputeInstanceId(handle, &ci)) != NVML_SUCCESS)
+                return mig_error(nvml, ret, "nvmlDeviceGetComputeInstanceId", index, m, err);
+        if (gi > INT32_MAX || ci > INT32_MAX)
+                return error_set(err, "GPU #%u MIG device %u: NVML gives instance ids %u/%u", index,
+                                 m, gi, ci);
+        nvmlMemory_t mem;
+        int64_t memory = GPU_NULL;
+        int r =
+            check(nvml, nvml->DeviceGetMemoryInfo(handle, &mem), "nvmlDeviceGetMemoryInfo", err);
+        if (r < 0)
+                return error_prefix(err, "GPU #%u MIG device %u", index, m);
+        if (r)
+                memory = (int64_t)(mem.total >> 20);
+        struct mig_cap_access gi_access, ci_access;
+        if (mig_caps_lookup(s->proc_root, d->minor, gi, -1, &gi_access, err) < 0 ||
+            mig_caps_lookup(s->proc_root, d->minor, gi, (int)ci, &ci_access, err) < 0)
+                return error_prefix(err, "MIG device %s (%u:%u): no capability minor", uuid, index,
+                                    m);
+        d->migs = xrealloc(d->migs, (d->mig_count + 1) * sizeof(*d->migs));
+        struct gpu_mig_device *mig = &d->migs[d->mig_count++];
+        memset(mig, 0, sizeof(*mig));
+        mig->uuid = xstrdup(uuid);
+        mig->index = m;
+        mig->gpu_instance = gi;
+        mig->compute_instance = ci;
+        mig->memory = memory;
+        fill_cap(&mig->gi_cap, &gi_access);
+        fill_cap(&mig->ci_cap, &ci_access);
+        return 0;
+}
+
+/* MIG mode and MIG devices of GPU #index; nothing without NVML's MIG functions. */
+static int discover_migs(struct gpu_source *s, unsigned int index, struct gpu_device *d,
+                         struct error *err)
+{
+        const struct nvml *nvml = &s->nvml;
+        nvmlDevice_t dev = s->handles[index];
+        if (!nvml->mig)
+                return 0;
+        unsigned int current = NVML_DEVICE_MIG_DISABLE, pending = NVML_DEVICE_MIG_DISABLE;
+        nvmlReturn_t ret = nvml->DeviceGetMigMode(dev, &current, &pending);
+        if (ret == NVML_ERROR_NOT_SUPPORTED || ret == NVML_ERROR_FUNCTION_NOT_FOUND)
+                return 0; /* a GPU without MIG (before Ampere, or a consumer board) */
+        if (ret != NVML_SUCCESS) {
+                nvml_set_error(nvml, ret, err);
+                return error_prefix(err, "GPU #%u: nvmlDeviceGetMigMode", index);
+        }
+        if (current != NVML_DEVICE_MIG_ENABLE)
+                return 0;
+        d->mig_enabled = true;
+        unsigned int max = 0;
+        ret = nvml->DeviceGetMaxMigDeviceCount(dev, &max);
+        if (ret != NVML_SUCCESS) {
+                nvml_set_error(nvml, ret, err);
+                return error_prefix(err, "GPU #%u: nvmlDeviceGetMaxMigDeviceCount", index);
+        }
+        for (unsigned int m = 0; m < max; m++) {
+                nvmlDevice_t handle = NULL;
+                ret = nvml->DeviceGetMigDeviceHandleByIndex(dev, m, &handle);
+                if (ret == NVML_ERROR_NOT_FOUND)
+                        continue; /* no MIG device with that index */
+                if (ret != NVML_SUCCESS)
+                        return mig_error(nvml, ret, "nvmlDeviceGetMigDeviceHandleByIndex", index, m,
+                                         err);
+                if (discover_mig(s, index, d, m, handle, err) < 0)
+                        return -1;
+        }
         return 0;
 }
 
@@ -202,11 +336,13 @@ static void add_peer(struct gpu_device *d, const char *bus_id, int link)
 }
 
 static int discover_peers(struct gpu_source *s, struct gpu_inventory *inv, const CUdevice *cu,
-                          struct error *err)
+                          const bool *cu_ok, struct error *err)
 {
         for (size_t i = 0; i < inv->count; i++) {
                 for (size_t j = i + 1; j < inv->count; j++) {
                         int can = 0;
+                        if (!cu_ok[i] || !cu_ok[j])
+                                continue;
                         CUresult ret = s->cuda.DeviceCanAccessPeer(&can, cu[i], cu[j]);
                         if (ret != 0)
                                 return cuda_set_error(&s->cuda, ret, "cuDeviceCanAccessPeer", err);
@@ -234,7 +370,7 @@ static int discover_peers(struct gpu_source *s, struct gpu_inventory *inv, const
 
 int gpu_discover(struct gpu_source *s, struct gpu_inventory *out, struct error *err)
 {
-        struct gpu_inventory inv = {NULL, 0};
+        struct gpu_inventory inv = {NULL, 0, 0};
         unsigned int count = 0;
         nvmlReturn_t ret = s->nvml.DeviceGetCount(&count);
         if (ret != NVML_SUCCESS) {
@@ -246,6 +382,8 @@ int gpu_discover(struct gpu_source *s, struct gpu_inventory *out, struct error *
         s->count = count;
         inv.devices = xcalloc(count + 1, sizeof(*inv.devices));
         cleanup_free CUdevice *cu = xcalloc(count + 1, sizeof(*cu));
+        cleanup_free bool *cu_ok = xcalloc(count + 1, sizeof(*cu_ok));
+        bool any_mig = false;
         for (unsigned int i = 0; i < count; i++) {
                 ret = s->nvml.DeviceGetHandleByIndex(i, &s->handles[i]);
                 if (ret != NVML_SUCCESS) {
@@ -254,16 +392,27 @@ int gpu_discover(struct gpu_source *s, struct gpu_inventory *out, struct error *
                         goto fail;
                 }
                 inv.count = i + 1;
-                if (discover_device(s, i, &inv.devices[i], err) < 0)
+                if (discover_device(s, i, &inv.devices[i], err) < 0 ||
+                    discover_migs(s, i, &inv.devices[i], err) < 0)
                         goto fail;
+                any_mig |= inv.devices[i].mig_count > 0;
         }
+        /* The nodes' major, only where some MIG device needs nodes. */
+        if (any_mig && mig_caps_read_major(s->proc_root, &inv.caps_major, err) < 0)
+                goto fail;
+        s->caps_major = inv.caps_major;
         if (count > 0) {
                 if (s->cuda.library == NULL && cuda_open(&s->cuda, err) < 0)
                         goto fail;
-                for (unsigned int i = 0; i < count; i++)
-                        if (discover_cuda(s, &inv.devices[i], &cu[i], err) < 0)
+                for (unsigned int i = 0; i < count; i++) {
+                        int r = discover_cuda(s, &inv.devices[i], &cu[i], err);
+                        if (r < 0)
                                 goto fail;
-                if (discover_peers(s, &inv, cu, err) < 0)
+                        cu_ok[i] = r > 0;
+                        if (r == 0)
+                                cuda_fields_null(&inv.devices[i]);
+                }
+                if (discover_peers(s, &inv, cu, cu_ok, err) < 0)
                         goto fail;
         }
         *out = inv;
@@ -282,6 +431,27 @@ int gpu_check_device_nodes(const struct gpu_source *s, const struct gpu_inventor
                 cleanup_free char *name = xasprintf("nvidia%u", inv->devices[i].minor);
                 if (device_nodes_check(s->dev_root, name, err) < 0)
                         return -1;
+        }
+        for (size_t i = 0; i < inv->count; i++) {
+                const struct gpu_device *d = &inv->devices[i];
+                for (size_t m = 0; m < d->mig_count; m++) {
+                        const struct gpu_mig_device *mig = &d->migs[m];
+                        const struct gpu_cap_node *caps[] = {&mig->gi_cap, &mig->ci_cap};
+                        for (size_t c = 0; c < 2; c++) {
+                                struct error node_err = ERROR_INIT;
+                                bool created = false;
+                                if (device_nodes_ensure_cap(s->dev_root, inv->caps_major, caps[c],
+                                                            &created, &node_err) < 0)
+                                        log_warning("MIG device %s (%zu:%u): %s", mig->uuid, i,
+                                                    mig->index, node_err.message);
+                                else if (created)
+                                        log_msg("Created %s (c %u:%u, mode %04o) for MIG device "
+                                                "%s (%zu:%u)",
+                                                caps[c]->path, inv->caps_major, caps[c]->minor,
+                                                caps[c]->mode, mig->uuid, i, mig->index);
+                                error_clear(&node_err);
+                        }
+                }
         }
         return 0;
 }
@@ -446,6 +616,15 @@ static int live_modeset_device(void *context, struct strv *out, struct error *er
         return device_nodes_modeset(s->dev_root, out, err);
 }
 
+static int live_mig_nodes(void *context, const struct gpu_mig_device *mig, struct error *err)
+{
+        struct gpu_source *s = context;
+        if (device_nodes_ensure_cap(s->dev_root, s->caps_major, &mig->gi_cap, NULL, err) < 0 ||
+            device_nodes_ensure_cap(s->dev_root, s->caps_major, &mig->ci_cap, NULL, err) < 0)
+                return error_prefix(err, "MIG device %s", mig->uuid);
+        return 0;
+}
+
 struct gpu_live gpu_source_live(struct gpu_source *source)
 {
         struct gpu_live live = {
@@ -455,6 +634,7 @@ struct gpu_live gpu_source_live(struct gpu_source *source)
             .device_status = live_device_status,
             .control_devices = live_control_devices,
             .modeset_device = live_modeset_device,
+            .mig_nodes = live_mig_nodes,
         };
         return live;
 }

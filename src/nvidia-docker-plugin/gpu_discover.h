@@ -7,6 +7,11 @@
  * Null rule: a query answering NOT_SUPPORTED gives a null field; each query is tested on its
  * own (on H200 the L1/L2 ECC counters are NOT_SUPPORTED while device memory works). Any other
  * NVML failure is an error ("nvml: <NVML's text> (<function>)").
+ *
+ * MIG (docs/mig.md): with NVML's MIG functions present, a GPU whose current MIG mode is on gets
+ * its MIG devices (NVML MIG index order, gaps skipped), each with its UUID, GPU and compute
+ * instance ids, memory and the two capability nodes read from the driver's files under
+ * proc_root. A GPU in MIG mode that CUDA does not show keeps its CUDA fields null.
  */
 #ifndef NVD_GPU_DISCOVER_H
 #define NVD_GPU_DISCOVER_H
@@ -20,17 +25,21 @@ struct gpu_source {
         struct cuda cuda;
         nvmlDevice_t *handles; /* per inventory index */
         size_t count;
-        const char *dev_root; /* where device nodes are looked up ("/dev") */
-        const char *sys_root; /* where sysfs is read ("/sys") */
+        const char *dev_root;    /* where device nodes are looked up ("/dev") */
+        const char *sys_root;    /* where sysfs is read ("/sys") */
+        const char *proc_root;   /* where the driver's MIG files are read ("/proc") */
+        unsigned int caps_major; /* of the nvidia-caps nodes, after a discovery with MIG */
 };
 
-/* Opens NVML and CUDA. dev_root and sys_root are borrowed. */
+/* Opens NVML and CUDA. dev_root, sys_root and proc_root are borrowed. */
 int gpu_source_open(struct gpu_source *source, const char *dev_root, const char *sys_root,
-                    struct error *err);
+                    const char *proc_root, struct error *err);
 void gpu_source_close(struct gpu_source *source);
 /* Takes the device snapshot. Zero GPUs gives an empty inventory (not an error here). */
 int gpu_discover(struct gpu_source *source, struct gpu_inventory *out, struct error *err);
-/* Checks that /dev/nvidiactl and each /dev/nvidia<minor> exist under dev_root. */
+/* Checks that /dev/nvidiactl and each /dev/nvidia<minor> exist under dev_root, and makes the
+ * capability nodes of every MIG device (logged; a node that cannot be made is logged as a
+ * warning, not an error: the GPUs stay usable and a request for that MIG device reports it). */
 int gpu_check_device_nodes(const struct gpu_source *source, const struct gpu_inventory *inv,
                            struct error *err);
 /* The per-request queries, backed by this source. */

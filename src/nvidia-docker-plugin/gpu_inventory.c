@@ -4,6 +4,18 @@
 
 #include "common/xalloc.h"
 
+void gpu_device_destroy_migs(struct gpu_device *d)
+{
+        for (size_t m = 0; m < d->mig_count; m++) {
+                free(d->migs[m].uuid);
+                free(d->migs[m].gi_cap.path);
+                free(d->migs[m].ci_cap.path);
+        }
+        free(d->migs);
+        d->migs = NULL;
+        d->mig_count = 0;
+}
+
 void gpu_inventory_destroy(struct gpu_inventory *inventory)
 {
         for (size_t i = 0; i < inventory->count; i++) {
@@ -12,10 +24,23 @@ void gpu_inventory_destroy(struct gpu_inventory *inventory)
                 free(d->path);
                 free(d->model);
                 free(d->peers);
+                gpu_device_destroy_migs(d);
         }
         free(inventory->devices);
         inventory->devices = NULL;
         inventory->count = 0;
+}
+
+const struct gpu_mig_device *gpu_inventory_find_mig(const struct gpu_inventory *inventory,
+                                                    size_t gpu, unsigned int index)
+{
+        if (gpu >= inventory->count)
+                return NULL;
+        const struct gpu_device *d = &inventory->devices[gpu];
+        for (size_t m = 0; m < d->mig_count; m++)
+                if (d->migs[m].index == index)
+                        return &d->migs[m];
+        return NULL;
 }
 
 void gpu_status_init(struct gpu_status *s)

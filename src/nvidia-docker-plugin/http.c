@@ -30,7 +30,7 @@ char *http_unescape(const char *s, size_t n, bool query)
                 }
                 int hi = i + 2 < n ? hex_digit(s[i + 1]) : -1;
                 int lo = i + 2 < n ? hex_digit(s[i + 2]) : -1;
-                if (hi < 0 || lo < 0 || (!query && hi == 0 && lo == 0)) {
+                if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
                         free(out);
                         return NULL;
                 }

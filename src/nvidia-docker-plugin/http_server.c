@@ -1,364 +1,487 @@
 #include "nvidia-docker-plugin/http_server.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/un.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "common/buf.h"
+#include "common/clock.h"
 #include "common/xalloc.h"
+#include "nvidia-docker-plugin/http_conn.h"
+#include "nvidia-docker-plugin/http_listen.h"
+
+#define SWEEP_MS       250 /* how often deadlines are checked */
+#define ACCEPT_BURST   64  /* connections accepted per wake-up, for fairness */
+#define LISTEN_BACKLOG 512
+
+/* epoll data of the two descriptors that are not connections. */
+static char listen_tag, wake_tag;
+
+struct http_server;
+
+/* An I/O thread: its epoll, its connections, and the slow requests it gets back. */
+struct worker {
+        struct http_server *server;
+        pthread_t thread;
+        bool started;
+        int epfd, wakefd;
+        struct http_conn *conns; /* every connection of this worker */
+        struct http_conn *again; /* pipelined requests to parse without waiting for epoll */
+        pthread_mutex_t done_lock;
+        struct http_conn *done;   /* slow requests answered by the pool */
+        unsigned int connections; /* open connections of this worker */
+        long listen_paused_until; /* out of descriptors: accept again then */
+        long last_sweep;
+};
+
+/* The handler threads of slow requests. */
+struct pool {
+        pthread_mutex_t lock;
+        pthread_cond_t wake;
+        struct http_conn *queue, *queue_tail;
+        pthread_t *threads;
+        size_t count;
+        bool stopping;
+};
 
 struct http_server {
-        struct MHD_Daemon *daemon;
         int fd;
         char *unix_path; /* owned; removed at stop */
-        http_handler_fn handler;
-        void *context;
-        size_t max_body;
+        struct http_conn_config conn_config;
+        long timeout_ms, head_timeout_ms;
+        unsigned int max_connections; /* per worker: the server's limit shared out */
+        atomic_bool stopping;
+        struct worker *workers;
+        size_t worker_count;
+        struct pool pool;
 };
 
-/* Per request, from the URI log callback to the completion callback. */
-struct request_state {
-        char *uri; /* raw request target */
-        struct buf body;
-        size_t body_total;
-        int too_large;
-        int started;
+/* Which worker owns a connection: kept next to it. */
+struct owned_conn {
+        struct http_conn conn;
+        struct worker *worker;
+        uint32_t events; /* what epoll watches for it now (0: not in epoll) */
 };
 
-void http_query_parse(const char *query, struct http_query_param **params, size_t *count)
+static struct worker *owner_of(struct http_conn *conn)
 {
-        struct http_query_param *list = NULL;
-        size_t n = 0;
-        const char *p = query ? query : "";
-        while (*p) {
-                size_t len = strcspn(p, "&;");
-                const char *eq = memchr(p, '=', len);
-                size_t klen = eq ? (size_t)(eq - p) : len;
-                if (len > 0) {
-                        char *key = http_unescape(p, klen, true);
-                        char *value = eq ? http_unescape(eq + 1, len - klen - 1, true) : xstrdup("");
-                        if (key != NULL && value != NULL && key[0] != '\0') {
-                                list = xrealloc(list, (n + 1) * sizeof(*list));
-                                list[n].key = key;
-                                list[n].value = value;
-                                n++;
+        return ((struct owned_conn *)conn)->worker;
+}
+
+/* ---- connections of a worker ---- */
+
+static void list_add(struct http_conn **head, struct http_conn *conn)
+{
+        conn->prev = NULL;
+        conn->next = *head;
+        if (*head != NULL)
+                (*head)->prev = conn;
+        *head = conn;
+}
+
+static void list_remove(struct http_conn **head, struct http_conn *conn)
+{
+        if (conn->prev != NULL)
+                conn->prev->next = conn->next;
+        else
+                *head = conn->next;
+        if (conn->next != NULL)
+                conn->next->prev = conn->prev;
+        conn->prev = conn->next = NULL;
+}
+
+static void conn_close(struct worker *w, struct http_conn *conn)
+{
+        list_remove(&w->conns, conn);
+        for (struct http_conn **p = &w->again; *p != NULL; p = &(*p)->done_next)
+                if (*p == conn) {
+                        *p = conn->done_next;
+                        break;
+                }
+        /* Out of epoll before the close: a child forked meanwhile (nvidia-modprobe) holds a
+         * copy of the socket until it execs, and epoll would keep reporting it. */
+        if (((struct owned_conn *)conn)->events != 0)
+                epoll_ctl(w->epfd, EPOLL_CTL_DEL, conn->fd, NULL);
+        http_conn_destroy(conn);
+        free(conn);
+        w->connections--;
+}
+
+static void pool_submit(struct pool *pool, struct http_conn *conn)
+{
+        conn->done_next = NULL;
+        pthread_mutex_lock(&pool->lock);
+        if (pool->queue_tail != NULL)
+                pool->queue_tail->done_next = conn;
+        else
+                pool->queue = conn;
+        pool->queue_tail = conn;
+        pthread_cond_signal(&pool->wake);
+        pthread_mutex_unlock(&pool->lock);
+}
+
+/* Acts on what the connection wants next. */
+static void conn_follow(struct worker *w, struct http_conn *conn, enum http_conn_want want)
+{
+        struct epoll_event ev = {.data.ptr = conn};
+        struct owned_conn *owned = (struct owned_conn *)conn;
+        switch (want) {
+        case HTTP_CONN_READ:
+        case HTTP_CONN_WRITE:
+                ev.events = want == HTTP_CONN_READ ? EPOLLIN : EPOLLOUT;
+                if (ev.events != owned->events) /* most requests: no change, no system call */
+                        epoll_ctl(w->epfd, EPOLL_CTL_MOD, conn->fd, &ev);
+                owned->events = ev.events;
+                return;
+        case HTTP_CONN_AGAIN:
+                conn->done_next = w->again;
+                w->again = conn;
+                return;
+        case HTTP_CONN_SLOW:
+                /* Out of epoll while a pool thread owns it: a hang-up waits for the reply. */
+                epoll_ctl(w->epfd, EPOLL_CTL_DEL, conn->fd, NULL);
+                owned->events = 0;
+                pool_submit(&w->server->pool, conn);
+                return;
+        case HTTP_CONN_CLOSE:
+                conn_close(w, conn);
+                return;
+        }
+}
+
+static void *pool_main(void *arg)
+{
+        struct pool *pool = arg;
+        pthread_mutex_lock(&pool->lock);
+        for (;;) {
+                while (pool->queue == NULL && !pool->stopping)
+                        pthread_cond_wait(&pool->wake, &pool->lock);
+                if (pool->queue == NULL)
+                        break;
+                struct http_conn *conn = pool->queue;
+                pool->queue = conn->done_next;
+                if (pool->queue == NULL)
+                        pool->queue_tail = NULL;
+                pthread_mutex_unlock(&pool->lock);
+                http_conn_handle(conn);
+                struct worker *w = owner_of(conn);
+                pthread_mutex_lock(&w->done_lock);
+                conn->done_next = w->done;
+                w->done = conn;
+                pthread_mutex_unlock(&w->done_lock);
+                uint64_t one = 1;
+                if (write(w->wakefd, &one, sizeof(one)) < 0) {
+                        /* the counter is full: the worker is awake anyway */
+                }
+                pthread_mutex_lock(&pool->lock);
+        }
+        pthread_mutex_unlock(&pool->lock);
+        return NULL;
+}
+
+/* The slow requests the pool answered: back into epoll with their replies. */
+static void take_done(struct worker *w, long now)
+{
+        uint64_t count;
+        if (read(w->wakefd, &count, sizeof(count)) < 0) {
+                /* nothing pending */
+        }
+        pthread_mutex_lock(&w->done_lock);
+        struct http_conn *done = w->done;
+        w->done = NULL;
+        pthread_mutex_unlock(&w->done_lock);
+        while (done != NULL) {
+                struct http_conn *conn = done;
+                done = conn->done_next;
+                struct epoll_event ev = {.events = EPOLLIN, .data.ptr = conn};
+                if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, conn->fd, &ev) < 0) {
+                        conn_close(w, conn);
+                        continue;
+                }
+                ((struct owned_conn *)conn)->events = EPOLLIN;
+                conn_follow(w, conn, http_conn_handled(conn, now));
+        }
+}
+
+/* The connection to close for room: the oldest incomplete head, else the longest idle. */
+static struct http_conn *eviction_candidate(struct worker *w)
+{
+        struct http_conn *best = NULL;
+        for (struct http_conn *c = w->conns; c != NULL; c = c->next) {
+                if (c->phase != HTTP_CONN_HEAD && c->phase != HTTP_CONN_IDLE)
+                        continue;
+                long since = c->phase == HTTP_CONN_HEAD ? c->head_started : c->last_progress;
+                long best_since = best == NULL                    ? 0
+                                  : best->phase == HTTP_CONN_HEAD ? best->head_started
+                                                                  : best->last_progress;
+                /* Incomplete heads first: they are what a slow-client attack holds. */
+                if (best == NULL || (c->phase == HTTP_CONN_HEAD && best->phase != HTTP_CONN_HEAD) ||
+                    (c->phase == best->phase && since < best_since))
+                        best = c;
+        }
+        return best;
+}
+
+static void accept_one(struct worker *w, int fd, long now)
+{
+        struct http_server *server = w->server;
+        /* The limit is counted per worker: a worker at its share has connections of its own to
+         * close for room (one with none could not evict another worker's). */
+        if (w->connections >= server->max_connections) {
+                struct http_conn *victim = eviction_candidate(w);
+                if (victim == NULL) {
+                        close(fd); /* every connection is busy: refused */
+                        return;
+                }
+                conn_close(w, victim);
+        }
+        w->connections++;
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)); /* fails on unix: fine */
+        struct owned_conn *owned = xcalloc(1, sizeof(*owned));
+        owned->worker = w;
+        struct http_conn *conn = &owned->conn;
+        http_conn_init(conn, fd, &server->conn_config, now);
+        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = conn};
+        owned->events = EPOLLIN;
+        list_add(&w->conns, conn);
+        if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+                conn_close(w, conn);
+}
+
+static void accept_all(struct worker *w, long now)
+{
+        for (int i = 0; i < ACCEPT_BURST; i++) {
+                int fd = accept4(w->server->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+                if (fd >= 0) {
+                        accept_one(w, fd, now);
+                        continue;
+                }
+                if (errno == EINTR || errno == ECONNABORTED)
+                        continue;
+                if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                        /* Out of descriptors: make room, or stop accepting for a moment. */
+                        struct http_conn *victim = eviction_candidate(w);
+                        if (victim != NULL) {
+                                conn_close(w, victim);
+                                continue;
+                        }
+                        epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->server->fd, NULL);
+                        w->listen_paused_until = now + 100;
+                }
+                return;
+        }
+}
+
+/* Closes what missed its deadline: no progress within the timeout, or a head not complete in
+ * head_timeout (answered 408 when the client is still there). */
+static void sweep(struct worker *w, long now)
+{
+        const struct http_server *server = w->server;
+        for (struct http_conn *c = w->conns, *next; c != NULL; c = next) {
+                next = c->next;
+                if (c->phase == HTTP_CONN_HANDLING)
+                        continue;
+                if (c->phase == HTTP_CONN_HEAD && now - c->head_started > server->head_timeout_ms)
+                        conn_follow(w, c, http_conn_refuse(c, 408, "request head too slow", now));
+                else if (now - c->last_progress > server->timeout_ms)
+                        conn_close(w, c);
+        }
+}
+
+static void *worker_main(void *arg)
+{
+        struct worker *w = arg;
+        struct http_server *server = w->server;
+        struct epoll_event events[64];
+        while (!atomic_load(&server->stopping)) {
+                int n = epoll_wait(w->epfd, events, 64, w->again != NULL ? 0 : SWEEP_MS);
+                long now = monotonic_ms();
+                for (int i = 0; i < n; i++) {
+                        void *tag = events[i].data.ptr;
+                        if (tag == &listen_tag) {
+                                accept_all(w, now);
+                        } else if (tag == &wake_tag) {
+                                take_done(w, now);
                         } else {
-                                free(key);
-                                free(value);
+                                struct http_conn *conn = tag;
+                                enum http_conn_want want;
+                                if (events[i].events & EPOLLOUT)
+                                        want = http_conn_writable(conn, now);
+                                else
+                                        want = http_conn_readable(conn, now);
+                                conn_follow(w, conn, want);
                         }
                 }
-                p += len;
-                if (*p)
-                        p++;
-        }
-        *params = list;
-        *count = n;
-}
-
-void http_query_free(struct http_query_param *params, size_t count)
-{
-        for (size_t i = 0; i < count; i++) {
-                free((char *)params[i].key);
-                free((char *)params[i].value);
-        }
-        free(params);
-}
-
-static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *connection)
-{
-        struct request_state *state = xcalloc(1, sizeof(*state));
-        state->uri = xstrdup(uri ? uri : "");
-        return state;
-}
-
-static void request_completed(void *cls, struct MHD_Connection *connection, void **req_cls,
-                              enum MHD_RequestTerminationCode toe)
-{
-        struct request_state *state = *req_cls;
-        if (state == NULL)
-                return;
-        free(state->uri);
-        buf_destroy(&state->body);
-        free(state);
-        *req_cls = NULL;
-}
-
-static enum MHD_Result send_simple(struct MHD_Connection *connection, unsigned int status,
-                                   const char *text)
-{
-        struct MHD_Response *r =
-            MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
-        if (r == NULL)
-                return MHD_NO;
-        MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
-        MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-        enum MHD_Result ret = MHD_queue_response(connection, status, r);
-        MHD_destroy_response(r);
-        return ret;
-}
-
-static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connection, const char *url,
-                                      const char *method, const char *version,
-                                      const char *upload_data, size_t *upload_data_size,
-                                      void **req_cls)
-{
-        struct http_server *server = cls;
-        struct request_state *state = *req_cls;
-        if (state == NULL) /* no URI callback: should not happen */
-                return MHD_NO;
-        if (!state->started) {
-                state->started = 1;
-                const char *length =
-                    MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Length");
-                if (length != NULL && strtoull(length, NULL, 10) > server->max_body)
-                        return send_simple(connection, 413, "request body too large\n");
-                return MHD_YES;
-        }
-        if (*upload_data_size > 0) {
-                state->body_total += *upload_data_size;
-                if (state->body_total > server->max_body) {
-                        state->too_large = 1;
-                        buf_destroy(&state->body);
-                } else {
-                        buf_append(&state->body, upload_data, *upload_data_size);
+                struct http_conn *again = w->again; /* those that want more go on a new list */
+                w->again = NULL;
+                while (again != NULL) {
+                        struct http_conn *conn = again;
+                        again = conn->done_next;
+                        conn_follow(w, conn, http_conn_readable(conn, now));
                 }
-                *upload_data_size = 0;
-                return MHD_YES;
+                if (w->listen_paused_until != 0 && now >= w->listen_paused_until) {
+                        struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE,
+                                                 .data.ptr = &listen_tag};
+                        epoll_ctl(w->epfd, EPOLL_CTL_ADD, server->fd, &ev);
+                        w->listen_paused_until = 0;
+                }
+                if (now - w->last_sweep >= SWEEP_MS) {
+                        w->last_sweep = now;
+                        sweep(w, now);
+                }
         }
-        if (state->too_large)
-                return send_simple(connection, 413, "request body too large\n");
+        return NULL;
+}
 
-        char *question = strchr(state->uri, '?');
-        cleanup_free char *path =
-            question ? xstrndup(state->uri, (size_t)(question - state->uri)) : xstrdup(state->uri);
-        struct http_query_param *params = NULL;
-        size_t count = 0;
-        http_query_parse(question ? question + 1 : NULL, &params, &count);
-        struct http_request request = {
-            .method = method,
-            .path = path,
-            .query = params,
-            .query_count = count,
-            .accept = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Accept"),
-            .body = state->body.data,
-            .body_len = state->body.len,
-            .query_string = question ? question + 1 : NULL,
-        };
-        struct http_response response;
-        memset(&response, 0, sizeof(response));
-        response.status = 500;
-        server->handler(server->context, &request, &response);
-        http_query_free(params, count);
+/* ---- start and stop ---- */
 
-        struct MHD_Response *r;
-        if (response.body != NULL && response.body_len > 0) {
-                r = MHD_create_response_from_buffer(response.body_len, response.body,
-                                                    MHD_RESPMEM_MUST_FREE);
-                if (r != NULL)
-                        response.body = NULL; /* MHD frees it */
-        } else {
-                r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+static void pool_stop(struct pool *pool)
+{
+        pthread_mutex_lock(&pool->lock);
+        pool->stopping = true;
+        pthread_cond_broadcast(&pool->wake);
+        pthread_mutex_unlock(&pool->lock);
+        for (size_t i = 0; i < pool->count; i++)
+                pthread_join(pool->threads[i], NULL);
+        free(pool->threads);
+        pool->threads = NULL;
+        pool->count = 0;
+}
+
+static void free_conns(struct http_conn *conns)
+{
+        while (conns != NULL) {
+                struct http_conn *next = conns->next;
+                http_conn_destroy(conns);
+                free(conns);
+                conns = next;
         }
-        if (r == NULL) {
-                http_response_destroy(&response);
-                return MHD_NO;
+}
+
+/* Joins the threads that started and frees everything but the listening socket. */
+static void server_free(struct http_server *server)
+{
+        atomic_store(&server->stopping, true);
+        for (size_t i = 0; i < server->worker_count; i++) {
+                struct worker *w = &server->workers[i];
+                uint64_t one = 1;
+                if (w->wakefd >= 0 && write(w->wakefd, &one, sizeof(one)) < 0) {
+                        /* full counter: the worker is awake */
+                }
+                if (w->started)
+                        pthread_join(w->thread, NULL);
         }
-        if (response.content_type != NULL)
-                MHD_add_response_header(r, "Content-Type", response.content_type);
-        if (response.location != NULL)
-                MHD_add_response_header(r, "Location", response.location);
-        if (response.nosniff)
-                MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-        enum MHD_Result ret = MHD_queue_response(connection, (unsigned int)response.status, r);
-        MHD_destroy_response(r);
-        http_response_destroy(&response);
-        return ret;
+        pool_stop(&server->pool); /* the handlers running finish first */
+        for (size_t i = 0; i < server->worker_count; i++) {
+                struct worker *w = &server->workers[i];
+                free_conns(w->conns);
+                if (w->epfd >= 0)
+                        close(w->epfd);
+                if (w->wakefd >= 0)
+                        close(w->wakefd);
+                pthread_mutex_destroy(&w->done_lock);
+        }
+        free(server->workers);
+        pthread_mutex_destroy(&server->pool.lock);
+        pthread_cond_destroy(&server->pool.wake);
+        free(server->unix_path);
+        free(server);
+}
+
+static int worker_start(struct http_server *server, struct worker *w, struct error *err)
+{
+        w->server = server;
+        w->epfd = epoll_create1(EPOLL_CLOEXEC);
+        w->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        pthread_mutex_init(&w->done_lock, NULL);
+        if (w->epfd < 0 || w->wakefd < 0)
+                return error_set_errno(err, errno, "cannot start the HTTP server: epoll");
+        struct epoll_event listen = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.ptr = &listen_tag};
+        struct epoll_event wake = {.events = EPOLLIN, .data.ptr = &wake_tag};
+        if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, server->fd, &listen) < 0 ||
+            epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->wakefd, &wake) < 0)
+                return error_set_errno(err, errno, "cannot start the HTTP server: epoll");
+        int rc = pthread_create(&w->thread, NULL, worker_main, w);
+        if (rc != 0)
+                return error_set_errno(err, rc, "cannot start the HTTP server: thread");
+        w->started = true;
+        return 0;
+}
+
+static unsigned int or_default(unsigned int value, unsigned int fallback)
+{
+        return value != 0 ? value : fallback;
 }
 
 static struct http_server *server_start(int fd, const char *unix_path, http_handler_fn handler,
                                         void *context, const struct http_server_options *options,
                                         struct error *err)
 {
+        static const struct http_server_options defaults = {0};
+        const struct http_server_options *o = options != NULL ? options : &defaults;
         struct http_server *server = xcalloc(1, sizeof(*server));
         server->fd = fd;
-        server->handler = handler;
-        server->context = context;
-        server->max_body = options && options->max_body ? options->max_body : 1 << 20;
-        unsigned int timeout = options && options->timeout ? options->timeout : 5;
-        unsigned int threads = options && options->threads ? options->threads : 2;
-        server->daemon = MHD_start_daemon(
-            MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, NULL, NULL,
-            access_handler, server, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_URI_LOG_CALLBACK,
-            uri_logger, server, MHD_OPTION_NOTIFY_COMPLETED, request_completed, server,
-            MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_THREAD_POOL_SIZE, threads,
-            MHD_OPTION_END);
-        if (server->daemon == NULL) {
-                error_set(err, "cannot start the HTTP server (libmicrohttpd) on %s",
-                          unix_path ? unix_path : "the TCP listener");
-                close(fd);
-                free(server);
-                return NULL;
+        server->conn_config = (struct http_conn_config){
+            .handler = handler,
+            .context = context,
+            .slow = o->slow,
+            .max_body = o->max_body ? o->max_body : 1 << 20,
+        };
+        server->timeout_ms = 1000L * or_default(o->timeout, 5);
+        server->head_timeout_ms = 1000L * or_default(o->head_timeout, 10);
+        server->worker_count = or_default(o->threads, 2);
+        unsigned int limit = or_default(o->max_connections, HTTP_SERVER_MAX_CONNECTIONS);
+        server->max_connections =
+            (limit + (unsigned int)server->worker_count - 1) / (unsigned int)server->worker_count;
+        pthread_mutex_init(&server->pool.lock, NULL);
+        pthread_cond_init(&server->pool.wake, NULL);
+        server->workers = xcalloc(server->worker_count, sizeof(*server->workers));
+        for (size_t i = 0; i < server->worker_count; i++)
+                server->workers[i].epfd = server->workers[i].wakefd = -1;
+        size_t slow = or_default(o->slow_threads, 8);
+        server->pool.threads = xcalloc(slow, sizeof(pthread_t));
+        for (; server->pool.count < slow; server->pool.count++) {
+                int rc = pthread_create(&server->pool.threads[server->pool.count], NULL, pool_main,
+                                        &server->pool);
+                if (rc != 0) {
+                        error_set_errno(err, rc, "cannot start the HTTP server: thread");
+                        goto fail;
+                }
         }
+        for (size_t i = 0; i < server->worker_count; i++)
+                if (worker_start(server, &server->workers[i], err) < 0)
+                        goto fail;
         if (unix_path != NULL)
                 server->unix_path = xstrdup(unix_path);
         return server;
-}
-
-int http_server_parse_address(const char *addr, struct sockaddr_storage *out, size_t *len,
-                              struct error *err)
-{
-        memset(out, 0, sizeof(*out));
-        const char *colon = strrchr(addr, ':');
-        if (colon == NULL)
-                return error_set(err, "invalid listen address %s: expected host:port", addr);
-        char *end;
-        errno = 0;
-        unsigned long port = strtoul(colon + 1, &end, 10);
-        if (colon[1] == '\0' || *end != '\0' || errno != 0 || port > 65535 || colon[1] == '-' ||
-            colon[1] == '+')
-                return error_set(err, "invalid listen address %s: bad port", addr);
-        cleanup_free char *host = xstrndup(addr, (size_t)(colon - addr));
-        if (host[0] == '[') {
-                size_t n = strlen(host);
-                if (n < 2 || host[n - 1] != ']')
-                        return error_set(err, "invalid listen address %s", addr);
-                host[n - 1] = '\0';
-                memmove(host, host + 1, n - 1);
-                if (host[0] == '\0')
-                        return error_set(err, "invalid listen address %s", addr);
-        }
-        if (host[0] == '\0' || strchr(host, ':') != NULL) {
-                struct sockaddr_in6 *a = (struct sockaddr_in6 *)out;
-                a->sin6_family = AF_INET6;
-                a->sin6_port = htons((uint16_t)port);
-                if (host[0] == '\0')
-                        a->sin6_addr = in6addr_any;
-                else if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
-                        return error_set(err, "invalid listen address %s: not a literal IP address",
-                                         addr);
-                *len = sizeof(*a);
-                return 0;
-        }
-        struct sockaddr_in *a = (struct sockaddr_in *)out;
-        a->sin_family = AF_INET;
-        a->sin_port = htons((uint16_t)port);
-        /* "localhost" is 1.0's default spelling: taken as 127.0.0.1 without asking DNS. */
-        if (strcmp(host, "localhost") == 0)
-                a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        else if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
-                return error_set(err,
-                                 "invalid listen address %s: not a literal IP address (no DNS "
-                                 "lookups; use e.g. 127.0.0.1:3476 or :3476)",
-                                 addr);
-        *len = sizeof(*a);
-        return 0;
+fail:
+        server_free(server);
+        close(fd);
+        return NULL;
 }
 
 struct http_server *http_server_start_tcp(const char *addr, http_handler_fn handler, void *context,
                                           const struct http_server_options *options,
                                           struct error *err)
 {
-        struct sockaddr_storage sa;
-        size_t len;
-        if (http_server_parse_address(addr, &sa, &len, err) < 0)
-                return NULL;
-        int all_interfaces =
-            sa.ss_family == AF_INET6 && memcmp(&((struct sockaddr_in6 *)&sa)->sin6_addr,
-                                               &in6addr_any, sizeof(struct in6_addr)) == 0;
-        int fd = socket(sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0 && all_interfaces) {
-                /* No IPv6 on this host: every IPv4 interface. */
-                struct sockaddr_in *a = (struct sockaddr_in *)&sa;
-                uint16_t port = ((struct sockaddr_in6 *)&sa)->sin6_port;
-                memset(&sa, 0, sizeof(sa));
-                a->sin_family = AF_INET;
-                a->sin_port = port;
-                a->sin_addr.s_addr = htonl(INADDR_ANY);
-                len = sizeof(*a);
-                fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        }
-        if (fd < 0) {
-                error_set_errno(err, errno, "listen tcp %s: socket", addr);
-                return NULL;
-        }
-        int one = 1, zero = 0;
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-        if (all_interfaces && sa.ss_family == AF_INET6)
-                setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-        if (bind(fd, (struct sockaddr *)&sa, (socklen_t)len) < 0) {
-                int e = errno;
-                close(fd);
-                if (e == EADDRINUSE)
-                        error_set(err,
-                                  "listen tcp %s: address already in use; is another "
-                                  "nvidia-docker-plugin (or another program) using it?",
-                                  addr);
-                else
-                        error_set_errno(err, e, "listen tcp %s: bind", addr);
-                return NULL;
-        }
-        if (listen(fd, 128) < 0) {
-                error_set_errno(err, errno, "listen tcp %s", addr);
-                close(fd);
-                return NULL;
-        }
-        return server_start(fd, NULL, handler, context, options, err);
+        int fd = http_listen_tcp(addr, LISTEN_BACKLOG, err);
+        return fd < 0 ? NULL : server_start(fd, NULL, handler, context, options, err);
 }
 
 struct http_server *http_server_start_unix(const char *path, http_handler_fn handler, void *context,
                                            const struct http_server_options *options,
                                            struct error *err)
 {
-        struct sockaddr_un sa;
-        memset(&sa, 0, sizeof(sa));
-        sa.sun_family = AF_UNIX;
-        if (strlen(path) >= sizeof(sa.sun_path)) {
-                error_set(err, "listen unix %s: path too long", path);
+        int fd = http_listen_unix(path, LISTEN_BACKLOG, err);
+        if (fd < 0)
                 return NULL;
-        }
-        strcpy(sa.sun_path, path);
-        struct stat st;
-        if (lstat(path, &st) == 0) {
-                if (!S_ISSOCK(st.st_mode)) {
-                        error_set(err, "listen unix %s: file exists and is not a socket; remove it",
-                                  path);
-                        return NULL;
-                }
-                int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-                if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-                        close(probe);
-                        error_set(err,
-                                  "listen unix %s: another nvidia-docker-plugin is already "
-                                  "serving this socket; stop it first",
-                                  path);
-                        return NULL;
-                }
-                if (probe >= 0)
-                        close(probe);
-                unlink(path); /* stale: nobody accepts on it */
-        }
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0) {
-                error_set_errno(err, errno, "listen unix %s: socket", path);
-                return NULL;
-        }
-        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-                error_set_errno(err, errno, "listen unix %s: bind", path);
-                close(fd);
-                return NULL;
-        }
-        if (listen(fd, 128) < 0) {
-                error_set_errno(err, errno, "listen unix %s", path);
-                close(fd);
-                unlink(path);
-                return NULL;
-        }
         struct http_server *server = server_start(fd, path, handler, context, options, err);
         if (server == NULL)
                 unlink(path);
@@ -369,13 +492,10 @@ void http_server_stop(struct http_server *server)
 {
         if (server == NULL)
                 return;
-        /* Stop accepting first, so that nobody connects to a socket about to be removed. */
-        MHD_socket listen_fd = MHD_quiesce_daemon(server->daemon);
+        /* Nobody connects to a socket file about to be removed. */
         if (server->unix_path != NULL)
                 unlink(server->unix_path);
-        MHD_stop_daemon(server->daemon);
-        if (listen_fd != MHD_INVALID_SOCKET)
-                close(listen_fd);
-        free(server->unix_path);
-        free(server);
+        int fd = server->fd;
+        server_free(server);
+        close(fd);
 }

@@ -1,47 +1,56 @@
 /*
- * http_server: libmicrohttpd glue for the plugin's two servers.
+ * http_server: the plugin's HTTP/1.1 servers (REST API on TCP, volume plugin on a unix socket),
+ * built on epoll, with the limits of man/nvidia-docker-plugin.8.in (LIMITS).
  *
- * Each server owns its listening socket (created here, so errors are precise: "address already
- * in use; is another nvidia-docker-plugin running?") and hands it to MHD, which runs it on a
- * small thread pool with epoll. Every request becomes a `struct http_request` (raw path, query
- * decoded the Go way — pairs split on '&' and ';', '+' is a space, malformed pairs dropped,
- * order and repeats kept — Accept header, body) and the handler's `struct http_response` is
- * sent back. POST bodies over `max_body` get 413; idle connections close after 5 s.
+ * Each server owns its listening socket (http_listen). A few I/O threads accept, read and parse
+ * requests (http_parse) and write replies; they never wait on anything but their sockets. A
+ * request that the `slow` callback names (it may wait for a volume build, NVML or a program) is
+ * handed to a pool of handler threads, so that cheap requests are never queued behind it.
+ * Keep-alive, pipelining (one request at a time per connection), chunked bodies and
+ * Expect: 100-continue are supported.
+ *
+ * Limits: request head (HTTP_MAX_* of http_parse.h) → 414/431 at once; a body over max_body → 413;
+ * a malformed query → 400 naming the bad pair; the whole head must arrive within head_timeout
+ * and each read or write must make progress within timeout, else the connection is closed; at
+ * most max_connections connections: beyond, the one that has waited longest for an incomplete
+ * request head (or idled longest between requests) is closed to make room, so that slow clients
+ * cannot lock normal ones out.
  */
 #ifndef NVD_HTTP_SERVER_H
 #define NVD_HTTP_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
-#include <sys/socket.h>
 
 #include "common/error.h"
 #include "nvidia-docker-plugin/http.h"
+#include "nvidia-docker-plugin/http_parse.h"
 
-struct http_server;
+/* True when answering `request` may block (the request then runs on the handler pool). */
+typedef bool (*http_slow_fn)(void *context, const struct http_request *request);
 
 struct http_server_options {
-        size_t max_body;      /* bytes; 0 → 1 MiB */
-        unsigned int timeout; /* seconds per connection; 0 → 5 */
-        unsigned int threads; /* MHD thread pool size; 0 → 2 */
+        size_t max_body;              /* bytes; 0 → 1 MiB */
+        unsigned int timeout;         /* seconds without progress; 0 → 5 */
+        unsigned int head_timeout;    /* seconds for a whole request head; 0 → 10 */
+        unsigned int threads;         /* I/O threads; 0 → 2 */
+        unsigned int slow_threads;    /* handler pool; 0 → 8 */
+        unsigned int max_connections; /* 0 → HTTP_SERVER_MAX_CONNECTIONS */
+        http_slow_fn slow;            /* NULL: every request is answered on an I/O thread */
 };
 
-/* Parses "host:port" (literal IPv4, [IPv6], "localhost" or empty host = all interfaces). */
-int http_server_parse_address(const char *addr, struct sockaddr_storage *out, size_t *len,
-                              struct error *err);
-/* Listens on a TCP address (no DNS lookup). */
+#define HTTP_SERVER_MAX_CONNECTIONS 4096
+
+/* Listens on a TCP address (http_listen_tcp). */
 struct http_server *http_server_start_tcp(const char *addr, http_handler_fn handler, void *context,
                                           const struct http_server_options *options,
                                           struct error *err);
-/* Listens on a unix socket at path. A live socket there (one that accepts a connection) is an
- * error; a stale one is replaced. The directory must exist. */
+/* Listens on a unix socket at path (http_listen_unix: a stale socket file is replaced). */
 struct http_server *http_server_start_unix(const char *path, http_handler_fn handler, void *context,
                                            const struct http_server_options *options,
                                            struct error *err);
-/* Stops accepting, closes connections, removes the unix socket file; NULL is a no-op. */
+/* Stops accepting (the unix socket file is removed first), waits for the handlers running,
+ * closes every connection; NULL is a no-op. */
 void http_server_stop(struct http_server *server);
-/* Splits a raw query string into decoded pairs (exposed for tests). Free with
- * http_query_free(params, count). */
-void http_query_parse(const char *query, struct http_query_param **params, size_t *count);
-void http_query_free(struct http_query_param *params, size_t count);
 
 #endif

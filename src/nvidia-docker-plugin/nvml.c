@@ -73,6 +73,25 @@ int nvml_open(struct nvml *nvml, struct error *err)
                          "nvmlDeviceGetComputeRunningProcesses_v3");
         REQUIRED(DeviceGetMemoryErrorCounter, "nvmlDeviceGetMemoryErrorCounter");
         REQUIRED(DeviceGetPcieThroughput, "nvmlDeviceGetPcieThroughput");
+        OPTIONAL(DeviceGetMigMode, "nvmlDeviceGetMigMode");
+        OPTIONAL(DeviceGetMaxMigDeviceCount, "nvmlDeviceGetMaxMigDeviceCount");
+        OPTIONAL(DeviceGetMigDeviceHandleByIndex, "nvmlDeviceGetMigDeviceHandleByIndex");
+        OPTIONAL(DeviceGetGpuInstanceId, "nvmlDeviceGetGpuInstanceId");
+        OPTIONAL(DeviceGetComputeInstanceId, "nvmlDeviceGetComputeInstanceId");
+        OPTIONAL(DeviceGetDeviceHandleFromMigDeviceHandle,
+                 "nvmlDeviceGetDeviceHandleFromMigDeviceHandle");
+        nvml->mig = nvml->DeviceGetMigMode != NULL && nvml->DeviceGetMaxMigDeviceCount != NULL &&
+                    nvml->DeviceGetMigDeviceHandleByIndex != NULL &&
+                    nvml->DeviceGetGpuInstanceId != NULL &&
+                    nvml->DeviceGetComputeInstanceId != NULL;
+        if (!nvml->mig) {
+                nvml->DeviceGetMigMode = NULL;
+                nvml->DeviceGetMaxMigDeviceCount = NULL;
+                nvml->DeviceGetMigDeviceHandleByIndex = NULL;
+                nvml->DeviceGetGpuInstanceId = NULL;
+                nvml->DeviceGetComputeInstanceId = NULL;
+                nvml->DeviceGetDeviceHandleFromMigDeviceHandle = NULL;
+        }
 
         nvmlReturn_t ret = nvml->Init();
         if (ret != NVML_SUCCESS) {

@@ -6,9 +6,13 @@
  * name, so building needs no NVIDIA header or library. The declarations below are the project's
  * own, copied by hand from NVML's documented ABI (only what the plugin uses). Optional functions
  * (missing in older drivers) are NULL after nvml_open(); callers treat NULL as NOT_SUPPORTED.
+ * The MIG functions (drivers R450 and later) come as a group: `mig` is true only when all the
+ * required ones resolved, else they are all NULL and every GPU is taken as not in MIG mode.
  */
 #ifndef NVD_NVML_H
 #define NVD_NVML_H
+
+#include <stdbool.h>
 
 #include "common/error.h"
 
@@ -48,6 +52,9 @@ enum {
         NVML_TOPOLOGY_NODE = 40, /* was NVML_TOPOLOGY_CPU */
         NVML_TOPOLOGY_SYSTEM = 50,
 };
+
+/* nvmlDeviceGetMigMode's current and pending modes. */
+enum { NVML_DEVICE_MIG_DISABLE = 0, NVML_DEVICE_MIG_ENABLE = 1 };
 
 #define NVML_SYSTEM_DRIVER_VERSION_BUFFER_SIZE 80
 #define NVML_DEVICE_NAME_BUFFER_SIZE           64
@@ -131,6 +138,18 @@ struct nvml {
         nvmlReturn_t (*DeviceGetMemoryErrorCounter)(nvmlDevice_t, int, int, int,
                                                     unsigned long long *);
         nvmlReturn_t (*DeviceGetPcieThroughput)(nvmlDevice_t, int, unsigned int *);
+        /* MIG (optional as a group, see above). On a MIG device handle, DeviceGetUUID gives
+         * its "MIG-..." UUID and DeviceGetMemoryInfo the memory of its GPU instance. */
+        bool mig;
+        nvmlReturn_t (*DeviceGetMigMode)(nvmlDevice_t, unsigned int *current,
+                                         unsigned int *pending);
+        nvmlReturn_t (*DeviceGetMaxMigDeviceCount)(nvmlDevice_t, unsigned int *);
+        /* NOT_FOUND where no MIG device has that index (indexes may have gaps). */
+        nvmlReturn_t (*DeviceGetMigDeviceHandleByIndex)(nvmlDevice_t, unsigned int, nvmlDevice_t *);
+        nvmlReturn_t (*DeviceGetGpuInstanceId)(nvmlDevice_t, unsigned int *);
+        nvmlReturn_t (*DeviceGetComputeInstanceId)(nvmlDevice_t, unsigned int *);
+        nvmlReturn_t (*DeviceGetDeviceHandleFromMigDeviceHandle)(nvmlDevice_t,
+                                                                 nvmlDevice_t *); /* optional */
         int initialized;
 };
 

@@ -9,6 +9,7 @@
 #include "common/json_util.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "nvidia-docker-plugin/compose_stanza.h"
 #include "nvidia-docker-plugin/driver_caps.h"
 #include "nvidia-docker-plugin/driver_files.h"
 #include "nvidia-docker-plugin/text_table.h"
@@ -49,6 +50,25 @@ static char *pair_with_unit(int64_t used, int64_t total, const char *unit)
                 cleanup_free char *v_ = with_unit(value, unit);                                    \
                 text_table_row(t, label, "%s", v_);                                                \
         } while (0)
+
+/* The MIG devices of a GPU in MIG mode, under its block (docs/rest-api.md). */
+static void text_migs(struct text_table *t, size_t index, const struct gpu_device *d)
+{
+        if (d->mig_count == 0) {
+                text_table_text(t, "  MIG Devices:  None");
+                return;
+        }
+        text_table_text(t, "  MIG Devices");
+        for (size_t m = 0; m < d->mig_count; m++) {
+                const struct gpu_mig_device *mig = &d->migs[m];
+                text_table_text(t, "    Device %zu:%u", index, mig->index);
+                text_table_row(t, "      UUID:", "%s", mig->uuid);
+                text_table_row(t, "      GPU Instance:", "%u", mig->gpu_instance);
+                text_table_row(t, "      Compute Instance:", "%u", mig->compute_instance);
+                ROW_UNIT(t, "      Memory:", mig->memory, " MiB");
+                text_table_row(t, "      Devices:", "%s %s", mig->gi_cap.path, mig->ci_cap.path);
+        }
+}
 
 void rest_api_info_text(const struct gpu_inventory *inv, const char *driver, const char *cuda,
                         struct buf *out)
@@ -91,6 +111,8 @@ void rest_api_info_text(const struct gpu_inventory *inv, const char *driver, con
                                 text_table_text(&t, "    %s - %s", d->peers[p].bus_id,
                                                 gpu_link_text(d->peers[p].link));
                 }
+                if (d->mig_enabled)
+                        text_migs(&t, i, d);
         }
         text_table_text(&t, "%s", "");
         text_table_flush(&t, out);
@@ -150,7 +172,28 @@ void rest_api_status_text(const struct gpu_inventory *inv, const struct gpu_stat
 
 /* ---- JSON bodies ---- */
 
-static void json_device(struct buf *b, const struct gpu_device *d)
+/* ,"MIG":[...] of a GPU in MIG mode (docs/rest-api.md). */
+static void json_migs(struct buf *b, size_t index, const struct gpu_device *d)
+{
+        buf_puts(b, ",\"MIG\":[");
+        for (size_t m = 0; m < d->mig_count; m++) {
+                const struct gpu_mig_device *mig = &d->migs[m];
+                buf_puts(b, m ? ",{\"UUID\":" : "{\"UUID\":");
+                json_append_string(b, mig->uuid);
+                buf_printf(b, ",\"Index\":\"%zu:%u\",\"GPUInstance\":%u,\"ComputeInstance\":%u",
+                           index, mig->index, mig->gpu_instance, mig->compute_instance);
+                buf_puts(b, ",\"Memory\":");
+                json_append_nullable_int(b, mig->memory);
+                buf_puts(b, ",\"Devices\":[");
+                json_append_string(b, mig->gi_cap.path);
+                buf_puts(b, ",");
+                json_append_string(b, mig->ci_cap.path);
+                buf_puts(b, "]}");
+        }
+        buf_puts(b, "]");
+}
+
+static void json_device(struct buf *b, size_t index, const struct gpu_device *d)
 {
         buf_puts(b, "{\"UUID\":");
         json_append_string(b, d->uuid);
@@ -204,7 +247,10 @@ static void json_device(struct buf *b, const struct gpu_device *d)
         json_append_nullable_int(b, d->memory_l2);
         buf_puts(b, ",\"Bandwidth\":");
         json_append_nullable_int(b, d->memory_bandwidth);
-        buf_puts(b, "}}");
+        buf_puts(b, "}");
+        if (d->mig_enabled)
+                json_migs(b, index, d);
+        buf_puts(b, "}");
 }
 
 void rest_api_info_json(const struct gpu_inventory *inv, const char *driver, const char *cuda,
@@ -218,7 +264,7 @@ void rest_api_info_json(const struct gpu_inventory *inv, const char *driver, con
         for (size_t i = 0; i < inv->count; i++) {
                 if (i)
                         buf_puts(out, ",");
-                json_device(out, &inv->devices[i]);
+                json_device(out, i, &inv->devices[i]);
         }
         buf_puts(out, "]}\n");
 }
@@ -303,49 +349,100 @@ static long long parse_index(const char *item, int *is_number)
         return negative && value != 0 ? -1 : value;
 }
 
-static int select_one(const struct gpu_inventory *inv, const char *item, size_t *index,
-                      struct error *err)
+/* The UUIDs starting with `prefix` among the GPUs ("GPU-...") or MIG devices ("MIG-..."). The
+ * prefix's own first four characters keep the two kinds apart. */
+static size_t match_uuid(const struct gpu_inventory *inv, const char *prefix,
+                         struct rest_api_choice *first, struct strv *candidates)
+{
+        size_t len = strlen(prefix), matches = 0;
+        for (size_t i = 0; i < inv->count; i++) {
+                const struct gpu_device *d = &inv->devices[i];
+                if (strncmp(d->uuid, prefix, len) == 0) {
+                        if (matches++ == 0)
+                                *first = (struct rest_api_choice){i, NULL};
+                        if (candidates)
+                                strv_push(candidates, d->uuid);
+                }
+                for (size_t m = 0; m < d->mig_count; m++) {
+                        if (strncmp(d->migs[m].uuid, prefix, len) != 0)
+                                continue;
+                        if (matches++ == 0)
+                                *first = (struct rest_api_choice){i, &d->migs[m]};
+                        if (candidates)
+                                strv_push(candidates, d->migs[m].uuid);
+                }
+        }
+        return matches;
+}
+
+/* "G:M": MIG device of NVML MIG index M on the GPU of index G. */
+static int select_mig_index(const struct gpu_inventory *inv, const char *item, const char *colon,
+                            struct rest_api_choice *out, struct error *err)
+{
+        cleanup_free char *gpu_text = xstrndup(item, (size_t)(colon - item));
+        int gpu_number, mig_number;
+        long long gpu = parse_index(gpu_text, &gpu_number);
+        long long mig = parse_index(colon + 1, &mig_number);
+        if (!gpu_number || !mig_number || gpu < 0 || mig < 0 ||
+            (unsigned long long)gpu >= inv->count)
+                return error_set(err, "invalid device: %s", item);
+        const struct gpu_device *d = &inv->devices[gpu];
+        if (!d->mig_enabled)
+                return error_set(err, "invalid device: %s (GPU %lld is not in MIG mode)", item,
+                                 gpu);
+        const struct gpu_mig_device *found =
+            mig > UINT32_MAX ? NULL : gpu_inventory_find_mig(inv, (size_t)gpu, (unsigned int)mig);
+        if (found == NULL) {
+                struct strv known = STRV_INIT;
+                for (size_t m = 0; m < d->mig_count; m++)
+                        strv_pushf(&known, "%lld:%u", gpu, d->migs[m].index);
+                cleanup_free char *list = strv_join(&known, ", ");
+                strv_destroy(&known);
+                return error_set(err, "invalid device: %s (GPU %lld has %s%s)", item, gpu,
+                                 d->mig_count ? "the MIG devices " : "no MIG device",
+                                 d->mig_count ? list : "");
+        }
+        *out = (struct rest_api_choice){(size_t)gpu, found};
+        return 0;
+}
+
+static int select_one(const struct gpu_inventory *inv, const char *item,
+                      struct rest_api_choice *out, struct error *err)
 {
         int is_number;
         long long n = parse_index(item, &is_number);
         if (is_number) {
                 if (n < 0 || (unsigned long long)n >= inv->count)
                         return error_set(err, "invalid device: %s", item);
-                *index = (size_t)n;
+                *out = (struct rest_api_choice){(size_t)n, NULL};
                 return 0;
         }
+        const char *colon = strchr(item, ':');
+        if (colon != NULL && (isdigit((unsigned char)item[0]) || item[0] == '+'))
+                return select_mig_index(inv, item, colon, out, err);
         if (strncmp(item, "GPU-", 4) != 0 && strncmp(item, "MIG-", 4) != 0)
                 return error_set(err, "invalid device: %s", item);
-        size_t len = strlen(item), matches = 0, first = 0;
-        for (size_t i = 0; i < inv->count; i++) {
-                if (strncmp(inv->devices[i].uuid, item, len) == 0) {
-                        if (matches++ == 0)
-                                first = i;
-                }
-        }
+        size_t matches = match_uuid(inv, item, out, NULL);
         if (matches == 0)
                 return error_set(err, "invalid device: %s", item);
         if (matches > 1) {
                 struct strv candidates = STRV_INIT;
-                for (size_t i = 0; i < inv->count; i++)
-                        if (strncmp(inv->devices[i].uuid, item, len) == 0)
-                                strv_push(&candidates, inv->devices[i].uuid);
+                match_uuid(inv, item, out, &candidates);
                 cleanup_free char *list = strv_join(&candidates, ", ");
                 strv_destroy(&candidates);
                 return error_set(err, "invalid device: %s (ambiguous: %s)", item, list);
         }
-        *index = first;
         return 0;
 }
 
-int rest_api_select_devices(const struct gpu_inventory *inv, const char *dev, size_t **out,
-                            size_t *count, struct error *err)
+int rest_api_select_devices(const struct gpu_inventory *inv, const char *dev,
+                            struct rest_api_choice **out, size_t *count, struct error *err)
 {
-        cleanup_free size_t *chosen = xcalloc(inv->count + 1, sizeof(*chosen));
-        size_t n = 0;
+        size_t capacity = inv->count + 1, n = 0;
+        cleanup_free struct rest_api_choice *chosen = xcalloc(capacity, sizeof(*chosen));
         if (dev == NULL || dev[0] == '\0' || strcmp(dev, "*") == 0) {
                 for (size_t i = 0; i < inv->count; i++)
-                        chosen[n++] = i;
+                        chosen[n++] = (struct rest_api_choice){i, NULL};
         } else if (strcmp(dev, "none") == 0) {
                 /* No GPU: the control devices and the volumes only (NVIDIA's `none`). */
         } else {
@@ -355,14 +452,19 @@ int rest_api_select_devices(const struct gpu_inventory *inv, const char *dev, si
                         char *space = strchr(rest, ' ');
                         if (space != NULL)
                                 *space = '\0';
-                        size_t index = 0;
-                        if (select_one(inv, rest, &index, err) < 0)
+                        struct rest_api_choice choice;
+                        if (select_one(inv, rest, &choice, err) < 0)
                                 return -1;
                         int seen = 0;
                         for (size_t i = 0; i < n; i++)
-                                seen |= chosen[i] == index;
-                        if (!seen)
-                                chosen[n++] = index;
+                                seen |= chosen[i].gpu == choice.gpu && chosen[i].mig == choice.mig;
+                        if (!seen) {
+                                if (n + 1 == capacity) {
+                                        capacity *= 2;
+                                        chosen = xrealloc(chosen, capacity * sizeof(*chosen));
+                                }
+                                chosen[n++] = choice;
+                        }
                         if (space == NULL)
                                 break;
                         rest = space + 1;
@@ -400,6 +502,7 @@ static int select_volumes(const char *vol, const char *driver, bool caps_given, 
         }
         cleanup_free char *copy = xstrdup(vol);
         char *rest = copy;
+        bool taken[VOLUME_KIND_COUNT] = {false};
         for (;;) {
                 char *space = strchr(rest, ' ');
                 if (space != NULL)
@@ -410,7 +513,10 @@ static int select_volumes(const char *vol, const char *driver, bool caps_given, 
                                 break;
                 if (k == VOLUME_KIND_COUNT)
                         return error_set(err, "invalid volume: %s", rest);
-                push_volume(out, k, driver, caps_given, caps);
+                /* A kind named twice is mounted once: two mounts on one path fail the run. */
+                if (!taken[k])
+                        push_volume(out, k, driver, caps_given, caps);
+                taken[k] = true;
                 if (space == NULL)
                         break;
                 rest = space + 1;
@@ -494,8 +600,18 @@ static void respond_error(struct http_response *resp, int status, const char *te
         resp->nosniff = 1;
 }
 
+static void respond_unavailable(struct http_response *resp, const char *text)
+{
+        cleanup_free char *line = xasprintf("%s\n", text ? text : "nvidia-docker-plugin is busy");
+        respond_error(resp, 503, line);
+}
+
 static void respond_internal(struct http_response *resp, const struct error *err)
 {
+        if (err->code == EAGAIN) { /* NVML busy or hung: not an internal error */
+                respond_unavailable(resp, err->message);
+                return;
+        }
         log_error("%s", err->message ? err->message : "unknown");
         respond_error(resp, 500, INTERNAL_ERROR);
 }
@@ -546,7 +662,8 @@ static void handle_status(const struct rest_api *api, int json, struct http_resp
         size_t done = 0;
         for (; done < inv->count; done++) {
                 if (api->live.device_status(api->live.context, done, &status[done], &err) < 0) {
-                        error_prefix(&err, "GPU #%zu status", done);
+                        if (err.code != EAGAIN) /* a 503 line is shown as it is */
+                                error_prefix(&err, "GPU #%zu status", done);
                         break;
                 }
         }
@@ -566,6 +683,33 @@ static void handle_status(const struct rest_api *api, int json, struct http_resp
                 gpu_status_destroy(&status[i]);
         free(status);
         error_clear(&err);
+}
+
+/* Appends s unless devices already holds it (a GPU instance shared by two MIG devices). */
+static void push_unique(struct strv *devices, const char *s)
+{
+        for (size_t i = 0; i < devices->count; i++)
+                if (strcmp(devices->items[i], s) == 0)
+                        return;
+        strv_push(devices, s);
+}
+
+/* The nodes of the chosen GPUs and MIG devices, after the control nodes. */
+static int chosen_devices(const struct rest_api *api, const struct rest_api_choice *chosen,
+                          size_t count, struct strv *devices, struct error *err)
+{
+        for (size_t i = 0; i < count; i++) {
+                const struct gpu_mig_device *mig = chosen[i].mig;
+                if (mig != NULL && api->live.mig_nodes != NULL &&
+                    api->live.mig_nodes(api->live.context, mig, err) < 0)
+                        return -1;
+                push_unique(devices, api->inventory->devices[chosen[i].gpu].path);
+                if (mig != NULL) {
+                        push_unique(devices, mig->gi_cap.path);
+                        push_unique(devices, mig->ci_cap.path);
+                }
+        }
+        return 0;
 }
 
 static void json_string_list(struct buf *b, const struct strv *items)
@@ -593,7 +737,7 @@ static void handle_docker_cli(const struct rest_api *api, const struct http_requ
         struct strv volumes = STRV_INIT;
         struct strv words = STRV_INIT;
         struct strv environment = STRV_INIT;
-        cleanup_free size_t *chosen = NULL;
+        cleanup_free struct rest_api_choice *chosen = NULL;
         cleanup_free char *driver = NULL;
         size_t count = 0;
         const char *caps_query = http_request_query(req, "caps");
@@ -613,12 +757,11 @@ static void handle_docker_cli(const struct rest_api *api, const struct http_requ
                                     &err) < 0 ||
             api->live.driver_version(api->live.context, &driver, &err) < 0 ||
             select_volumes(http_request_query(req, "vol"), driver, caps_given, caps, &volumes,
-                           &err) < 0) {
+                           &err) < 0 ||
+            chosen_devices(api, chosen, count, &devices, &err) < 0) {
                 respond_bad_request(resp, &err);
                 goto out;
         }
-        for (size_t i = 0; i < count; i++)
-                strv_push(&devices, api->inventory->devices[chosen[i]].path);
         if ((caps & (DRIVER_CAP_GRAPHICS | DRIVER_CAP_DISPLAY)) && api->live.modeset_device &&
             api->live.modeset_device(api->live.context, &devices, &err) < 0) {
                 respond_bad_request(resp, &err);
@@ -723,7 +866,67 @@ static void handle_mesos_cli(const struct rest_api *api, struct http_response *r
         respond_body(resp, 200, TEXT_PLAIN, &b);
 }
 
-enum route { ROUTE_NONE, INFO, INFO_JSON, STATUS, STATUS_JSON, CLI, CLI_JSON, MESOS };
+/* GET /v1.0/docker/compose?service=NAME[&dev=...][&vol=...]: compose_stanza.h. */
+static void handle_docker_compose(const struct rest_api *api, const struct http_request *req,
+                                  struct http_response *resp)
+{
+        const char *service = http_request_query(req, "service");
+        struct error err = ERROR_INIT;
+        struct strv devices = STRV_INIT;
+        struct strv volumes = STRV_INIT;
+        struct strv environment = STRV_INIT;
+        cleanup_free size_t *chosen = NULL;
+        cleanup_free char *driver = NULL;
+        cleanup_free char *gpus = NULL;
+        size_t count = 0;
+        const char *dev = http_request_query(req, "dev");
+        const char *caps_query = http_request_query(req, "caps");
+        unsigned caps = 0;
+        if (service == NULL || !compose_stanza_service_is_valid(service))
+                error_set(&err,
+                          "invalid service: %s; name the Compose service that gets the GPUs: "
+                          "/v1.0/docker/compose?service=NAME&dev=0",
+                          service ? service : "(none)");
+        else if (caps_query != NULL && driver_caps_parse(caps_query, &caps, NULL, &err) == 0)
+                caps = driver_caps_close(caps);
+        if (error_is_set(&err) ||
+            api->live.control_devices(api->live.context, &devices, &err) < 0 ||
+            rest_api_select_devices(api->inventory, dev, &chosen, &count, &err) < 0 ||
+            api->live.driver_version(api->live.context, &driver, &err) < 0 ||
+            select_volumes(http_request_query(req, "vol"), driver, caps_query != NULL, caps,
+                           &volumes, &err) < 0) {
+                respond_bad_request(resp, &err);
+                goto out;
+        }
+        for (size_t i = 0; i < count; i++)
+                strv_push(&devices, api->inventory->devices[chosen[i]].path);
+        if ((caps & (DRIVER_CAP_GRAPHICS | DRIVER_CAP_DISPLAY)) && api->live.modeset_device &&
+            api->live.modeset_device(api->live.context, &devices, &err) < 0) {
+                respond_bad_request(resp, &err);
+                goto out;
+        }
+        if (volumes.count > 0)
+                driver_files_environment(caps, &environment);
+        if (dev == NULL || dev[0] == '\0' || strcmp(dev, "*") == 0) {
+                gpus = xstrdup("all GPUs");
+        } else {
+                struct strv items = STRV_INIT;
+                strv_split(&items, dev, " ");
+                cleanup_free char *list = strv_join(&items, ", ");
+                gpus = xasprintf("GPUs %s", list);
+                strv_destroy(&items);
+        }
+        struct buf b = BUF_INIT;
+        compose_stanza_write(service, &devices, &volumes, &environment, gpus, driver, &b);
+        respond_body(resp, 200, "application/yaml", &b);
+out:
+        strv_destroy(&devices);
+        strv_destroy(&volumes);
+        strv_destroy(&environment);
+        error_clear(&err);
+}
+
+enum route { ROUTE_NONE, INFO, INFO_JSON, STATUS, STATUS_JSON, CLI, CLI_JSON, MESOS, COMPOSE };
 
 static enum route find_route(const char *path)
 {
@@ -736,12 +939,55 @@ static enum route find_route(const char *path)
             {"/docker/cli", CLI},    {"/docker/cli/json", CLI_JSON},
             {"/mesos/cli", MESOS},
         };
-        if (strncmp(path, "/v1.0/", 6) == 0)
+        bool versioned = strncmp(path, "/v1.0/", 6) == 0;
+        if (versioned)
                 path += 5;
         for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
                 if (strcmp(path, routes[i].path) == 0)
                         return routes[i].route;
+        /* Routes that 1.0 did not have exist under /v1.0 only. */
+        if (versioned && strcmp(path, "/docker/compose") == 0)
+                return COMPOSE;
         return ROUTE_NONE;
+}
+
+/* ServeMux's 301 to the cleaned path, query kept; an HTML body for GET and HEAD, as Go's. */
+static void respond_redirect(const struct http_request *req, const char *clean,
+                             struct http_response *resp)
+{
+        cleanup_free char *escaped = escape_path(clean);
+        const char *q = req->query_string;
+        resp->status = 301;
+        resp->owned_location =
+            xasprintf("%s%s%s", escaped, q && q[0] ? "?" : "", q && q[0] ? q : "");
+        resp->location = resp->owned_location;
+        if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) {
+                struct buf b = BUF_INIT;
+                buf_puts(&b, "<a href=\"");
+                for (const char *p = resp->owned_location; *p; p++) {
+                        switch (*p) {
+                        case '<':
+                                buf_puts(&b, "&lt;");
+                                break;
+                        case '>':
+                                buf_puts(&b, "&gt;");
+                                break;
+                        case '&':
+                                buf_puts(&b, "&amp;");
+                                break;
+                        case '"':
+                                buf_puts(&b, "&#34;");
+                                break;
+                        case '\'':
+                                buf_puts(&b, "&#39;");
+                                break;
+                        default:
+                                buf_append(&b, p, 1);
+                        }
+                }
+                buf_puts(&b, "\">Moved Permanently</a>.\n\n");
+                respond_body(resp, 301, "text/html; charset=utf-8", &b);
+        }
 }
 
 void rest_api_handle(void *context, const struct http_request *req, struct http_response *resp)
@@ -754,44 +1000,16 @@ void rest_api_handle(void *context, const struct http_request *req, struct http_
         }
         cleanup_free char *clean = rest_api_clean_path(path);
         if (strcmp(clean, path) != 0) {
-                cleanup_free char *escaped = escape_path(clean);
-                const char *q = req->query_string;
-                resp->status = 301;
-                resp->owned_location =
-                    xasprintf("%s%s%s", escaped, q && q[0] ? "?" : "", q && q[0] ? q : "");
-                resp->location = resp->owned_location;
-                if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) {
-                        struct buf b = BUF_INIT;
-                        buf_puts(&b, "<a href=\"");
-                        for (const char *p = resp->owned_location; *p; p++) {
-                                switch (*p) {
-                                case '<':
-                                        buf_puts(&b, "&lt;");
-                                        break;
-                                case '>':
-                                        buf_puts(&b, "&gt;");
-                                        break;
-                                case '&':
-                                        buf_puts(&b, "&amp;");
-                                        break;
-                                case '"':
-                                        buf_puts(&b, "&#34;");
-                                        break;
-                                case '\'':
-                                        buf_puts(&b, "&#39;");
-                                        break;
-                                default:
-                                        buf_append(&b, p, 1);
-                                }
-                        }
-                        buf_puts(&b, "\">Moved Permanently</a>.\n\n");
-                        respond_body(resp, 301, "text/html; charset=utf-8", &b);
-                }
+                respond_redirect(req, clean, resp);
                 return;
         }
         enum route route = find_route(path);
         if (route == ROUTE_NONE || strcmp(req->method, "GET") != 0) {
                 respond_error(resp, 404, "404 page not found\n");
+                return;
+        }
+        if (api->inventory == NULL) {
+                respond_unavailable(resp, api->unavailable);
                 return;
         }
         switch (route) {
@@ -815,6 +1033,9 @@ void rest_api_handle(void *context, const struct http_request *req, struct http_
                 break;
         case MESOS:
                 handle_mesos_cli(api, resp);
+                break;
+        case COMPOSE:
+                handle_docker_compose(api, req, resp);
                 break;
         case ROUTE_NONE:
                 break;

@@ -1,27 +1,18 @@
 /*
- * volume_store: the driver volumes on disk (driver.md §1; docs/capabilities.md):
+ * volume_store: the driver volumes on disk (man/nvidia-docker-plugin.8.in, VOLUME PLUGIN
+ * PROTOCOL; docs/capabilities.md), and who may change them when:
  *   <volume root>/nvidia_driver/<version>/{bin,lib,lib64[,share][,lib64/xorg/modules]}
  *   <volume root>/nvidia_driver-<set>/<version>/...   the volume of a capability set
  * (the set's canonical suffix, driver_caps.h); every kind is built under the one lock below.
+ *
  * A version directory is built once: under an in-process mutex and an flock on
  * <volume root>/nvidia_driver/.lock (other plugin processes), in a temporary directory
- * .tmp-<version>-XXXXXX beside it, then renamed into place, so a reader sees a complete
- * volume or none; temporary directories of a crashed build are removed by volume_store_init.
- * Each file is hard-linked; when that fails with EXDEV (driver files on another file system, e.g.
- * a read-only squashfs) and bind_mounts is set, the file is bind-mounted read-only onto an empty
- * file of the same name (no bytes copied; mount(2) needs CAP_SYS_ADMIN: refused, the build
- * copies instead); otherwise copied keeping its mode (EXDEV, EPERM under protected_hardlinks, a
- * read-only source). Removing a volume unmounts its bind mounts (lazily) before deleting; a
- * volume whose bind mounts are gone (a reboot leaves the empty files) is removed by
- * volume_store_init and built again on demand. Then the soname symlink, the
- * extra libcuda.so link and the libGLX_indirect link are made, and 1.0's blacklist applies
- * (GL/EGL/GLES only with libnvidia-(e)glcore or libGLdispatch in DT_NEEDED; libnvidia-tls only
- * with ABI tag 2.3.99). Versions passed in must be valid (volume_version_is_valid).
- * Every file's ELF facts are read in parallel; then each file is placed in list order (hard
- * link, bind mount, or an empty file of the final size reserving the name); then the files to
- * copy are filled in 8 MiB chunks by min(16, online CPUs) threads, largest files first; a
- * failure reports the first failing file in list order, as a serial build would, and removes
- * the temporary directory (unmounting what it had bound).
+ * .tmp-<version>-XXXXXX beside it (filled by volume_populate with the files driver_files finds
+ * now), then renamed into place, so a reader sees a complete volume or none. volume_store_init
+ * removes the temporary directories of a crashed build, and the volumes whose bind-mounted
+ * driver files are gone (a reboot leaves empty placeholder files): those are built again on
+ * demand. Removing a volume unmounts its bind mounts (file_tree) before deleting. Versions
+ * passed in must be valid (volume_version_is_valid).
  */
 #ifndef NVD_VOLUME_STORE_H
 #define NVD_VOLUME_STORE_H
@@ -44,6 +35,7 @@ struct volume_store {
         atomic_bool stopping; /* set by volume_store_stop */
         bool bind_mounts;     /* bind-mount what cannot be hard-linked across file systems
                                * (false after init; the plugin sets it unless -c) */
+        size_t copy_threads;  /* threads of a build's reads and copies; 0: work_pool's default */
 };
 
 /* Copies the options; creates kind_dir (and root) 0755; removes stale temporary directories. */
@@ -57,10 +49,10 @@ char *volume_store_path(const struct volume_store *store, const char *version);
  * (may be NULL) when this call built it. */
 int volume_store_ensure(struct volume_store *store, const char *version, bool *built,
                         struct error *err);
-/* Makes a build in progress (in any thread) and every later one fail soon with "the plugin is
- * stopping" (checked between files and every 8 MiB copied); its temporary directory is removed.
- * Async-signal-safe; for shutdown. */
-void volume_store_stop(struct volume_store *store);
+/* Deletes <kind_dir>/<version> recursively if it exists (a symlink is only unlinked). */
+int volume_store_remove(struct volume_store *store, const char *version, struct error *err);
+/* Valid version directories under kind_dir, sorted by name. */
+int volume_store_list(struct volume_store *store, struct strv *versions, struct error *err);
 /* The same for the volume of a capability set (closed first; DRIVER_CAP_ALL is the above;
  * an empty set fails). */
 char *volume_store_set_path(const struct volume_store *store, unsigned caps, const char *version);
@@ -70,14 +62,12 @@ int volume_store_remove_set(struct volume_store *store, unsigned caps, const cha
                             struct error *err);
 /* Every provisioned volume's name (<kind>_<version>), of every kind, sorted. */
 int volume_store_list_names(struct volume_store *store, struct strv *names, struct error *err);
-/* Deletes <kind_dir>/<version> recursively if it exists (a symlink is only unlinked). */
-int volume_store_remove(struct volume_store *store, const char *version, struct error *err);
-/* Valid version directories under kind_dir, sorted by name. */
-int volume_store_list(struct volume_store *store, struct strv *versions, struct error *err);
-
-/* Fills the existing empty directory `dir` from an explicit file list: the building
- * block of volume_store_ensure, exposed for tests. Not locked, not atomic. */
-int volume_store_populate(const char *dir, const struct driver_files *files, bool bind,
-                          struct error *err);
+/* The driver version whose files later builds take (driver_files' basename filter); waits for a
+ * build in progress. */
+void volume_store_set_version(struct volume_store *store, const char *version);
+/* Makes a build in progress (in any thread) and every later one fail soon with "the plugin is
+ * stopping" (checked between files and every 8 MiB copied); its temporary directory is removed.
+ * Async-signal-safe; for shutdown. */
+void volume_store_stop(struct volume_store *store);
 
 #endif

@@ -303,6 +303,17 @@ static int plugin_get(struct plugin_client *c, const char *path, long *status, s
 static int status_error(struct plugin_client *c, long status, struct error *err)
 {
         cleanup_free char *text = first_line(c->body.data ? c->body.data : "", c->body.len);
+        /* 503: the plugin says itself what keeps it (GPUs still being discovered, NVML not
+         * answering), one line meant for the user: shown as it is. */
+        bool no_text = strcmp(text, "(no text)") == 0 || text[0] == '<'; /* none, or HTML */
+        if (status == 503 && !no_text)
+                return error_set(err, "%s", text);
+        if (status == 414 || status == 431)
+                return error_set(err,
+                                 "nvidia-docker-plugin at %s refused the request as too long "
+                                 "(HTTP %ld%s%s); select fewer GPUs (NV_GPU, --gpus, "
+                                 "NVIDIA_VISIBLE_DEVICES)",
+                                 c->display, status, no_text ? "" : ": ", no_text ? "" : text);
         if (status == 400)
                 return error_set(err, "nvidia-docker-plugin at %s refused the request: %s",
                                  c->display, text);

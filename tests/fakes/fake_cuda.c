@@ -2,7 +2,9 @@
  * FAKE libcuda.so.1 for the tests: the CUDA driver API calls nvidia-docker-plugin makes,
  * answered from the "cuda" object of each GPU in FAKE_NVML_CONFIG: "cc": [major, minor], "sms",
  * "ecc" (0/1), "shared_per_sm", "constant", "l2" (bytes), "mem_clock_khz", "bus_width" (bits),
- * "total_mem" (bytes), "peers": [bus ids it can access]. Not NVIDIA's library.
+ * "total_mem" (bytes), "peers": [bus ids it can access]. A GPU without a "cuda" object is not
+ * a CUDA device (as a GPU in MIG mode can be): cuDeviceGetByPCIBusId fails for it. Not NVIDIA's
+ * library.
  */
 #include <stddef.h>
 #include <string.h>
@@ -18,6 +20,8 @@ static int initialized;
 
 EXPORT CUresult cuInit(unsigned int flags)
 {
+        fake_config_reload();
+        fake_sleep("cuInit");
         if (fake_config() == NULL)
                 return 100; /* CUDA_ERROR_NO_DEVICE */
         initialized = 1;
@@ -56,7 +60,7 @@ EXPORT CUresult cuDeviceGetByPCIBusId(CUdevice *dev, const char *bus_id)
         if (!initialized)
                 return 3;
         int i = fake_gpu_by_bus_id(bus_id);
-        if (i < 0)
+        if (i < 0 || json_object_get(fake_gpu((size_t)i), "cuda") == NULL)
                 return 101;
         *dev = i;
         return 0;

@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 static json_t *config;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t reload_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void load(void)
 {
@@ -27,6 +29,30 @@ json_t *fake_config(void)
 {
         pthread_once(&once, load);
         return config;
+}
+
+void fake_config_reload(void)
+{
+        pthread_once(&once, load);
+        pthread_mutex_lock(&reload_lock);
+        json_t *old = config;
+        load();
+        pthread_mutex_unlock(&reload_lock);
+        /* The old tree may still be read by a caller of this library that runs concurrently
+         * (the plugin calls NVML from one thread only): freed, since tests reload rarely. */
+        json_decref(old);
+}
+
+void fake_sleep(const char *function)
+{
+        json_t *sleeps = json_object_get(fake_config(), "sleep");
+        json_t *seconds = sleeps ? json_object_get(sleeps, function) : NULL;
+        if (seconds == NULL || !json_is_number(seconds))
+                return;
+        double s = json_number_value(seconds);
+        struct timespec ts = {.tv_sec = (time_t)s, .tv_nsec = (long)((s - (time_t)s) * 1e9)};
+        while (nanosleep(&ts, &ts) != 0)
+                ;
 }
 
 size_t fake_gpu_count(void)
@@ -85,4 +111,6 @@ __attribute__((destructor)) static void unload(void)
 {
         json_decref(config);
         config = NULL;
+        free(config_path);
+        config_path = NULL;
 }

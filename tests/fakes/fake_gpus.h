@@ -3,6 +3,8 @@
  * no driver here). The JSON file named by env FAKE_NVML_CONFIG describes the GPUs; any value
  * may be the string "NOT_SUPPORTED" (NVML code 3) or "ERROR:<code>" to make that one query
  * fail. See tests/fakes/gpus-3.json.
+ * Top-level "sleep": {"<NVML or CUDA function>": seconds, ...} makes that function sleep before
+ * it answers: a slow or hung driver (e.g. {"nvmlInit_v2": 30}).
  */
 #ifndef FAKE_GPUS_H
 #define FAKE_GPUS_H
@@ -11,6 +13,11 @@
 
 /* The parsed config (NULL when FAKE_NVML_CONFIG is unset or unreadable; reason on stderr). */
 json_t *fake_config(void);
+/* Reads FAKE_NVML_CONFIG again: nvmlInit_v2 and cuInit call it, so that a test can switch the
+ * fake driver (its version, its GPUs) under a running plugin, which initialises NVML again. */
+void fake_config_reload(void);
+/* Sleeps as "sleep" says for `function` (nothing when it says nothing). */
+void fake_sleep(const char *function);
 size_t fake_gpu_count(void);
 json_t *fake_gpu(size_t index);
 /* Looks up `key` in obj: 0 and *out set, 3 when NOT_SUPPORTED or absent, N for "ERROR:N". */

@@ -7,6 +7,18 @@
  * topology {bus_id: level}, power_usage (mW), temperature, util_gpu, util_memory, encoder,
  * decoder, memory_total, memory_used (bytes), ecc_l1, ecc_l2, ecc_device, clock_sm, clock_mem,
  * rx, tx (KB/s), processes [{pid, name, used (bytes)}], and "cuda" (see fake_cuda.c).
+ * MIG (absent keys: a GPU without MIG, NOT_SUPPORTED): "mig_mode" (current mode, 0 or 1, or
+ * [current, pending]), "max_mig_devices", "mig_devices": [{"index" (NVML MIG index; gaps give
+ * NOT_FOUND), "uuid", "gpu_instance", "compute_instance", "memory_total", "memory_used" (bytes),
+ * "parent" (NVML index nvmlDeviceGetDeviceHandleFromMigDeviceHandle gives; default its GPU)}].
+ * A MIG handle answers nvmlDeviceGetUUID and nvmlDeviceGetMemoryInfo from its object; GPU-only
+ * queries on it answer INVALID_ARGUMENT. Built with -DFAKE_NVML_NO_MIG, the library has no MIG
+ * symbols at all (an older driver).
+ * "sleep": {"<function>": seconds} delays that function (a hung NVML: fake_gpus.h); it works for
+ * nvmlInit_v2, nvmlDeviceGetCount_v2, nvmlSystemGetDriverVersion, nvmlDeviceGetTemperature
+ * (a /gpu/status query) and cuInit. The file is
+ * read again by every nvmlInit_v2, so a test can switch the driver version under a running
+ * plugin (which initialises NVML again when the driver changes).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -21,12 +33,25 @@ typedef struct fake_device *nvmlDevice_t;
 
 static int initialized;
 
+/* Handles: GPU i is i + 1; MIG device at position p of GPU i's "mig_devices" is
+ * (i + 1) | (p + 1) << 16, which dev_gpu() does not take for a GPU. */
+#define MIG_SHIFT 16
+
 static json_t *dev_gpu(nvmlDevice_t d)
 {
         uintptr_t i = (uintptr_t)d;
         if (i == 0 || i > fake_gpu_count())
                 return NULL;
         return fake_gpu(i - 1);
+}
+
+/* The MIG device object of a MIG handle, or NULL. */
+static json_t *dev_mig(nvmlDevice_t d)
+{
+        uintptr_t h = (uintptr_t)d, gpu = h & ((1u << MIG_SHIFT) - 1), pos = h >> MIG_SHIFT;
+        if (pos == 0 || gpu == 0 || gpu > fake_gpu_count())
+                return NULL;
+        return json_array_get(json_object_get(fake_gpu(gpu - 1), "mig_devices"), pos - 1);
 }
 
 #define GPU_OR_FAIL(d)                                                                             \
@@ -62,6 +87,8 @@ static nvmlReturn_t get_uint(json_t *obj, const char *key, unsigned int *out)
 
 EXPORT nvmlReturn_t nvmlInit_v2(void)
 {
+        fake_config_reload();
+        fake_sleep("nvmlInit_v2");
         json_t *c = fake_config();
         if (c == NULL)
                 return 999;
@@ -111,6 +138,7 @@ EXPORT const char *nvmlErrorString(nvmlReturn_t r)
 
 EXPORT nvmlReturn_t nvmlSystemGetDriverVersion(char *out, unsigned int len)
 {
+        fake_sleep("nvmlSystemGetDriverVersion");
         if (!initialized)
                 return 1;
         return copy_string(fake_config(), "driver_version", out, len);
@@ -167,6 +195,7 @@ EXPORT nvmlReturn_t nvmlSystemGetProcessName(unsigned int pid, char *name, unsig
 
 EXPORT nvmlReturn_t nvmlDeviceGetCount_v2(unsigned int *count)
 {
+        fake_sleep("nvmlDeviceGetCount_v2");
         if (!initialized)
                 return 1;
         *count = (unsigned int)fake_gpu_count();
@@ -185,6 +214,9 @@ EXPORT nvmlReturn_t nvmlDeviceGetHandleByIndex_v2(unsigned int index, nvmlDevice
 
 EXPORT nvmlReturn_t nvmlDeviceGetUUID(nvmlDevice_t d, char *out, unsigned int len)
 {
+        json_t *mig = dev_mig(d);
+        if (initialized && mig != NULL)
+                return copy_string(mig, "uuid", out, len);
         GPU_OR_FAIL(d);
         return copy_string(gpu, "uuid", out, len);
 }
@@ -294,6 +326,7 @@ EXPORT nvmlReturn_t nvmlDeviceGetTopologyCommonAncestor(nvmlDevice_t a, nvmlDevi
 
 EXPORT nvmlReturn_t nvmlDeviceGetTemperature(nvmlDevice_t d, int sensor, unsigned int *out)
 {
+        fake_sleep("nvmlDeviceGetTemperature");
         GPU_OR_FAIL(d);
         return sensor == 0 ? get_uint(gpu, "temperature", out) : 2;
 }
@@ -331,7 +364,12 @@ typedef struct {
 
 EXPORT nvmlReturn_t nvmlDeviceGetMemoryInfo(nvmlDevice_t d, nvmlMemory_t *out)
 {
-        GPU_OR_FAIL(d);
+        json_t *mig = dev_mig(d);
+        json_t *gpu = mig != NULL ? mig : dev_gpu(d);
+        if (!initialized)
+                return 1;
+        if (gpu == NULL)
+                return 2;
         unsigned long long total, used;
         int r = fake_uint(gpu, "memory_total", &total);
         if (r == 0)
@@ -391,3 +429,81 @@ EXPORT nvmlReturn_t nvmlDeviceGetComputeRunningProcesses(nvmlDevice_t d, unsigne
         *count = (unsigned int)n;
         return 0;
 }
+
+#ifndef FAKE_NVML_NO_MIG
+EXPORT nvmlReturn_t nvmlDeviceGetMigMode(nvmlDevice_t d, unsigned int *current,
+                                         unsigned int *pending)
+{
+        GPU_OR_FAIL(d);
+        json_t *v;
+        int r = fake_value(gpu, "mig_mode", &v);
+        if (r)
+                return r;
+        if (json_is_array(v)) {
+                *current = (unsigned int)json_integer_value(json_array_get(v, 0));
+                *pending = (unsigned int)json_integer_value(json_array_get(v, 1));
+        } else {
+                *current = *pending = (unsigned int)json_integer_value(v);
+        }
+        return 0;
+}
+
+UINT_QUERY(nvmlDeviceGetMaxMigDeviceCount, "max_mig_devices")
+
+EXPORT nvmlReturn_t nvmlDeviceGetMigDeviceHandleByIndex(nvmlDevice_t d, unsigned int index,
+                                                        nvmlDevice_t *out)
+{
+        GPU_OR_FAIL(d);
+        unsigned long long max;
+        int r = fake_uint(gpu, "max_mig_devices", &max);
+        if (r)
+                return r;
+        if (index >= max)
+                return 2;
+        json_t *list;
+        if ((r = fake_value(gpu, "mig_devices", &list)) != 0)
+                return r == 3 ? 6 : r;
+        json_t *mig;
+        size_t pos;
+        json_array_foreach(list, pos, mig)
+        {
+                if (json_integer_value(json_object_get(mig, "index")) == index) {
+                        *out = (nvmlDevice_t)((uintptr_t)d | (uintptr_t)(pos + 1) << MIG_SHIFT);
+                        return 0;
+                }
+        }
+        return 6; /* NOT_FOUND */
+}
+
+#define MIG_UINT_QUERY(fn, key)                                                                    \
+        EXPORT nvmlReturn_t fn(nvmlDevice_t d, unsigned int *out)                                  \
+        {                                                                                          \
+                json_t *mig = dev_mig(d);                                                          \
+                if (!initialized)                                                                  \
+                        return 1;                                                                  \
+                if (mig == NULL)                                                                   \
+                        return 2;                                                                  \
+                return get_uint(mig, key, out);                                                    \
+        }
+
+MIG_UINT_QUERY(nvmlDeviceGetGpuInstanceId, "gpu_instance")
+MIG_UINT_QUERY(nvmlDeviceGetComputeInstanceId, "compute_instance")
+
+EXPORT nvmlReturn_t nvmlDeviceGetDeviceHandleFromMigDeviceHandle(nvmlDevice_t d,
+                                                                 nvmlDevice_t *parent)
+{
+        json_t *mig = dev_mig(d);
+        if (!initialized)
+                return 1;
+        if (mig == NULL)
+                return 2;
+        unsigned long long index;
+        int r = fake_uint(mig, "parent", &index);
+        if (r == 3)
+                index = ((uintptr_t)d & ((1u << MIG_SHIFT) - 1)) - 1;
+        else if (r)
+                return r;
+        *parent = (nvmlDevice_t)(uintptr_t)(index + 1);
+        return 0;
+}
+#endif

@@ -2,7 +2,8 @@
  * Fuzzes the REST API handler with arbitrary request targets (path and query), against a
  * hand-made inventory and a fake gpu_live: no NVML, no sockets. The first input byte picks the
  * method; the rest is the raw request target ("/docker/cli?dev=0+GPU-1"), split at the first
- * '?' as http_server does. Also checks invariants of every reply.
+ * '?' and its query decoded as http_server does. Also checks invariants of every reply. The
+ * second GPU is in MIG mode with two MIG devices (MIG-, G:M and none selections).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,6 +15,22 @@
 
 static struct gpu_peer peers0[] = {{"0000:05:00.0", 5}};
 static struct gpu_peer peers1[] = {{"0000:04:00.0", 5}};
+static struct gpu_mig_device migs1[] = {
+    {.uuid = "MIG-5a1c3e7f",
+     .index = 0,
+     .gpu_instance = 1,
+     .compute_instance = 0,
+     .memory = 19968,
+     .gi_cap = {.path = "/dev/nvidia-caps/nvidia-cap12", .minor = 12, .mode = 0444},
+     .ci_cap = {.path = "/dev/nvidia-caps/nvidia-cap13", .minor = 13, .mode = 0444}},
+    {.uuid = "MIG-5b9d<&>",
+     .index = 2,
+     .gpu_instance = 1,
+     .compute_instance = 1,
+     .memory = GPU_NULL,
+     .gi_cap = {.path = "/dev/nvidia-caps/nvidia-cap12", .minor = 12, .mode = 0444},
+     .ci_cap = {.path = "/dev/nvidia-caps/nvidia-cap14", .minor = 14, .mode = 0444}},
+};
 static struct gpu_device devices[] = {
     {.uuid = "GPU-b1028956-cfa2",
      .path = "/dev/nvidia0",
@@ -47,9 +64,12 @@ static struct gpu_device devices[] = {
      .family = NULL,
      .arch = "9.0",
      .cores = GPU_NULL,
-     .memory_global = 143771},
+     .memory_global = 143771,
+     .mig_enabled = true,
+     .migs = migs1,
+     .mig_count = 2},
 };
-static struct gpu_inventory inventory = {devices, 2};
+static struct gpu_inventory inventory = {devices, 2, 241};
 
 static int live_driver(void *c, char **out, struct error *err)
 {
@@ -81,6 +101,13 @@ static int live_control(void *c, struct strv *out, struct error *err)
         return 0;
 }
 
+static int live_mig_nodes(void *c, const struct gpu_mig_device *mig, struct error *err)
+{
+        if (mig < migs1 || mig >= migs1 + 2)
+                abort(); /* a MIG device of the inventory, nothing else */
+        return mig->index == 2 ? error_set(err, "cannot create %s", mig->ci_cap.path) : 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -95,9 +122,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 *question = '\0';
         struct http_query_param *params;
         size_t count;
-        http_query_parse(question ? question + 1 : NULL, &params, &count);
-        struct rest_api api = {&inventory,
-                               {NULL, live_driver, live_cuda, live_status, live_control}};
+        struct error err = ERROR_INIT;
+        if (http_query_parse(question ? question + 1 : NULL, &params, &count, &err) < 0) {
+                /* The server answers 400 itself: the handler never sees such a query. */
+                if (err.message == NULL ||
+                    (strncmp(err.message, "invalid query parameter: ", 25) != 0 &&
+                     strncmp(err.message, "too many query parameters", 25) != 0))
+                        abort();
+                error_clear(&err);
+                free(target);
+                return 0;
+        }
+        struct rest_api api = {
+            &inventory,
+            {NULL, live_driver, live_cuda, live_status, live_control, NULL, live_mig_nodes},
+            false,
+            NULL};
         struct http_request request = {.method = method,
                                        .path = target,
                                        .query = params,

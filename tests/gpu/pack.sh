@@ -5,11 +5,13 @@
 # OpenSSL, but no libmicrohttpd and no libssh2). Run from the project root after `make`.
 # There: LD_LIBRARY_PATH=$PWD/.gpu/syslib bash tests/gpu/e2e.sh .gpu/bin/nvidia-docker-plugin
 # and     LD_LIBRARY_PATH=$PWD/.gpu/syslib bash tests/gpu/volume-speed.sh .gpu/bin/nvidia-docker-plugin .gpu/bin/volume_bench
+# and     LD_LIBRARY_PATH=$PWD/.gpu/syslib bash tests/gpu/mig-files.sh .gpu/bin/nvidia-docker-plugin .gpu/bin/mig_probe
 set -euo pipefail
 rm -rf .gpu && mkdir -p .gpu/bin .gpu/lib .gpu/syslib
 cp bin/nvidia-docker bin/nvidia-docker-plugin .gpu/bin/
 cp -r lib/nvidia-docker .gpu/lib/
 cp build/tools/volume_bench .gpu/bin/ # tests/gpu/volume-speed.sh
+cp build/tools/mig_probe .gpu/bin/    # tests/gpu/mig-files.sh
 strip -s .gpu/bin/* .gpu/lib/nvidia-docker/*.so 2>/dev/null || true
 for lib in libmicrohttpd.so.12 libssh2.so.1; do
   cp -L "$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64/ {print $NF; exit}')" .gpu/syslib/

@@ -169,7 +169,17 @@ t_eq "dev=0+2" '--volume-driver=nvidia-docker --volume=nvidia_driver_375.39:/usr
 get '/docker/cli?dev=GPU-2d1f'
 t_eq "dev=GPU-2d1f" '--volume-driver=nvidia-docker --volume=nvidia_driver_375.39:/usr/local/nvidia:ro --device=/dev/nvidiactl --device=/dev/nvidia-uvm --device=/dev/nvidia-uvm-tools --device=/dev/nvidia1' "$BODY"
 get '/docker/cli/json?dev=2%200+GPU-b1028956+1&vol=nvidia_driver%20nvidia_driver'
-t_eq "order kept, duplicate dropped, volumes repeated" '{"VolumeDriver":"nvidia-docker","Volumes":["nvidia_driver_375.39:/usr/local/nvidia:ro","nvidia_driver_375.39:/usr/local/nvidia:ro"],"Devices":["/dev/nvidiactl","/dev/nvidia-uvm","/dev/nvidia-uvm-tools","/dev/nvidia2","/dev/nvidia0","/dev/nvidia1"]}'$'\n' "$BODY"
+t_eq "order kept, duplicate GPU dropped, a volume named twice mounted once" '{"VolumeDriver":"nvidia-docker","Volumes":["nvidia_driver_375.39:/usr/local/nvidia:ro"],"Devices":["/dev/nvidiactl","/dev/nvidia-uvm","/dev/nvidia-uvm-tools","/dev/nvidia2","/dev/nvidia0","/dev/nvidia1"]}'$'\n' "$BODY"
+get '/docker/cli?vol=nvidia_driver+nvidia_driver&dev=0'
+t_eq "vol=nvidia_driver+nvidia_driver: one --volume (docker refuses a duplicate mount point)" \
+  '--volume-driver=nvidia-docker --volume=nvidia_driver_375.39:/usr/local/nvidia:ro --device=/dev/nvidiactl --device=/dev/nvidia-uvm --device=/dev/nvidia-uvm-tools --device=/dev/nvidia0' "$BODY"
+# Malformed query decoding fails closed, naming the pair (it used to select every GPU).
+for case in "dev=0%00xyz|dev=0%00xyz (NUL byte)" "dev=%zz|dev=%zz (bad %-escape)" "dev=%|dev=% (bad %-escape)" \
+            "dev=%4|dev=%4 (bad %-escape)" "vol=nvidia_driver%00junk|vol=nvidia_driver%00junk (NUL byte)"; do
+  q=${case%%|*}; want=${case#*|}
+  get "/v1.0/docker/cli/json?$q"
+  t_eq "$q → 400 naming it" "400|invalid query parameter: $want"$'\n' "$CODE|$BODY"
+done
 get '/docker/cli/json?dev=*'; t_eq "dev=* is all" 200 "$CODE"
 get '/docker/cli/json?dev=%2B01'; t_match "dev=+01 is GPU 1" '"/dev/nvidia1"\]' "$BODY"
 get '/docker/cli?dev=0&dev=5'; t_eq "first dev wins" 200 "$CODE"
@@ -244,7 +254,8 @@ kill -TERM "$PID"; wait "$PID"; rc=$?
 t_eq "SIGTERM → exit 0" 0 $rc
 t_check "socket removed" test ! -e "$SOCK_DIR/nvidia-docker.sock"
 t_match "log: Successfully terminated" "Successfully terminated" "$(tail -n 1 "$T_TMP/main.log")"
-t_match "log format" "^$PLUGIN \| [0-9]{4}/[0-9]{2}/[0-9]{2} [0-9:]{8} Loading NVIDIA unified memory" "$(head -n 1 "$T_TMP/main.log")"
+t_match "log format" "^$PLUGIN \| [0-9]{4}/[0-9]{2}/[0-9]{2} [0-9:]{8} Provisioning volumes at " "$(head -n 1 "$T_TMP/main.log")"
+t_match "log: nvidia-uvm, then NVML" "Loading NVIDIA unified memory.*Loading NVIDIA management library.*Found 3 GPUs" "$(tr '\n' ' ' <"$T_TMP/main.log")"
 t_match "log: serving lines" "Serving plugin API at $SOCK_DIR.*Serving remote API at 127.0.0.1:$PORT" "$(tr '\n' ' ' <"$T_TMP/main.log")"
 
 # A stale socket file (nobody listening) is replaced; SIGINT stops too.
@@ -311,8 +322,10 @@ rm "$NVD_DEV_ROOT/nvidia-uvm"
 PATH="$T_TMP/bin:$PATH" start_plugin h200
 t_match "start-up: nvidia-modprobe failure is a warning" "Warning: nvidia-modprobe -u -c=0 failed with exit status 3: modprobe: FATAL: Module nvidia-uvm not found" "$(cat "$T_TMP/h200.log")"
 get /docker/cli
-t_eq "request: nvidia-modprobe's real status and output" "400|nvidia-modprobe -u -c=0 failed with exit status 3: modprobe: FATAL: Module nvidia-uvm not found"$'\n' "$CODE|$BODY"
+t_eq "request: nvidia-modprobe's real status and output, not run again" "400|nvidia-modprobe -u -c=0 failed with exit status 3: modprobe: FATAL: Module nvidia-uvm not found; after fixing that, reload nvidia-docker-plugin (systemctl reload nvidia-docker-plugin) to try again"$'\n' "$CODE|$BODY"
 : >"$T_TMP/modprobe-ok"
+kill -HUP "$PID" # what `systemctl reload` does: nvidia-modprobe runs again when next needed
+wait_for "reload" grep -q "Reload asked for" "$T_TMP/h200.log"
 get /docker/cli/json?dev=0
 t_eq "nvidia-modprobe creates the node, request succeeds" '{"VolumeDriver":"nvidia-docker","Volumes":["nvidia_driver_580.159.04:/usr/local/nvidia:ro"],"Devices":["/dev/nvidiactl","/dev/nvidia-uvm","/dev/nvidia-uvm-tools","/dev/nvidia0"]}'$'\n' "$BODY"
 get /gpu/info/json

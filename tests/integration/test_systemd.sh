@@ -1,7 +1,8 @@
 #!/bin/bash
 # The systemd unit: `systemd-analyze verify` passes on it as installed (paths rewritten to a
-# temporary prefix, so that the programs it names exist), it has the ordering, restart and
-# options the design needs, and its no-GPU check skips the unit with a logged reason.
+# temporary prefix, so that the programs it names exist), it has the ordering, readiness
+# (Type=notify; the protocol itself is driven for real in test_plugin_service.sh), reload,
+# restart and options the design needs, and its no-GPU check skips the unit with a logged reason.
 . "$(dirname "$0")/../lib/common.sh"
 command -v systemd-analyze >/dev/null || t_skip_all "systemd-analyze not installed (make deps)"
 
@@ -29,6 +30,10 @@ has_line() { grep -qxF -- "$2" "$1"; } # file, exact line
 t_check "ordered before docker" has_line "$unit" "Before=docker.service"
 t_check "wanted by multi-user and docker" has_line "$unit" "WantedBy=multi-user.target docker.service"
 t_check "restarted on failure" has_line "$unit" "Restart=on-failure"
+t_check "readiness: Type=notify (READY=1 once both sockets answer)" has_line "$unit" "Type=notify"
+t_check "readiness: only the main process notifies" has_line "$unit" "NotifyAccess=main"
+t_check "reload: SIGHUP rediscovers the GPUs" has_line "$unit" 'ExecReload=/bin/kill -HUP $MAINPID'
+t_check "descriptor limit for 2 x 4096 connections" has_line "$unit" "LimitNOFILE=16384"
 t_check "restart loop bounded (StartLimitBurst)" has_line "$unit" "StartLimitBurst=5"
 t_check "nvidia-modprobe first, absence tolerated" has_line "$unit" "ExecStartPre=-/usr/bin/nvidia-modprobe -u -c=0"
 t_check "options from the defaults file (optional)" has_line "$unit" "EnvironmentFile=-$root/etc/default/nvidia-docker-plugin"

@@ -5,7 +5,7 @@ set -eu
 PACKAGES="build-essential pkg-config clang libclang-rt-14-dev
  libcurl4-openssl-dev libjansson-dev libssh2-1-dev libmicrohttpd-dev libelf-dev zlib1g-dev libcunit1-dev
  docker.io busybox-static openssh-server openssh-client iproute2 socat expect
- wrk hyperfine valgrind bash-completion zsh fish lintian dpkg-dev fakeroot systemd mandoc
+ wrk hyperfine valgrind nginx docker-compose bash-completion zsh fish lintian dpkg-dev fakeroot systemd mandoc
  procps psmisc curl jq
  rootlesskit uidmap"
 missing=""
@@ -20,6 +20,14 @@ if [ -n "$missing" ]; then
   echo "install-deps: installing$missing"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
+  # nginx is for `make bench` only (started there on a free loopback port with a config of its
+  # own): its package must not start a web server for the machine. policy-rc.d (see
+  # invoke-rc.d(8)) keeps the install from starting services, when none is in place already.
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 0755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+  fi
   # shellcheck disable=SC2086
   apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi

@@ -1,5 +1,6 @@
-/* Unit tests of src/common: error, strv, buf. */
+/* Unit tests of src/common: error, strv, buf, text, log, work_pool. */
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "common/log.h"
 #include "common/strv.h"
 #include "common/text.h"
+#include "common/work_pool.h"
 #include "common/xalloc.h"
 #include "unit.h"
 
@@ -127,6 +129,34 @@ static void test_stdio_ensure_open(void)
         CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+struct counted {
+        atomic_int hits[1000];
+};
+
+static void count_work(void *ctx, size_t i)
+{
+        struct counted *c = ctx;
+        atomic_fetch_add(&c->hits[i], 1);
+}
+
+static void test_work_pool_runs_each_item_once(void)
+{
+        static struct counted c;
+        for (size_t i = 0; i < 1000; i++)
+                atomic_init(&c.hits[i], 0);
+        size_t threads = work_pool_run(1000, 4, count_work, &c);
+        CU_ASSERT_EQUAL(threads, 4);
+        int wrong = 0;
+        for (size_t i = 0; i < 1000; i++)
+                wrong += atomic_load(&c.hits[i]) != 1;
+        CU_ASSERT_EQUAL(wrong, 0);
+        CU_ASSERT_EQUAL(work_pool_run(0, 4, count_work, &c), 0);
+        CU_ASSERT_EQUAL(work_pool_threads(3, 8), 3); /* never more threads than items */
+        CU_ASSERT_EQUAL(work_pool_threads(100, 2), 2);
+        CU_ASSERT_TRUE(work_pool_threads(100, 0) >= 1 &&
+                       work_pool_threads(100, 0) <= WORK_POOL_MAX_THREADS);
+}
+
 UNIT_MAIN("common", UNIT(test_error_first_message_wins), UNIT(test_strv_split_join_insert),
           UNIT(test_buf_printf_and_read_limit), UNIT(test_text_printable),
-          UNIT(test_stdio_ensure_open))
+          UNIT(test_stdio_ensure_open), UNIT(test_work_pool_runs_each_item_once))

@@ -88,7 +88,7 @@ static void test_info_json_reference_device(void)
 {
         struct gpu_device d;
         reference_device2(&d);
-        struct gpu_inventory inv = {&d, 1};
+        struct gpu_inventory inv = {&d, 1, 0};
         struct buf b = BUF_INIT;
         rest_api_info_json(&inv, "375.39", "8.0", &b);
         EXPECT_STR("{\"Version\":{\"Driver\":\"375.39\",\"CUDA\":\"8.0\"},\"Devices\":[{\"UUID\":"
@@ -138,7 +138,7 @@ static void test_info_json_reference_device(void)
 
 static void test_zero_devices(void)
 {
-        struct gpu_inventory inv = {NULL, 0};
+        struct gpu_inventory inv = {NULL, 0, 0};
         struct buf b = BUF_INIT;
         rest_api_info_text(&inv, "580.159.04", "13.0", &b);
         EXPECT_STR("\nDriver version:          580.159.04\nSupported CUDA version:  13.0\n\n",
@@ -160,7 +160,7 @@ static void test_status_nulls(void)
 {
         struct gpu_device d;
         reference_device2(&d);
-        struct gpu_inventory inv = {&d, 1};
+        struct gpu_inventory inv = {&d, 1, 0};
         struct gpu_status s;
         gpu_status_init(&s);
         s.ecc_global = 0;
@@ -215,7 +215,7 @@ static void test_status_nulls(void)
 
 /* Three GPUs whose UUIDs share prefixes. */
 static struct gpu_device three[3];
-static struct gpu_inventory three_inv = {three, 3};
+static struct gpu_inventory three_inv = {three, 3, 0};
 
 static void setup_three(void)
 {
@@ -226,21 +226,32 @@ static void setup_three(void)
         }
 }
 
-static char *select_text(const char *dev)
+/* The choices as "<gpu>;" or "<gpu>:<mig index>;", or the error text. */
+static char *select_in(const struct gpu_inventory *inv, const char *dev)
 {
         struct error err = ERROR_INIT;
-        size_t *chosen = NULL, count = 0;
-        setup_three();
-        if (rest_api_select_devices(&three_inv, dev, &chosen, &count, &err) < 0) {
+        struct rest_api_choice *chosen = NULL;
+        size_t count = 0;
+        if (rest_api_select_devices(inv, dev, &chosen, &count, &err) < 0) {
                 char *msg = xstrdup(err.message);
                 error_clear(&err);
                 return msg;
         }
         struct buf b = BUF_INIT;
-        for (size_t i = 0; i < count; i++)
-                buf_printf(&b, "%zu;", chosen[i]);
+        for (size_t i = 0; i < count; i++) {
+                if (chosen[i].mig != NULL)
+                        buf_printf(&b, "%zu:%u;", chosen[i].gpu, chosen[i].mig->index);
+                else
+                        buf_printf(&b, "%zu;", chosen[i].gpu);
+        }
         free(chosen);
         return buf_steal(&b);
+}
+
+static char *select_text(const char *dev)
+{
+        setup_three();
+        return select_in(&three_inv, dev);
 }
 
 #define EXPECT_SELECT(dev, expected)                                                               \
@@ -270,8 +281,12 @@ static void test_select_devices(void)
         EXPECT_SELECT("GPU-3", "invalid device: GPU-3");
         EXPECT_SELECT("gpu-2000", "invalid device: gpu-2000");
         EXPECT_SELECT("MIG-1", "invalid device: MIG-1");
+        /* Without MIG-mode GPUs the MIG forms find nothing; none is no GPU. */
+        EXPECT_SELECT("0:0", "invalid device: 0:0 (GPU 0 is not in MIG mode)");
+        EXPECT_SELECT("3:0", "invalid device: 3:0");
         EXPECT_SELECT("none", "");
         EXPECT_SELECT("none 0", "invalid device: none");
+        EXPECT_SELECT("0 none", "invalid device: none");
 }
 
 static void test_clean_path(void)
@@ -303,7 +318,9 @@ static void test_query_parse(void)
 {
         struct http_query_param *p;
         size_t n;
-        http_query_parse("dev=0+1&vol=a%20b;x=1&bad=%zz&=v&dev=2&flag&t=%4", &p, &n);
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(
+            http_query_parse("dev=0+1&vol=a%20b;x=1&=v&dev=2&flag&&", &p, &n, &err), 0);
         CU_ASSERT_EQUAL_FATAL(n, 5);
         EXPECT_STR("dev", p[0].key);
         EXPECT_STR("0 1", p[0].value);
@@ -318,9 +335,27 @@ static void test_query_parse(void)
         EXPECT_STR("0 1", http_request_query(&r, "dev"));
         CU_ASSERT_PTR_NULL(http_request_query(&r, "bad"));
         http_query_free(p, n);
-        http_query_parse(NULL, &p, &n);
+        CU_ASSERT_EQUAL(http_query_parse(NULL, &p, &n, &err), 0);
         CU_ASSERT_EQUAL(n, 0);
         http_query_free(p, n);
+        /* Malformed pairs fail the query, naming the pair, instead of being dropped. */
+        static const char *const bad[][2] = {
+            {"dev=0%00xyz", "invalid query parameter: dev=0%00xyz (NUL byte)"},
+            {"dev=%zz", "invalid query parameter: dev=%zz (bad %-escape)"},
+            {"vol=nvidia_driver&dev=%", "invalid query parameter: dev=% (bad %-escape)"},
+            {"dev=%4", "invalid query parameter: dev=%4 (bad %-escape)"},
+            {"vol=nvidia_driver%00junk",
+             "invalid query parameter: vol=nvidia_driver%00junk (NUL byte)"},
+            {"%zz=1", "invalid query parameter: %zz=1 (bad %-escape)"},
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                p = (void *)1;
+                CU_ASSERT_EQUAL(http_query_parse(bad[i][0], &p, &n, &err), -1);
+                CU_ASSERT_PTR_NULL(p);
+                CU_ASSERT_EQUAL(n, 0);
+                EXPECT_STR(bad[i][1], err.message);
+                error_clear(&err);
+        }
 }
 
 static void test_tables(void)
@@ -399,11 +434,13 @@ static void handle(const char *method, const char *path, const char *query,
                                                   : "/dev/nvidia1");
         struct rest_api api = {
             &three_inv,
-            {NULL, live_driver, live_cuda, live_status, live_control, live_modeset},
-            toolkit};
+            {NULL, live_driver, live_cuda, live_status, live_control, live_modeset, NULL},
+            toolkit,
+            NULL};
         struct http_query_param *p;
         size_t n;
-        http_query_parse(query, &p, &n);
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(http_query_parse(query, &p, &n, &err), 0);
         struct http_request req = {
             .method = method, .path = path, .query = p, .query_count = n, .query_string = query};
         memset(resp, 0, sizeof(*resp));
@@ -488,6 +525,258 @@ static void test_handler(void)
         http_response_destroy(&r);
 }
 
+/* ---- MIG ---- */
+
+/* GPU 0 in MIG mode with MIG devices 0:0, 0:1 and 0:3 (0:1 and 0:3 share GPU instance 2),
+ * GPU 1 a plain GPU, GPU 2 in MIG mode without MIG devices. */
+static struct gpu_mig_device mig0[3];
+static struct gpu_device mixed[3];
+static struct gpu_inventory mixed_inv = {mixed, 3, 241};
+
+static void set_cap(struct gpu_cap_node *cap, unsigned int minor, char *path)
+{
+        cap->minor = minor;
+        cap->path = path;
+        cap->mode = 0444;
+        cap->modify = true;
+}
+
+static void setup_mixed(void)
+{
+        static const char *uuids[] = {"MIG-11aa0000-0000-0000-0000-000000000000",
+                                      "MIG-11bb0000-0000-0000-0000-000000000000",
+                                      "MIG-22cc0000-0000-0000-0000-000000000000"};
+        static const unsigned int index[] = {0, 1, 3}, gi[] = {1, 2, 2}, ci[] = {0, 0, 1};
+        static char *gi_path[] = {"/dev/nvidia-caps/nvidia-cap12", "/dev/nvidia-caps/nvidia-cap21",
+                                  "/dev/nvidia-caps/nvidia-cap21"};
+        static char *ci_path[] = {"/dev/nvidia-caps/nvidia-cap13", "/dev/nvidia-caps/nvidia-cap22",
+                                  "/dev/nvidia-caps/nvidia-cap23"};
+        static const unsigned int gi_minor[] = {12, 21, 21}, ci_minor[] = {13, 22, 23};
+        memset(mig0, 0, sizeof(mig0));
+        memset(mixed, 0, sizeof(mixed));
+        for (int m = 0; m < 3; m++) {
+                mig0[m].uuid = (char *)uuids[m];
+                mig0[m].index = index[m];
+                mig0[m].gpu_instance = gi[m];
+                mig0[m].compute_instance = ci[m];
+                mig0[m].memory = m == 2 ? GPU_NULL : 9856;
+                set_cap(&mig0[m].gi_cap, gi_minor[m], gi_path[m]);
+                set_cap(&mig0[m].ci_cap, ci_minor[m], ci_path[m]);
+        }
+        static const char *gpu_uuids[] = {"GPU-aaaa", "GPU-bbbb", "GPU-cccc"};
+        static char *paths[] = {"/dev/nvidia0", "/dev/nvidia1", "/dev/nvidia2"};
+        for (int i = 0; i < 3; i++) {
+                mixed[i].uuid = (char *)gpu_uuids[i];
+                mixed[i].path = paths[i];
+                mixed[i].minor = (unsigned)i;
+        }
+        mixed[0].mig_enabled = true;
+        mixed[0].migs = mig0;
+        mixed[0].mig_count = 3;
+        mixed[2].mig_enabled = true;
+}
+
+#define EXPECT_MIXED(dev, expected)                                                                \
+        do {                                                                                       \
+                setup_mixed();                                                                     \
+                char *got_ = select_in(&mixed_inv, dev);                                           \
+                EXPECT_STR(expected, got_);                                                        \
+                free(got_);                                                                        \
+        } while (0)
+
+static void test_select_mig(void)
+{
+        /* All GPUs means the GPUs, as in 1.0: MIG devices only when named. */
+        EXPECT_MIXED(NULL, "0;1;2;");
+        EXPECT_MIXED("*", "0;1;2;");
+        EXPECT_MIXED("none", "");
+        EXPECT_MIXED("0:1", "0:1;");
+        EXPECT_MIXED("0:3 0:0", "0:3;0:0;");
+        EXPECT_MIXED("+0:01", "0:1;");
+        EXPECT_MIXED("MIG-22", "0:3;");
+        EXPECT_MIXED("MIG-11bb0000-0000-0000-0000-000000000000", "0:1;");
+        EXPECT_MIXED("0:1 MIG-11bb 0:1 00:1", "0:1;");
+        EXPECT_MIXED("0 0:0 1 MIG-11a", "0;0:0;1;");
+        EXPECT_MIXED("MIG-1", "invalid device: MIG-1 (ambiguous: "
+                              "MIG-11aa0000-0000-0000-0000-000000000000, "
+                              "MIG-11bb0000-0000-0000-0000-000000000000)");
+        EXPECT_MIXED("MIG-", "invalid device: MIG- (ambiguous: "
+                             "MIG-11aa0000-0000-0000-0000-000000000000, "
+                             "MIG-11bb0000-0000-0000-0000-000000000000, "
+                             "MIG-22cc0000-0000-0000-0000-000000000000)");
+        EXPECT_MIXED("GPU-", "invalid device: GPU- (ambiguous: GPU-aaaa, GPU-bbbb, GPU-cccc)");
+        EXPECT_MIXED("MIG-33", "invalid device: MIG-33");
+        EXPECT_MIXED("0:2", "invalid device: 0:2 (GPU 0 has the MIG devices 0:0, 0:1, 0:3)");
+        EXPECT_MIXED("1:0", "invalid device: 1:0 (GPU 1 is not in MIG mode)");
+        EXPECT_MIXED("2:0", "invalid device: 2:0 (GPU 2 has no MIG device)");
+        EXPECT_MIXED("3:0", "invalid device: 3:0");
+        EXPECT_MIXED("0:", "invalid device: 0:");
+        EXPECT_MIXED("0:-1", "invalid device: 0:-1");
+        EXPECT_MIXED("-0:1", "invalid device: -0:1");
+        EXPECT_MIXED("0:1:2", "invalid device: 0:1:2");
+        EXPECT_MIXED("0:99999999999", "invalid device: 0:99999999999 (GPU 0 has the MIG devices "
+                                      "0:0, 0:1, 0:3)");
+        EXPECT_MIXED("0:x", "invalid device: 0:x");
+}
+
+static void test_info_mig(void)
+{
+        struct gpu_device d[2];
+        reference_device2(&d[0]);
+        reference_device2(&d[1]);
+        setup_mixed();
+        d[0].mig_enabled = true;
+        d[0].migs = mig0;
+        d[0].mig_count = 2;
+        d[1].mig_enabled = true;
+        struct gpu_inventory inv = {d, 2, 241};
+        struct buf b = BUF_INIT;
+        rest_api_info_json(&inv, "580.159.04", "13.0", &b);
+        const char *device = "\"Path\":\"/dev/nvidia2\",\"Model\":null,\"Power\":null,"
+                             "\"CPUAffinity\":1,\"PCI\":{\"BusID\":\"0000:82:00.0\",\"BAR1\":256,"
+                             "\"Bandwidth\":15760},\"Clocks\":{\"Cores\":1911,\"Memory\":5005},"
+                             "\"Topology\":null,\"Family\":\"Pascal\",\"Arch\":\"6.1\","
+                             "\"Cores\":2560,\"Memory\":{\"ECC\":false,\"Global\":8113,"
+                             "\"Shared\":96,\"Constant\":64,\"L2Cache\":2048,\"Bandwidth\":320320}";
+        cleanup_free char *expected =
+            xasprintf("{\"Version\":{\"Driver\":\"580.159.04\",\"CUDA\":\"13.0\"},\"Devices\":["
+                      "{\"UUID\":\"GPU-7c3e2f5a-44b1-6f0e-3a9d-5b8e0c6d2a19\",%s,\"MIG\":["
+                      "{\"UUID\":\"MIG-11aa0000-0000-0000-0000-000000000000\",\"Index\":\"0:0\","
+                      "\"GPUInstance\":1,\"ComputeInstance\":0,\"Memory\":9856,\"Devices\":["
+                      "\"/dev/nvidia-caps/nvidia-cap12\",\"/dev/nvidia-caps/nvidia-cap13\"]},"
+                      "{\"UUID\":\"MIG-11bb0000-0000-0000-0000-000000000000\",\"Index\":\"0:1\","
+                      "\"GPUInstance\":2,\"ComputeInstance\":0,\"Memory\":9856,\"Devices\":["
+                      "\"/dev/nvidia-caps/nvidia-cap21\",\"/dev/nvidia-caps/nvidia-cap22\"]}]},"
+                      "{\"UUID\":\"GPU-7c3e2f5a-44b1-6f0e-3a9d-5b8e0c6d2a19\",%s,\"MIG\":[]}]}\n",
+                      device, device);
+        EXPECT_STR(expected, b.data);
+        buf_destroy(&b);
+
+        d[0].mig_count = 3; /* 0:3 has no memory figure */
+        rest_api_info_text(&inv, "580.159.04", "13.0", &b);
+        const char *tail = "  Clocks\n"
+                           "    Cores:        1911 MHz\n"
+                           "    Memory:       5005 MHz\n"
+                           "  P2P Available:  None\n";
+        cleanup_free char *expected_text = xasprintf(
+            "%s"
+            "  MIG Devices\n"
+            "    Device 0:0\n"
+            "      UUID:              MIG-11aa0000-0000-0000-0000-000000000000\n"
+            "      GPU Instance:      1\n"
+            "      Compute Instance:  0\n"
+            "      Memory:            9856 MiB\n"
+            "      Devices:           /dev/nvidia-caps/nvidia-cap12 /dev/nvidia-caps/nvidia-cap13\n"
+            "    Device 0:1\n"
+            "      UUID:              MIG-11bb0000-0000-0000-0000-000000000000\n"
+            "      GPU Instance:      2\n"
+            "      Compute Instance:  0\n"
+            "      Memory:            9856 MiB\n"
+            "      Devices:           /dev/nvidia-caps/nvidia-cap21 /dev/nvidia-caps/nvidia-cap22\n"
+            "    Device 0:3\n"
+            "      UUID:              MIG-22cc0000-0000-0000-0000-000000000000\n"
+            "      GPU Instance:      2\n"
+            "      Compute Instance:  1\n"
+            "      Memory:            N/A\n"
+            "      Devices:           /dev/nvidia-caps/nvidia-cap21 /dev/nvidia-caps/nvidia-cap23\n"
+            "\n"
+            "Device #1\n",
+            tail);
+        CU_ASSERT_PTR_NOT_NULL(strstr(b.data, expected_text));
+        cleanup_free char *expected_end = xasprintf("%s  MIG Devices:  None\n\n", tail);
+        size_t len = strlen(b.data), end_len = strlen(expected_end);
+        CU_ASSERT(len > end_len && strcmp(b.data + len - end_len, expected_end) == 0);
+        buf_destroy(&b);
+        for (int i = 0; i < 2; i++) {
+                free(d[i].uuid);
+                free(d[i].path);
+        }
+}
+
+static int mig_nodes_calls, mig_nodes_fail;
+static int live_mig_nodes(void *c, const struct gpu_mig_device *mig, struct error *err)
+{
+        mig_nodes_calls++;
+        if (mig_nodes_fail)
+                return error_set(err, "MIG device %s: cannot create the MIG capability node",
+                                 mig->uuid);
+        return 0;
+}
+
+static void handle_mixed(const char *path, const char *query, struct http_response *resp)
+{
+        setup_mixed();
+        struct rest_api api = {
+            &mixed_inv,
+            {NULL, live_driver, live_cuda, live_status, live_control, NULL, live_mig_nodes},
+            false};
+        struct http_query_param *p;
+        size_t n;
+        http_query_parse(query, &p, &n);
+        struct http_request req = {
+            .method = "GET", .path = path, .query = p, .query_count = n, .query_string = query};
+        memset(resp, 0, sizeof(*resp));
+        rest_api_handle(&api, &req, resp);
+        http_query_free(p, n);
+}
+
+static void test_docker_cli_mig(void)
+{
+        struct http_response r;
+        mig_nodes_calls = 0;
+        handle_mixed("/v1.0/docker/cli", "dev=0:3+0:1+1", &r);
+        CU_ASSERT_EQUAL(r.status, 200);
+        EXPECT_STR(
+            "--volume-driver=nvidia-docker --volume=nvidia_driver_375.39:/usr/local/nvidia:ro "
+            "--device=/dev/nvidiactl --device=/dev/nvidia-uvm --device=/dev/nvidia0 "
+            "--device=/dev/nvidia-caps/nvidia-cap21 --device=/dev/nvidia-caps/nvidia-cap23 "
+            "--device=/dev/nvidia-caps/nvidia-cap22 --device=/dev/nvidia1",
+            r.body);
+        CU_ASSERT_EQUAL(mig_nodes_calls, 2);
+        http_response_destroy(&r);
+
+        handle_mixed("/v1.0/docker/cli/json", "dev=MIG-22", &r);
+        CU_ASSERT_EQUAL(r.status, 200);
+        EXPECT_STR("{\"VolumeDriver\":\"nvidia-docker\",\"Volumes\":[\"nvidia_driver_375.39:/usr/"
+                   "local/nvidia:ro\"],\"Devices\":[\"/dev/nvidiactl\",\"/dev/nvidia-uvm\",\"/dev/"
+                   "nvidia0\",\"/dev/nvidia-caps/nvidia-cap21\",\"/dev/nvidia-caps/nvidia-cap23\"]}"
+                   "\n",
+                   r.body);
+        http_response_destroy(&r);
+
+        handle_mixed("/v1.0/docker/cli/json", "dev=none", &r);
+        CU_ASSERT_EQUAL(r.status, 200);
+        EXPECT_STR("{\"VolumeDriver\":\"nvidia-docker\",\"Volumes\":[\"nvidia_driver_375.39:/usr/"
+                   "local/nvidia:ro\"],\"Devices\":[\"/dev/nvidiactl\",\"/dev/nvidia-uvm\"]}\n",
+                   r.body);
+        http_response_destroy(&r);
+
+        /* The whole-GPU answers stay 1.0's on a MIG host. */
+        mig_nodes_calls = 0;
+        handle_mixed("/docker/cli", NULL, &r);
+        EXPECT_STR(
+            "--volume-driver=nvidia-docker --volume=nvidia_driver_375.39:/usr/local/nvidia:ro "
+            "--device=/dev/nvidiactl --device=/dev/nvidia-uvm --device=/dev/nvidia0 "
+            "--device=/dev/nvidia1 --device=/dev/nvidia2",
+            r.body);
+        CU_ASSERT_EQUAL(mig_nodes_calls, 0);
+        http_response_destroy(&r);
+
+        handle_mixed("/docker/cli", "dev=1:0", &r);
+        CU_ASSERT_EQUAL(r.status, 400);
+        EXPECT_STR("invalid device: 1:0 (GPU 1 is not in MIG mode)\n", r.body);
+        http_response_destroy(&r);
+
+        mig_nodes_fail = 1;
+        handle_mixed("/docker/cli", "dev=0:0", &r);
+        CU_ASSERT_EQUAL(r.status, 400);
+        EXPECT_STR("MIG device MIG-11aa0000-0000-0000-0000-000000000000: cannot create the MIG "
+                   "capability node\n",
+                   r.body);
+        http_response_destroy(&r);
+        mig_nodes_fail = 0;
+}
+
 /* caps=: the capability set's volume, modeset for graphics and display, appended fields. */
 static void test_capabilities(void)
 {
@@ -570,4 +859,5 @@ UNIT_MAIN("rest_api", UNIT(test_text_table_runs), UNIT(test_json_escaping),
           UNIT(test_info_json_reference_device), UNIT(test_zero_devices), UNIT(test_status_nulls),
           UNIT(test_select_devices), UNIT(test_clean_path), UNIT(test_query_parse),
           UNIT(test_tables), UNIT(test_handler), UNIT(test_capabilities),
-          UNIT(test_nvidia_runtime_field))
+          UNIT(test_nvidia_runtime_field), UNIT(test_select_mig), UNIT(test_info_mig),
+          UNIT(test_docker_cli_mig))

@@ -212,12 +212,20 @@ static void test_driver_upgrade(void)
         expect("/VolumeDriver.Get", "{\"Name\":\"nvidia_driver_999.1\"}", 200,
                "{\"Volume\":null,\"Err\":\"no such volume: nvidia_driver_999.1\"}\n");
         CU_ASSERT_FALSE(volume_dir_exists("999.1"));
+        /* A Mount without an ID counts until an Unmount without one. */
+        r = call("/VolumeDriver.Remove", "{\"Name\":\"nvidia_driver_" VERSION "\"}");
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "is in use by 1 mount(s)"));
+        reply_free(&r);
+        expect("/VolumeDriver.Unmount", "{\"Name\":\"nvidia_driver_375.39\"}", 200,
+               "{\"Err\":null}\n");
         /* Mount builds the current volume when it is missing (e.g. removed, tmpfs -d). */
         expect("/VolumeDriver.Remove", "{\"Name\":\"nvidia_driver_" VERSION "\"}", 200,
                "{\"Err\":null}\n");
         CU_ASSERT_FALSE(volume_dir_exists(VERSION));
         expect("/VolumeDriver.Mount", "{\"Name\":\"nvidia_driver_375.39\"}", 200, mount);
         CU_ASSERT_TRUE(volume_dir_exists(VERSION));
+        expect("/VolumeDriver.Unmount", "{\"Name\":\"nvidia_driver_375.39\"}", 200,
+               "{\"Err\":null}\n");
 }
 
 /* Containers of an older name share the current directory: Remove of the current version waits
@@ -348,6 +356,119 @@ static void test_malformed_requests(void)
         reply_free(&r);
 }
 
+/* Before the driver is known, and while `ready` says why not, driver-dependent calls answer
+ * that reason as their Err (with 1.0's null fields); the others answer as usual. Switching the
+ * driver at run time serves old names with the new driver's volume. */
+static const char *not_ready;
+
+static char *ready_answer(void *context, bool may_block)
+{
+        CU_ASSERT_PTR_EQUAL(context, &not_ready);
+        return not_ready ? xstrdup(not_ready) : NULL;
+}
+
+static char *answer(struct volume_api *other, const char *path, const char *body)
+{
+        struct http_request request = {
+            .method = "POST", .path = path, .accept = V12, .body = body, .body_len = strlen(body)};
+        struct http_response response = {0};
+        volume_api_handle(other, &request, &response);
+        char *text = xstrndup(response.body ? response.body : "", response.body_len);
+        http_response_destroy(&response);
+        return text;
+}
+
+static void expect_answer(struct volume_api *other, const char *path, const char *body,
+                          const char *want)
+{
+        cleanup_free char *got = answer(other, path, body);
+        if (strcmp(got, want) != 0)
+                fprintf(stderr, "%s: got %s want %s", path, got, want);
+        CU_ASSERT_STRING_EQUAL(got, want);
+}
+
+static void test_driver_unknown_then_switched(void)
+{
+        setup();
+        cleanup_free char *vols = fake_tmpdir(NULL);
+        struct volume_api other;
+        struct error err = ERROR_INIT;
+        struct volume_api_config config = {.volume_root = vols,
+                                           .driver_root = driver_root,
+                                           .path_env = "/usr/bin",
+                                           .ready = ready_answer,
+                                           .ready_context = &not_ready};
+        CU_ASSERT_EQUAL_FATAL(volume_api_init(&other, &config, &err), 0);
+        const char *name = "{\"Name\":\"nvidia_driver_" VERSION "\",\"ID\":\"c1\"}";
+        not_ready = "nvidia-docker-plugin is still discovering GPUs: NVML has not answered for 3 s";
+        expect_answer(&other, "/VolumeDriver.Mount", name,
+                      "{\"Mountpoint\":null,\"Err\":\"nvidia-docker-plugin is still discovering "
+                      "GPUs: NVML has not answered for 3 s\"}\n");
+        expect_answer(&other, "/VolumeDriver.Get", name,
+                      "{\"Volume\":null,\"Err\":\"nvidia-docker-plugin is still discovering GPUs: "
+                      "NVML has not answered for 3 s\"}\n");
+        expect_answer(&other, "/VolumeDriver.Create", name,
+                      "{\"Err\":\"nvidia-docker-plugin is still discovering GPUs: NVML has not "
+                      "answered for 3 s\"}\n");
+        expect_answer(&other, "/Plugin.Activate", "{}", "{\"Implements\":[\"VolumeDriver\"]}\n");
+        expect_answer(&other, "/VolumeDriver.List", "{}", "{\"Volumes\":null,\"Err\":null}\n");
+        not_ready = NULL; /* ready, but no driver set yet */
+        expect_answer(&other, "/VolumeDriver.Path", name,
+                      "{\"Mountpoint\":null,\"Err\":\"the NVIDIA driver is not known yet\"}\n");
+        CU_ASSERT_EQUAL(volume_api_set_driver(&other, VERSION, &err), 0);
+        cleanup_free char *v1 =
+            xasprintf("{\"Mountpoint\":\"%s/nvidia_driver/" VERSION "\",\"Err\":null}\n", vols);
+        expect_answer(&other, "/VolumeDriver.Mount", name, v1);
+        /* A driver upgrade under the running plugin: the old name gets the new volume. */
+        CU_ASSERT_EQUAL(volume_api_set_driver(&other, "580.2.0", &err), 0);
+        cleanup_free char *v2 =
+            xasprintf("{\"Mountpoint\":\"%s/nvidia_driver/580.2.0\",\"Err\":null}\n", vols);
+        expect_answer(&other, "/VolumeDriver.Mount", name, v2);
+        CU_ASSERT_EQUAL(volume_api_set_driver(&other, "../2", &err), -1);
+        CU_ASSERT_PTR_NOT_NULL(err.message);
+        error_clear(&err);
+        volume_api_destroy(&other);
+        fake_rmtree(vols);
+}
+
+/* Mounts are recorded on disk: a restarted plugin (a new volume_api on the same root) still
+ * refuses to remove a mounted volume; a record of an earlier boot is dropped at init. */
+static void test_mounts_survive_restart(void)
+{
+        setup();
+        cleanup_free char *vols = fake_tmpdir(NULL);
+        cleanup_free char *boot = xasprintf("%s/boot_id", vols);
+        FILE *f = fopen(boot, "w");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        fputs("11111111-2222\n", f);
+        fclose(f);
+        struct volume_api_config config = {.volume_root = vols,
+                                           .driver_root = driver_root,
+                                           .driver_version = VERSION,
+                                           .path_env = "/usr/bin",
+                                           .boot_id_path = boot};
+        struct volume_api a;
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(volume_api_init(&a, &config, &err), 0);
+        const char *name = "{\"Name\":\"nvidia_driver_" VERSION "\",\"ID\":\"../x/\\u0001\"}";
+        cleanup_free char *mounted = answer(&a, "/VolumeDriver.Mount", name);
+        CU_ASSERT_PTR_NOT_NULL(strstr(mounted, "\"Err\":null"));
+        volume_api_destroy(&a);
+        CU_ASSERT_EQUAL_FATAL(volume_api_init(&a, &config, &err), 0); /* a restart */
+        cleanup_free char *refused =
+            answer(&a, "/VolumeDriver.Remove", "{\"Name\":\"nvidia_driver_" VERSION "\"}");
+        CU_ASSERT_PTR_NOT_NULL(strstr(refused, "is in use by 1 mount(s)"));
+        volume_api_destroy(&a);
+        f = fopen(boot, "w");
+        fputs("33333333-4444\n", f); /* a reboot: the container is gone */
+        fclose(f);
+        CU_ASSERT_EQUAL_FATAL(volume_api_init(&a, &config, &err), 0);
+        expect_answer(&a, "/VolumeDriver.Remove", "{\"Name\":\"nvidia_driver_" VERSION "\"}",
+                      "{\"Err\":null}\n");
+        volume_api_destroy(&a);
+        fake_rmtree(vols);
+}
+
 static void test_init_errors(void)
 {
         struct volume_api other;
@@ -355,9 +476,6 @@ static void test_init_errors(void)
         struct volume_api_config config = {.volume_root = "/tmp", .driver_version = "../1"};
         CU_ASSERT_EQUAL(volume_api_init(&other, &config, &err), -1);
         CU_ASSERT_PTR_NOT_NULL(err.message);
-        error_clear(&err);
-        config.driver_version = NULL;
-        CU_ASSERT_EQUAL(volume_api_init(&other, &config, &err), -1);
         error_clear(&err);
         config.driver_version = "1.2";
         config.volume_root = "relative";
@@ -378,4 +496,5 @@ static void test_cleanup(void)
 UNIT_MAIN("volume_api", UNIT(test_activate_capabilities), UNIT(test_accept_and_routing),
           UNIT(test_list_empty), UNIT(test_create_mount_get_list), UNIT(test_driver_upgrade),
           UNIT(test_remove_while_mounted), UNIT(test_hostile_names), UNIT(test_malformed_requests),
+          UNIT(test_driver_unknown_then_switched), UNIT(test_mounts_survive_restart),
           UNIT(test_init_errors), UNIT(test_cleanup))

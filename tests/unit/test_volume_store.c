@@ -12,6 +12,7 @@
 #include "common/error.h"
 #include "common/xalloc.h"
 #include "fake_root.h"
+#include "nvidia-docker-plugin/volume_populate.h"
 #include "nvidia-docker-plugin/volume_store.h"
 #include "unit.h"
 
@@ -37,6 +38,13 @@ static int store_open(struct volume_store *store, const char *volumes, const cha
                 fprintf(stderr, "volume_store_init: %s\n", err.message);
         error_clear(&err);
         return rc;
+}
+
+/* Fills dir from an explicit file list, copying across file systems (no bind mounts). */
+static int populate(const char *dir, const struct driver_files *files, struct error *err)
+{
+        struct volume_populate_options options = {.bind = false};
+        return volume_populate(dir, files, &options, NULL, err);
 }
 
 static char *link_target(const char *dir, const char *name)
@@ -477,10 +485,11 @@ static void test_hostile_soname(void)
         CU_ASSERT_FATAL(WIFEXITED(status) && WEXITSTATUS(status) == 0);
         cleanup_free char *vol = xasprintf("%s/vol", dir);
         CU_ASSERT_EQUAL_FATAL(mkdir(vol, 0755), 0);
-        struct driver_file item = {DRIVER_FILE_LIB64, lib, (char *)"libcuda.so.1.2"};
+        struct driver_file item = {
+            .place = DRIVER_FILE_LIB64, .path = lib, .name = (char *)"libcuda.so.1.2"};
         struct driver_files files = {&item, 1};
         struct error err = ERROR_INIT;
-        CU_ASSERT_EQUAL(volume_store_populate(vol, &files, false, &err), 0);
+        CU_ASSERT_EQUAL(populate(vol, &files, &err), 0);
         error_clear(&err);
         cleanup_free char *lib64 = xasprintf("%s/lib64", vol);
         CU_ASSERT_TRUE(exists(lib64, "libcuda.so.1.2"));
@@ -541,16 +550,22 @@ static void many_root_make(struct many_root *m)
         for (int i = 0; i < MANY; i++) {
                 char *name = xasprintf("libnv%d.so.1.2.%d", i, i);
                 m->items[m->count++] =
-                    (struct driver_file){DRIVER_FILE_LIB64, xasprintf("%s/%s", m->dir, name), name};
+                    (struct driver_file){.place = DRIVER_FILE_LIB64,
+                                         .path = xasprintf("%s/%s", m->dir, name),
+                                         .name = name};
         }
         const char *libs[] = {"libcuda.so.9.9", "libGL.so.1.7.0"};
         for (int i = 0; i < 2; i++)
-                m->items[m->count++] = (struct driver_file){
-                    DRIVER_FILE_LIB64, xasprintf("%s/%s", m->dir, libs[i]), xstrdup(libs[i])};
+                m->items[m->count++] =
+                    (struct driver_file){.place = DRIVER_FILE_LIB64,
+                                         .path = xasprintf("%s/%s", m->dir, libs[i]),
+                                         .name = xstrdup(libs[i])};
         const char *bins[] = {"nvidia-smi", "nvidia-debugdump"};
         for (int i = 0; i < 2; i++)
-                m->items[m->count++] = (struct driver_file){
-                    DRIVER_FILE_BIN, xasprintf("%s/%s", m->dir, bins[i]), xstrdup(bins[i])};
+                m->items[m->count++] =
+                    (struct driver_file){.place = DRIVER_FILE_BIN,
+                                         .path = xasprintf("%s/%s", m->dir, bins[i]),
+                                         .name = xstrdup(bins[i])};
 }
 
 static void many_root_destroy(struct many_root *m)
@@ -611,8 +626,8 @@ static void test_parallel_copy_many_files(void)
         if (!cross)
                 fprintf(stderr, "(/dev/shm and /tmp are one file system: no copies)\n");
         struct error err = ERROR_INIT;
-        CU_ASSERT_EQUAL_FATAL(volume_store_populate(linked, &files, false, &err), 0);
-        CU_ASSERT_EQUAL_FATAL(volume_store_populate(copied, &files, false, &err), 0);
+        CU_ASSERT_EQUAL_FATAL(populate(linked, &files, &err), 0);
+        CU_ASSERT_EQUAL_FATAL(populate(copied, &files, &err), 0);
         cleanup_free char *want = tree_listing(linked);
         cleanup_free char *got = tree_listing(copied);
         if (strcmp(want, got) != 0)
@@ -665,7 +680,7 @@ static void test_parallel_copy_unreadable(void)
                         _exit(3);
                 struct driver_files files = {m.items, m.count};
                 struct error err = ERROR_INIT;
-                int rc = volume_store_populate(copied, &files, false, &err);
+                int rc = populate(copied, &files, &err);
                 if (err.message != NULL && write(pipefd[1], err.message, strlen(err.message)) < 0)
                         _exit(4);
                 _exit(rc < 0 ? 1 : 0);
@@ -709,13 +724,14 @@ static void test_chunked_copy_big_file(void)
         CU_ASSERT_PTR_NOT_NULL_FATAL(f);
         fclose(f);
         CU_ASSERT_EQUAL(chmod(empty, 0700), 0);
-        struct driver_file items[] = {{DRIVER_FILE_BIN, big, "nvidia-big"},
-                                      {DRIVER_FILE_BIN, empty, "nvidia-empty"}};
+        struct driver_file items[] = {
+            {.place = DRIVER_FILE_BIN, .path = big, .name = "nvidia-big"},
+            {.place = DRIVER_FILE_BIN, .path = empty, .name = "nvidia-empty"}};
         struct driver_files files = {items, 2};
-        setenv("NVD_COPY_THREADS", "4", 1); /* several threads even on a 2-core machine */
+        /* Several threads even on a 2-core machine. */
+        struct volume_populate_options four = {.copy_threads = 4};
         struct error err = ERROR_INIT;
-        CU_ASSERT_EQUAL(volume_store_populate(copied, &files, false, &err), 0);
-        unsetenv("NVD_COPY_THREADS");
+        CU_ASSERT_EQUAL(volume_populate(copied, &files, &four, NULL, &err), 0);
         if (err.message != NULL)
                 fprintf(stderr, "%s\n", err.message);
         error_clear(&err);
