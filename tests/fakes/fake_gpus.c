@@ -111,6 +111,4 @@ __attribute__((destructor)) static void unload(void)
 {
         json_decref(config);
         config = NULL;
-        free(config_path);
-        config_path = NULL;
 }

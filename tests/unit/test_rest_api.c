@@ -709,10 +709,12 @@ static void handle_mixed(const char *path, const char *query, struct http_respon
         struct rest_api api = {
             &mixed_inv,
             {NULL, live_driver, live_cuda, live_status, live_control, NULL, live_mig_nodes},
-            false};
+            false,
+            NULL};
         struct http_query_param *p;
         size_t n;
-        http_query_parse(query, &p, &n);
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(http_query_parse(query, &p, &n, &err), 0);
         struct http_request req = {
             .method = "GET", .path = path, .query = p, .query_count = n, .query_string = query};
         memset(resp, 0, sizeof(*resp));
