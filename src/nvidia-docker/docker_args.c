@@ -100,6 +100,12 @@ static int note_option(const struct option_context *ctx, const struct docker_fla
                 break;
         case DOCKER_FLAG_DAEMON:
                 out->daemon_options = true;
+                if (strcmp(flag->name, "host") == 0)
+                        out->host_option = value;
+                else if (strcmp(flag->name, "context") == 0)
+                        out->context_option = value;
+                else if (strcmp(flag->name, "config") == 0)
+                        out->config_option = value;
                 if (!ctx->global && out->late_daemon_option == NULL)
                         out->late_daemon_option = flag->name;
                 break;

@@ -53,6 +53,11 @@ struct docker_args {
         /* Global options that choose another daemon or client configuration (-H/--host,
          * -c/--context, --config, --tls*): the engine must then be asked through the CLI. */
         bool daemon_options;
+        /* Their values, pointing into the words (the last one given; NULL when absent): the
+         * engine the command goes to (engine_endpoint). */
+        const char *host_option;    /* -H/--host */
+        const char *context_option; /* -c/--context */
+        const char *config_option;  /* --config */
 
         /* For every command: the line was read to its end (run/create: to IMAGE). */
         bool certain;               /* false: pass through unchanged */

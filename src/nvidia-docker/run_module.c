@@ -5,9 +5,6 @@
  */
 #include "nvidia-docker/run_module.h"
 
-#include <curl/curl.h>
-#include <dlfcn.h>
-#include <stdint.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -22,6 +19,7 @@
 #include "nvidia-docker/cdi_devices.h"
 #include "nvidia-docker/docker_command.h"
 #include "nvidia-docker/engine.h"
+#include "nvidia-docker/engine_endpoint.h"
 #include "nvidia-docker/env_file.h"
 #include "nvidia-docker/gpu_access.h"
 #include "nvidia-docker/gpu_plan.h"
@@ -29,6 +27,7 @@
 #include "nvidia-docker/host_select.h"
 #include "nvidia-docker/plugin_client.h"
 #include "nvidia-docker/podman_engine.h"
+#include "nvidia-docker/volume_plugin.h"
 
 /* The environment variables the run path reads, read once (run_env_read) and passed down. */
 struct run_env {
@@ -66,7 +65,8 @@ struct run_state {
         const struct run_request *request;
         struct run_env env;
         bool debug;
-        bool engine_local; /* the engine (and so the container) is on this machine */
+        bool engine_local;             /* the engine (and so the container) is on this machine */
+        struct engine_endpoint engine; /* which engine: for the image query and the plugin */
         struct plugin_target plugin;
         struct error plugin_target_error; /* reported only if the plugin is needed */
         struct image_info image;
@@ -135,33 +135,9 @@ static void debug_argv(const struct run_state *s, const char *what, const char *
         buf_destroy(&line);
 }
 
-/*
- * curl_global_init() initialises OpenSSL, which parses the system's openssl.cnf: about a tenth
- * of the instructions this process runs, for TLS that the run path never uses (the engine is a
- * unix socket, the plugin plain HTTP). Asking OpenSSL first to skip its configuration makes
- * curl's later request for it a no-op (OpenSSL runs that step once per process). Not done for
- * an SSH tunnel: libssh2 takes its ciphers from libcrypto, whose configuration (a FIPS provider,
- * say) then matters. With a libcurl on another TLS library there is nothing to skip.
- */
-#define OPENSSL_INIT_NO_LOAD_CONFIG_FLAG 0x00000080L /* OPENSSL_INIT_NO_LOAD_CONFIG */
-
-static void curl_start(bool ssh)
-{
-        if (!ssh) {
-                void *crypto = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_NOLOAD);
-                if (crypto != NULL) {
-                        int (*init_crypto)(uint64_t, const void *);
-                        *(void **)&init_crypto = dlsym(crypto, "OPENSSL_init_crypto");
-                        if (init_crypto != NULL)
-                                init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG_FLAG, NULL);
-                        dlclose(crypto);
-                }
-        }
-        curl_global_init(CURL_GLOBAL_NOTHING);
-}
-
 static void run_state_destroy(struct run_state *s)
 {
+        engine_endpoint_destroy(&s->engine);
         plugin_target_destroy(&s->plugin);
         error_clear(&s->plugin_target_error);
         image_info_destroy(&s->image);
@@ -203,18 +179,12 @@ static int image_resolve(struct run_state *s, bool *passthrough, struct error *e
         const struct run_request *r = s->request;
         const char *image = r->words[r->args->image_index];
         const char *pull = r->args->pull;
-        struct engine_env env = {
-            .docker_host = s->env.docker_host,
-            .docker_context = s->env.docker_context,
-            .docker_config = s->env.docker_config,
-            .home = s->env.home,
-        };
         struct engine_target target;
         if (s->podman)
                 target = s->podman_target.engine;
         else
                 engine_target_init(&target, r->docker, r->words, r->args->global_count,
-                                   r->args->daemon_options, &env);
+                                   r->args->daemon_options, &s->engine);
         s->engine_local = target.local;
         if (target.use_cli)
                 debug(s, "engine: asking `%s image inspect` (%s)", r->docker->items[0],
@@ -629,6 +599,11 @@ static int run_with_gpus(struct run_state *s, struct error *err)
             devices_confirm(s, &s->answer.devices, err) < 0 || runtime_choose(s, &runtime, err) < 0)
                 return -1;
         debug_answer(s);
+        /* The engine must reach the volume plugin, or docker reports a missing image. */
+        cleanup_free char *reach = NULL;
+        if (volume_plugin_check(&s->engine, &s->plugin, &s->answer, &reach, err) < 0)
+                return -1;
+        debug(s, "%s", reach);
         struct strv environment = STRV_INIT;
         loader_environment(s, &environment);
         const struct argv_extras extras = {
@@ -718,18 +693,31 @@ static int run_pipeline(struct run_state *s, struct error *err)
                                  "calls",
                                  a->late_daemon_option, r->words[a->command_index],
                                  r->words[a->command_index]);
-        /* A bad NV_HOST only matters once the plugin is needed (kept in plugin_target_error). */
+        /* A bad NV_HOST or context only matters once the plugin is needed (plugin_target_error). */
         if (s->podman) {
                 podman_target_init(&s->podman_target, r->docker, r->words, a->global_count,
                                    &s->env.podman);
                 podman_engine_plugin(&s->podman_target, s->env.nv_host, s->env.user, &s->plugin,
                                      &s->plugin_target_error);
         } else {
-                host_select(s->env.nv_host, s->env.docker_host, s->env.user, &s->plugin,
-                            &s->plugin_target_error);
+                /* Which engine the command goes to decides the plugin, unless NV_HOST names
+                 * one. */
+                struct engine_endpoint_input engine_input = {
+                    .host_option = a->host_option,
+                    .context_option = a->context_option,
+                    .config_option = a->config_option,
+                    .docker_host = s->env.docker_host,
+                    .docker_context = s->env.docker_context,
+                    .docker_config = s->env.docker_config,
+                    .home = s->env.home,
+                };
+                engine_endpoint_resolve(&engine_input, &s->engine);
+                debug(s, "engine: %s (from %s)",
+                      s->engine.host ? s->engine.host : s->engine.error.message, s->engine.origin);
+                engine_endpoint_plugin(&s->engine, s->env.nv_host, s->env.user, &s->plugin,
+                                       &s->plugin_target_error);
         }
-        curl_start(!error_is_set(&s->plugin_target_error) &&
-                   s->plugin.transport == PLUGIN_TRANSPORT_SSH);
+        plugin_client_global_init(error_is_set(&s->plugin_target_error) ? NULL : &s->plugin);
 
         bool passthrough = false;
         if (image_resolve(s, &passthrough, err) < 0)

@@ -8,7 +8,7 @@ PACKAGES="build-essential pkg-config clang libclang-rt-14-dev
  wrk hyperfine valgrind nginx docker-compose bash-completion zsh fish lintian dpkg-dev fakeroot systemd mandoc
  procps psmisc curl jq
  podman python3-jsonschema golang-github-container-orchestrated-devices-container-device-interface-dev
- docker-registry sudo"
+ docker-registry sudo rootlesskit uidmap"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
