@@ -432,6 +432,7 @@ static void test_info_mig(void)
 }
 
 UNIT_MAIN("plugin_answer", UNIT(test_environment), UNIT(test_cli_reference_body),
-          UNIT(test_info_mig), UNIT(test_info_reference_body), UNIT(test_variants), UNIT(test_cli_violations),
-          UNIT(test_info_violations), UNIT(test_long_values_are_cut_in_messages),
-          UNIT(test_devices_allowed), UNIT(test_volume_names_allowed), UNIT(test_hostile_answers))
+          UNIT(test_info_mig), UNIT(test_info_reference_body), UNIT(test_variants),
+          UNIT(test_cli_violations), UNIT(test_info_violations),
+          UNIT(test_long_values_are_cut_in_messages), UNIT(test_devices_allowed),
+          UNIT(test_volume_names_allowed), UNIT(test_hostile_answers))
