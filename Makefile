@@ -30,7 +30,8 @@ ALL_CFLAGS   = $(BASE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS  = -Wl,--as-needed $(LDFLAGS)
 
 COMMON_SRC  := $(wildcard src/common/*.c)
-WRAPPER_SRC := $(filter-out src/nvidia-docker/main.c,$(wildcard src/nvidia-docker/*.c))
+WRAPPER_SRC := $(filter-out src/nvidia-docker/main.c,$(wildcard src/nvidia-docker/*.c)) \
+               $(wildcard src/nvidia-docker/ssh/*.c)
 PLUGIN_SRC  := $(filter-out src/nvidia-docker-plugin/main.c,$(wildcard src/nvidia-docker-plugin/*.c))
 LIB_SRC     := $(COMMON_SRC) $(WRAPPER_SRC) $(PLUGIN_SRC)
 LIB_OBJ     := $(LIB_SRC:%.c=$(BUILD)/%.o)

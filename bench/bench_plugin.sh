@@ -18,7 +18,7 @@ rounds=${BENCH_ROUNDS:-3}
 path=${BENCH_PATH:-/v1.0/docker/cli/json}
 fake_gpu_env "$T_TMP/gpus" "$NVD_ROOT/tests/fakes/gpus-3.json" 0 1 2
 port=$(free_port)
-"$NVD_BIN/nvidia-docker-plugin" -l "127.0.0.1:$port" -s "$T_TMP/sock" -d "$T_TMP/volumes" 2>"$T_TMP/log" &
+"$NVD_BIN/nvidia-docker-plugin" -l "127.0.0.1:$port" -s "$T_TMP/sock" -d "$T_TMP/volumes" -cdi= 2>"$T_TMP/log" &
 pid=$!
 t_cleanup "kill $pid"
 wait_for plugin curl -sf "http://127.0.0.1:$port/gpu/info/json" || { cat "$T_TMP/log"; exit 1; }

@@ -60,7 +60,7 @@ if [ -x "$NVD_BIN/nvidia-docker-plugin" ] && [ -e "$NVD_BUILD/fakes/libnvidia-ml
   RPORT=$(free_port)
   LD_LIBRARY_PATH=$NVD_BUILD/fakes FAKE_NVML_CONFIG=$NVD_ROOT/tests/fakes/gpus-h200.json \
     NVD_DEV_ROOT=$T_TMP/dev "$NVD_BIN/nvidia-docker-plugin" -s "$T_TMP/sockets" \
-    -l "127.0.0.1:$RPORT" -d "$T_TMP/vols" -r "$T_TMP/root" >/dev/null 2>&1 &
+    -l "127.0.0.1:$RPORT" -d "$T_TMP/vols" -r "$T_TMP/root" -cdi= >/dev/null 2>&1 &
   t_cleanup "kill $!"
   if wait_for "nvidia-docker-plugin" curl -sf "http://127.0.0.1:$RPORT/v1.0/gpu/info/json" &&
      NVD_RECORD= NV_HOST=http://127.0.0.1:$RPORT "$NVD" run --rm "$LABELLED" true | grep -q /dev/nvidia3; then

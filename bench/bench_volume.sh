@@ -24,7 +24,7 @@ start() { # start VOLUMES [FLAG...]: the daemon with the fake NVML and the fake 
   local vols=$1; shift
   LD_LIBRARY_PATH=$NVD_BUILD/fakes FAKE_NVML_CONFIG=$NVD_ROOT/tests/fakes/gpus-h200.json \
     NVD_DEV_ROOT=$T_TMP/dev "$NVD_BIN/nvidia-docker-plugin" -s "$T_TMP/sock" \
-    -l "127.0.0.1:$(free_port)" -d "$vols" -r "$root" "$@" 2>>"$T_TMP/log" &
+    -l "127.0.0.1:$(free_port)" -d "$vols" -r "$root" -cdi= "$@" 2>>"$T_TMP/log" &
   PID=$!
   wait_for socket test -S "$SOCK" || return 1
   echo "server: nvidia-docker-plugin"

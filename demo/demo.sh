@@ -196,8 +196,8 @@ fi
 port=3476
 port_free "$port" || port=$(free_port)
 say "Start nvidia-docker-plugin"
-bold "\$ ${plugin_env[*]:+${plugin_env[*]} }nvidia-docker-plugin -l 127.0.0.1:$port -s $sockdir -d $tmp/volumes ${plugin_args[*]}"
-env "${plugin_env[@]}" nvidia-docker-plugin -l "127.0.0.1:$port" -s "$sockdir" -d "$tmp/volumes" "${plugin_args[@]}" \
+bold "\$ ${plugin_env[*]:+${plugin_env[*]} }nvidia-docker-plugin -l 127.0.0.1:$port -s $sockdir -d $tmp/volumes -cdi= ${plugin_args[*]}"
+env "${plugin_env[@]}" nvidia-docker-plugin -l "127.0.0.1:$port" -s "$sockdir" -d "$tmp/volumes" -cdi= "${plugin_args[@]}" \
   >"$tmp/plugin.log" 2>&1 &
 PIDS+=($!)
 plugin_up() { kill -0 "${PIDS[0]}" 2>/dev/null || return 99; curl -sf "http://127.0.0.1:$port/v1.0/gpu/info/json"; }

@@ -1,6 +1,7 @@
-# ssh: the SSH tunnel to remote plugins (libssh2) and its tests.
-# known_hosts.c computes HMAC-SHA1 for hashed names with libcrypto (libssh2 links it anyway,
-# but --as-needed wants it named).
+# ssh: the SSH tunnel to remote plugins (libssh2, src/nvidia-docker/ssh/) and its tests.
+# libcrypto: known_hosts.c computes HMAC-SHA1 for hashed names, ssh_tunnel.c warms up OpenSSL,
+# plugin_client.c tells OpenSSL to skip its configuration when there is no SSH (libssh2 links
+# it anyway, but --as-needed wants it named).
 RUN_LIBS  += $(call PKG_LIBS,libcrypto)
 TEST_LIBS += $(call PKG_LIBS,libcrypto)
 

@@ -26,9 +26,23 @@ int subprocess_succeeded(const struct subprocess_result *res)
         return WIFEXITED(res->status) && WEXITSTATUS(res->status) == 0;
 }
 
-/* Reads what is available on fd into b. Returns 1 on EOF, 0 when more may come, -1 on error.
- * Bytes past `limit` are dropped and *overflow set. */
-static int drain(int fd, struct buf *b, size_t limit, int *overflow)
+/* Writes what it can of chunk to fd (a copy for the user: failures are ignored). */
+static void tee_chunk(int fd, const char *chunk, size_t len)
+{
+        while (fd >= 0 && len > 0) {
+                ssize_t w = write(fd, chunk, len);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w <= 0)
+                        return;
+                chunk += w;
+                len -= (size_t)w;
+        }
+}
+
+/* Reads what is available on fd into b (and a copy to tee, if >= 0). Returns 1 on EOF, 0 when
+ * more may come, -1 on error. Bytes past `limit` are dropped and *overflow set. */
+static int drain(int fd, struct buf *b, size_t limit, int tee, int *overflow)
 {
         char chunk[16384];
         ssize_t n = read(fd, chunk, sizeof(chunk));
@@ -36,6 +50,7 @@ static int drain(int fd, struct buf *b, size_t limit, int *overflow)
                 return (errno == EINTR || errno == EAGAIN) ? 0 : -1;
         if (n == 0)
                 return 1;
+        tee_chunk(tee, chunk, (size_t)n);
         size_t keep = (size_t)n;
         if (b->len + keep > limit) {
                 keep = limit > b->len ? limit - b->len : 0;
@@ -60,6 +75,12 @@ static int above_stdio(int fd, int *dup_out)
 
 int subprocess_run(const char *const *argv, int stdout_fd, size_t out_limit, size_t err_limit,
                    struct subprocess_result *res, struct error *err)
+{
+        return subprocess_run_tee(argv, stdout_fd, out_limit, -1, err_limit, res, err);
+}
+
+int subprocess_run_tee(const char *const *argv, int stdout_fd, size_t out_limit, int err_tee_fd,
+                       size_t err_limit, struct subprocess_result *res, struct error *err)
 {
         memset(res, 0, sizeof(*res));
         int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1}, moved[2] = {-1, -1};
@@ -113,8 +134,9 @@ int subprocess_run(const char *const *argv, int stdout_fd, size_t out_limit, siz
                 for (int i = 0; i < 2; i++) {
                         if (fds[i].fd < 0 || fds[i].revents == 0)
                                 continue;
-                        int r = i == 0 ? drain(fds[i].fd, &res->err, err_limit, &err_overflow)
-                                       : drain(fds[i].fd, &res->out, out_limit, &out_overflow);
+                        int r = i == 0 ? drain(fds[i].fd, &res->err, err_limit, err_tee_fd,
+                                               &err_overflow)
+                                       : drain(fds[i].fd, &res->out, out_limit, -1, &out_overflow);
                         if (r < 0)
                                 read_failed = errno;
                         if (r != 0)

@@ -27,6 +27,10 @@ struct subprocess_result {
  * (except a silent exit status 127, the "could not exec" of posix_spawn and shells: ENOENT). */
 int subprocess_run(const char *const *argv, int stdout_fd, size_t out_limit, size_t err_limit,
                    struct subprocess_result *res, struct error *err);
+/* The same, with the program's stderr also copied, as it comes, to `err_tee_fd` (a program
+ * whose progress goes to stderr, such as `podman pull`). */
+int subprocess_run_tee(const char *const *argv, int stdout_fd, size_t out_limit, int err_tee_fd,
+                       size_t err_limit, struct subprocess_result *res, struct error *err);
 /* true when the program exited with status 0 */
 int subprocess_succeeded(const struct subprocess_result *res);
 /* The captured stderr as one line: white space runs (newlines included) become one space,

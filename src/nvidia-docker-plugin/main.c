@@ -3,9 +3,10 @@
  * test hooks below), and hands both as values to plugin_service, which runs the service until
  * SIGINT or SIGTERM. Test hooks (not flags, so the usage stays 1.0's): NVD_DEV_ROOT (where device
  * nodes are looked up, default /dev), NVD_SYS_ROOT (sysfs, default /sys), NVD_PROC_ROOT (procfs,
- * default /proc: the driver's version file and MIG capability files), NVD_COPY_THREADS (1-99: threads of a volume build,
- * for the benchmarks; default min(16, CPUs)), NVD_MAX_CONNECTIONS (1-99999: connections per
- * server, lower than the default 4096, to test the limit). NOTIFY_SOCKET is systemd's.
+ * default /proc: the driver's version file and MIG capability files), NVD_COPY_THREADS (1-99:
+ * threads of a volume build, for the benchmarks; default min(16, CPUs)), NVD_MAX_CONNECTIONS
+ * (1-99999: connections per server, lower than the default 4096, to test the limit). NOTIFY_SOCKET
+ * is systemd's. -cdi DIR is where the CDI spec goes (docs/cdi.md; -cdi= turns it off).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@ struct options {
         const char *socket_dir;
         const char *volumes;
         const char *driver_root;
+        const char *cdi_dir; /* -cdi; "" writes no CDI spec */
         int version;
         int copy; /* -c */
 };
@@ -30,6 +32,9 @@ static void usage(FILE *out)
         fprintf(out, "Usage of nvidia-docker-plugin:\n"
                      "  -c\tCopy the driver files that cannot be hard-linked (default: bind-mount "
                      "them read-only when allowed)\n"
+                     "  -cdi string\n"
+                     "    \tDirectory of the CDI spec nvidia-docker.json, \"\" for no CDI spec "
+                     "(default \"/var/run/cdi\")\n"
                      "  -d string\n"
                      "    \tPath where to store the volumes (default "
                      "\"/var/lib/nvidia-docker/volumes\")\n"
@@ -99,6 +104,8 @@ static int parse_flags(int argc, char **argv, struct options *o)
                         slot = &o->volumes;
                 else if (strcmp(key, "r") == 0)
                         slot = &o->driver_root;
+                else if (strcmp(key, "cdi") == 0)
+                        slot = &o->cdi_dir;
                 if (slot == NULL) {
                         fprintf(stderr, "flag provided but not defined: -%s\n", key);
                         usage(stderr);
@@ -158,6 +165,7 @@ int main(int argc, char **argv)
             .socket_dir = "/run/docker/plugins",
             .volumes = "/var/lib/nvidia-docker/volumes",
             .driver_root = "/",
+            .cdi_dir = "/var/run/cdi",
         };
         int rc = parse_flags(argc, argv, &o);
         if (rc != 0)
@@ -174,6 +182,7 @@ int main(int argc, char **argv)
             .volume_root = o.volumes,
             .driver_root = o.driver_root,
             .copy = o.copy,
+            .cdi_dir = o.cdi_dir,
             .dev_root = env_or("NVD_DEV_ROOT", "/dev"),
             .sys_root = env_or("NVD_SYS_ROOT", "/sys"),
             .proc_root = env_or("NVD_PROC_ROOT", "/proc"),

@@ -80,6 +80,8 @@ static void on_failed(void *context, const struct error *err, bool first)
         struct plugin_service *service = context;
         systemd_notify_send(&service->notify, "STATUS=Cannot discover the GPUs: %s", err->message);
         if (!first) {
+                if (service->cdi_ready)
+                        cdi_publish_withdraw(&service->cdi, err->message);
                 log_error("Cannot discover the GPUs again: %s; serving 503 until a driver change "
                           "or SIGHUP (systemctl reload nvidia-docker-plugin) succeeds",
                           err->message);
@@ -92,14 +94,22 @@ static void on_failed(void *context, const struct error *err, bool first)
         kill(getpid(), SIGUSR1); /* plugin_service_run ends the service */
 }
 
-/* CDI: the CDI spec writer (its own module) is called here after each (re)discovery, with the
- * inventory and the volume store's driver files options, so that the spec follows the driver;
- * until it is wired in, nothing is written. */
+/* The CDI spec (cdi_publish) after each discovery, once the volume is built: it follows the
+ * inventory and the driver. Never fatal: the spec is withdrawn with why. */
 static void service_update_cdi_spec(struct plugin_service *service,
                                     const struct gpu_snapshot *snapshot)
 {
-        (void)service;
-        (void)snapshot;
+        if (!service->cdi_ready)
+                return;
+        long start = monotonic_ms();
+        struct error err = ERROR_INIT;
+        if (cdi_spec_update(&service->cdi, &snapshot->inventory, snapshot->driver_version, &err) <
+            0)
+                log_warning("%s", err.message);
+        else
+                log_msg("CDI spec %s/%s written (%ld ms)", service->cdi.spec_dir, CDI_SPEC_FILE,
+                        monotonic_ms() - start);
+        error_clear(&err);
 }
 
 /* Eager provisioning of one version: one log line, never fatal (a Create retries). */
@@ -169,6 +179,22 @@ static int open_volumes(struct plugin_service *service, struct error *err)
         if (volume_api_init(&service->volumes, &volume_config, err) < 0)
                 return -1;
         service->volumes_ready = true;
+        if (config->cdi_dir == NULL || config->cdi_dir[0] == '\0') {
+                log_msg("CDI spec: none (-cdi=)");
+                return 0;
+        }
+        /* The spec's driver files: a tree of its own, built like the volume (cdi_publish.h). */
+        cleanup_free char *cdi_store = xasprintf("%s/cdi", config->volume_root);
+        struct cdi_publish_config cdi_config = {
+            .spec_dir = config->cdi_dir,
+            .store_root = cdi_store,
+            .dev_root = config->dev_root,
+            .files = {.root = config->driver_root, .path_env = config->path_env},
+            .bind_mounts = volume_config.bind_mounts,
+        };
+        if (cdi_publish_init(&service->cdi, &cdi_config, err) < 0)
+                return -1;
+        service->cdi_ready = true;
         return 0;
 }
 
@@ -347,12 +373,20 @@ void plugin_service_stop(struct plugin_service *service)
         /* A build in progress (eager or a Create's) ends soon and removes its directory. */
         if (service->volumes_ready)
                 volume_store_stop(&service->volumes.store);
+        if (service->cdi_ready)
+                cdi_publish_stop(&service->cdi);
         http_server_stop(service->remote_server);
         http_server_stop(service->plugin_server);
         service->remote_server = service->plugin_server = NULL;
         provisioner_stop(&service->provisioner);
+        /* No spec once stopped, even when NVML hangs below (the publisher is kept then). */
+        if (service->cdi_ready)
+                cdi_publish_withdraw(&service->cdi, "the plugin is stopping");
         if (!gpu_state_stop(&service->gpu))
                 return; /* NVML hung: its thread may still call back into what follows */
+        if (service->cdi_ready)
+                cdi_publish_destroy(&service->cdi); /* a stopped plugin publishes no spec */
+        service->cdi_ready = false;
         if (service->volumes_ready)
                 volume_api_destroy(&service->volumes);
         service->volumes_ready = false;

@@ -15,7 +15,8 @@
  * check (driver_watch) notices a changed kernel module: the GPUs are discovered again
  * (RELOADING=1), the volume store switches to the new version and builds its volume, the CDI
  * spec is rewritten, and old volume names keep working with the new driver. SIGHUP asks for
- * the same by hand. A failed first discovery ends the service with exit status 1.
+ * the same by hand. A failed rediscovery withdraws the CDI spec. A failed first discovery ends the
+ * service with exit status 1.
  *
  * plugin_service_start blocks SIGINT, SIGTERM, SIGHUP and SIGUSR1 in the calling thread (the
  * threads it starts inherit the mask; plugin_service_run takes them with sigwait) and ignores
@@ -31,6 +32,7 @@
 #include <stddef.h>
 
 #include "common/error.h"
+#include "nvidia-docker-plugin/cdi_publish.h"
 #include "nvidia-docker-plugin/dev_watch.h"
 #include "nvidia-docker-plugin/driver_watch.h"
 #include "nvidia-docker-plugin/gpu_state.h"
@@ -52,6 +54,7 @@ struct plugin_service_config {
         size_t copy_threads;          /* 0: the default */
         const char *notify_socket;    /* $NOTIFY_SOCKET, or NULL */
         unsigned int max_connections; /* per server; 0: HTTP_SERVER_MAX_CONNECTIONS */
+        const char *cdi_dir;          /* -cdi; NULL or "": no CDI spec (docs/cdi.md) */
 };
 
 /* A request for the volume builder thread: the version to build (NULL: none pending). */
@@ -73,6 +76,8 @@ struct plugin_service {
         struct gpu_state gpu;
         struct volume_api volumes;
         bool volumes_ready;
+        struct cdi_publish cdi; /* the CDI spec, when cdi_ready */
+        bool cdi_ready;
         char *socket_path;
         struct http_server *plugin_server, *remote_server;
         struct provisioner provisioner;

@@ -866,6 +866,27 @@ static void handle_mesos_cli(const struct rest_api *api, struct http_response *r
         respond_body(resp, 200, TEXT_PLAIN, &b);
 }
 
+/* GET /v1.0/cdi/spec[.json]: the CDI spec that cdi_publish keeps (docs/cdi.md); 503 with the
+ * reason, one line, while there is none. */
+static void handle_cdi_spec(const struct rest_api *api, struct http_response *resp)
+{
+        struct error err = ERROR_INIT;
+        char *text = api->cdi != NULL ? cdi_publish_current(api->cdi, &err) : NULL;
+        if (text == NULL) {
+                cleanup_free char *line = xasprintf(
+                    "%s\n", api->cdi != NULL
+                                ? err.message
+                                : "this plugin publishes no CDI spec (started with -cdi=)");
+                respond_error(resp, 503, line);
+                error_clear(&err);
+                return;
+        }
+        struct buf b = BUF_INIT;
+        buf_puts(&b, text);
+        free(text);
+        respond_body(resp, 200, APPLICATION_JSON, &b);
+}
+
 /* GET /v1.0/docker/compose?service=NAME[&dev=...][&vol=...]: compose_stanza.h. */
 static void handle_docker_compose(const struct rest_api *api, const struct http_request *req,
                                   struct http_response *resp)
@@ -875,7 +896,7 @@ static void handle_docker_compose(const struct rest_api *api, const struct http_
         struct strv devices = STRV_INIT;
         struct strv volumes = STRV_INIT;
         struct strv environment = STRV_INIT;
-        cleanup_free size_t *chosen = NULL;
+        cleanup_free struct rest_api_choice *chosen = NULL;
         cleanup_free char *driver = NULL;
         cleanup_free char *gpus = NULL;
         size_t count = 0;
@@ -894,12 +915,11 @@ static void handle_docker_compose(const struct rest_api *api, const struct http_
             rest_api_select_devices(api->inventory, dev, &chosen, &count, &err) < 0 ||
             api->live.driver_version(api->live.context, &driver, &err) < 0 ||
             select_volumes(http_request_query(req, "vol"), driver, caps_query != NULL, caps,
-                           &volumes, &err) < 0) {
+                           &volumes, &err) < 0 ||
+            chosen_devices(api, chosen, count, &devices, &err) < 0) {
                 respond_bad_request(resp, &err);
                 goto out;
         }
-        for (size_t i = 0; i < count; i++)
-                strv_push(&devices, api->inventory->devices[chosen[i]].path);
         if ((caps & (DRIVER_CAP_GRAPHICS | DRIVER_CAP_DISPLAY)) && api->live.modeset_device &&
             api->live.modeset_device(api->live.context, &devices, &err) < 0) {
                 respond_bad_request(resp, &err);
@@ -926,7 +946,18 @@ out:
         error_clear(&err);
 }
 
-enum route { ROUTE_NONE, INFO, INFO_JSON, STATUS, STATUS_JSON, CLI, CLI_JSON, MESOS, COMPOSE };
+enum route {
+        ROUTE_NONE,
+        INFO,
+        INFO_JSON,
+        STATUS,
+        STATUS_JSON,
+        CLI,
+        CLI_JSON,
+        MESOS,
+        COMPOSE,
+        CDI_SPEC,
+};
 
 static enum route find_route(const char *path)
 {
@@ -948,6 +979,8 @@ static enum route find_route(const char *path)
         /* Routes that 1.0 did not have exist under /v1.0 only. */
         if (versioned && strcmp(path, "/docker/compose") == 0)
                 return COMPOSE;
+        if (versioned && (strcmp(path, "/cdi/spec") == 0 || strcmp(path, "/cdi/spec.json") == 0))
+                return CDI_SPEC;
         return ROUTE_NONE;
 }
 
@@ -1036,6 +1069,9 @@ void rest_api_handle(void *context, const struct http_request *req, struct http_
                 break;
         case COMPOSE:
                 handle_docker_compose(api, req, resp);
+                break;
+        case CDI_SPEC:
+                handle_cdi_spec(api, resp);
                 break;
         case ROUTE_NONE:
                 break;

@@ -12,7 +12,8 @@
  * Additions (docs/rest-api.md), which leave every 1.0 answer as it was: `dev=none` (control
  * nodes and volume, no GPU), `dev` items `MIG-<uuid or prefix>` and `G:M` (MIG device of NVML
  * MIG index M on GPU G), answered with the parent's /dev/nvidia<minor> and the MIG device's two
- * /dev/nvidia-caps nodes; /gpu/info[/json] list the MIG devices of GPUs in MIG mode only.
+ * /dev/nvidia-caps nodes; /gpu/info[/json] list the MIG devices of GPUs in MIG mode only; under
+ * /v1.0/ only, /v1.0/cdi/spec and /v1.0/cdi/spec.json (the CDI spec, application/json).
  */
 #ifndef NVD_REST_API_H
 #define NVD_REST_API_H
@@ -22,6 +23,7 @@
 #include "common/buf.h"
 #include "common/error.h"
 #include "common/strv.h"
+#include "nvidia-docker-plugin/cdi_publish.h"
 #include "nvidia-docker-plugin/gpu_inventory.h"
 #include "nvidia-docker-plugin/http.h"
 
@@ -33,6 +35,7 @@ struct rest_api {
         /* Why there is no inventory (one line): the 503 answer of every route that needs it. A
          * live query failing with err->code EAGAIN is answered 503 with its message too. */
         const char *unavailable;
+        struct cdi_publish *cdi; /* GET /v1.0/cdi/spec; NULL (-cdi=): 503 */
 };
 
 /* http_handler_fn for the TCP server; context is a struct rest_api. */

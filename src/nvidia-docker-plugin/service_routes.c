@@ -159,6 +159,7 @@ void service_rest_handle(void *context, const struct http_request *request,
                     .mig_nodes = live_mig_nodes,
                 },
             .nvidia_runtime = service->nvidia_runtime,
+            .cdi = service->cdi_ready ? &service->cdi : NULL,
         };
         rest_api_handle(&api, request, response);
         gpu_snapshot_release(snapshot);

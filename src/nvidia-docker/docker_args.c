@@ -33,24 +33,30 @@ static bool is_option_word(const char *word)
         return word[0] == '-' && word[1] != '\0';
 }
 
+/* A run-only option is unknown to create, a create-only one to run. */
+static bool in_scope(const struct option_context *ctx, const struct docker_flag *flag)
+{
+        if (flag == NULL || ctx->global)
+                return flag != NULL;
+        if (flag->scope == DOCKER_FLAG_RUN_ONLY)
+                return ctx->command == DOCKER_COMMAND_RUN;
+        if (flag->scope == DOCKER_FLAG_CREATE_ONLY)
+                return ctx->command == DOCKER_COMMAND_CREATE;
+        return true;
+}
+
 static const struct docker_flag *context_find_long(const struct option_context *ctx,
                                                    const char *name, size_t length)
 {
         const struct docker_flag *flag =
             docker_flags_find_long(ctx->table, ctx->table_count, name, length);
-        if (flag != NULL && !ctx->global && flag->scope == DOCKER_FLAG_RUN_ONLY &&
-            ctx->command != DOCKER_COMMAND_RUN)
-                return NULL;
-        return flag;
+        return in_scope(ctx, flag) ? flag : NULL;
 }
 
 static const struct docker_flag *context_find_short(const struct option_context *ctx, char c)
 {
         const struct docker_flag *flag = docker_flags_find_short(ctx->table, ctx->table_count, c);
-        if (flag != NULL && !ctx->global && flag->scope == DOCKER_FLAG_RUN_ONLY &&
-            ctx->command != DOCKER_COMMAND_RUN)
-                return NULL;
-        return flag;
+        return in_scope(ctx, flag) ? flag : NULL;
 }
 
 static const char *context_where(const struct option_context *ctx)
@@ -94,7 +100,21 @@ static int note_option(const struct option_context *ctx, const struct docker_fla
                 break;
         case DOCKER_FLAG_DAEMON:
                 out->daemon_options = true;
+                if (strcmp(flag->name, "host") == 0)
+                        out->host_option = value;
+                else if (strcmp(flag->name, "context") == 0)
+                        out->context_option = value;
+                else if (strcmp(flag->name, "config") == 0)
+                        out->config_option = value;
+                if (!ctx->global && out->late_daemon_option == NULL)
+                        out->late_daemon_option = flag->name;
                 break;
+        case DOCKER_FLAG_NO_IMAGE:
+                if (value != NULL && !docker_flags_bool_is_true(value))
+                        break;
+                set_uncertain(out, "--%s: the IMAGE word is a root file system, not an image",
+                              flag->name);
+                return -1;
         case DOCKER_FLAG_PULL:
                 out->pull = value;
                 break;
@@ -236,13 +256,12 @@ static size_t read_options(const struct option_context *ctx, const char *const *
         return i;
 }
 
-static void read_container_options(const char *const *words, size_t count, struct docker_args *out)
+static void read_container_options(const char *const *words, size_t count,
+                                   const struct docker_flag_tables *tables, struct docker_args *out)
 {
-        size_t table_count;
-        const struct docker_flag *table = docker_flags_container(&table_count);
         const struct option_context ctx = {
-            .table = table,
-            .table_count = table_count,
+            .table = tables->container,
+            .table_count = tables->container_count,
             .global = false,
             .command = out->command,
             .command_name = out->command == DOCKER_COMMAND_RUN ? "run" : "create",
@@ -276,15 +295,21 @@ static void read_container_options(const char *const *words, size_t count, struc
 
 void docker_args_parse(const char *const *words, size_t count, struct docker_args *out)
 {
+        struct docker_flag_tables tables;
+        docker_flags_tables(false, &tables);
+        docker_args_parse_with(words, count, &tables, out);
+}
+
+void docker_args_parse_with(const char *const *words, size_t count,
+                            const struct docker_flag_tables *tables, struct docker_args *out)
+{
         memset(out, 0, sizeof(*out));
         out->command = DOCKER_COMMAND_NONE;
         out->certain = false;
 
-        size_t table_count;
-        const struct docker_flag *table = docker_flags_global(&table_count);
         const struct option_context global = {
-            .table = table,
-            .table_count = table_count,
+            .table = tables->global,
+            .table_count = tables->global_count,
             .global = true,
             .command = DOCKER_COMMAND_NONE,
             .command_name = "docker",
@@ -295,8 +320,15 @@ void docker_args_parse(const char *const *words, size_t count, struct docker_arg
                 return;
         }
         out->global_count = i;
-        if (i < count && strcmp(words[i], "--") == 0)
+        if (i < count && strcmp(words[i], "--") == 0) {
+                if (!tables->dash_dash_before_command) {
+                        /* podman: "unrecognized command `podman run`" */
+                        set_uncertain(out, "`--` before the %s command", tables->program);
+                        out->command = DOCKER_COMMAND_OTHER;
+                        return;
+                }
                 i++; /* `--` ends the global options: the next word is the command */
+        }
         out->command_index = i;
         if (i == count) {
                 out->certain = true;
@@ -340,5 +372,5 @@ void docker_args_parse(const char *const *words, size_t count, struct docker_arg
                 out->certain = true;
                 return;
         }
-        read_container_options(words, count, out);
+        read_container_options(words, count, tables, out);
 }

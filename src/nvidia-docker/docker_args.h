@@ -53,6 +53,11 @@ struct docker_args {
         /* Global options that choose another daemon or client configuration (-H/--host,
          * -c/--context, --config, --tls*): the engine must then be asked through the CLI. */
         bool daemon_options;
+        /* Their values, pointing into the words (the last one given; NULL when absent): the
+         * engine the command goes to (engine_endpoint). */
+        const char *host_option;    /* -H/--host */
+        const char *context_option; /* -c/--context */
+        const char *config_option;  /* --config */
 
         /* For every command: the line was read to its end (run/create: to IMAGE). */
         bool certain;               /* false: pass through unchanged */
@@ -79,9 +84,17 @@ struct docker_args {
         const char *env_capabilities;                   /* NVIDIA_DRIVER_CAPABILITIES */
         const char *env_files[DOCKER_ARGS_MAX_REPEATS]; /* --env-file values, in order */
         size_t env_file_count;
+        /* Podman: an option choosing the storage (--root, ...) after the command word, where
+         * the wrapper cannot repeat it for `image inspect` (its name, static), or NULL. */
+        const char *late_daemon_option;
 };
 
 /* Never fails: an unreadable line is reported through `certain`. */
 void docker_args_parse(const char *const *words, size_t count, struct docker_args *out);
+/* The same with another CLI's tables (podman's: docker_flags_tables). Podman's --rootfs makes
+ * the line uncertain: its IMAGE word is a directory. */
+struct docker_flag_tables;
+void docker_args_parse_with(const char *const *words, size_t count,
+                            const struct docker_flag_tables *tables, struct docker_args *out);
 
 #endif

@@ -53,6 +53,30 @@ void docker_command_from_env(const char *nv_docker, struct strv *out)
                 strv_push(out, "docker");
 }
 
+/* The first word whose base name is podman or podman-remote, or NULL. */
+static const char *podman_word(const struct strv *docker)
+{
+        for (size_t i = 0; i < docker->count; i++) {
+                const char *word = docker->items[i];
+                const char *slash = strrchr(word, '/');
+                const char *base = slash != NULL ? slash + 1 : word;
+                if (strcmp(base, "podman") == 0 || strcmp(base, "podman-remote") == 0)
+                        return base;
+        }
+        return NULL;
+}
+
+bool docker_command_is_podman(const struct strv *docker)
+{
+        return podman_word(docker) != NULL;
+}
+
+bool docker_command_is_podman_remote(const struct strv *docker)
+{
+        const char *base = podman_word(docker);
+        return base != NULL && strcmp(base, "podman-remote") == 0;
+}
+
 int docker_command_exec(const struct strv *prefix, const char *const *words, size_t count,
                         struct error *err)
 {

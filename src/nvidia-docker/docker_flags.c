@@ -3,10 +3,11 @@
 #include <string.h>
 
 /* Shorter rows. */
-#define VALUE true
-#define BOOL  false
-#define BOTH  DOCKER_FLAG_RUN_CREATE
-#define RUN   DOCKER_FLAG_RUN_ONLY
+#define VALUE  true
+#define BOOL   false
+#define BOTH   DOCKER_FLAG_RUN_CREATE
+#define RUN    DOCKER_FLAG_RUN_ONLY
+#define CREATE DOCKER_FLAG_CREATE_ONLY
 
 /*
  * Global options: `docker --help` of the 28.2.2 client (cli/flags/options.go) and of Debian's
@@ -148,6 +149,236 @@ static const struct docker_flag container_flags[] = {
     {"workdir", 'w', VALUE, BOTH, DOCKER_FLAG_PLAIN, true},     /* path */
 };
 
+/*
+ * Podman's global options: `podman --help` of 4.3.1 (Debian 12) and its cmd/podman/root.go,
+ * where the hidden ones come from: -H/--host, --config, --context, -D/--debug (Docker
+ * compatibility), --cpu-profile, --memory-profile, --default-mounts-file, --max-workers,
+ * --network-backend, --registries-conf, --trace, and --cni-config-dir (an alias). cobra adds
+ * -v/--version and -h/--help. Role DAEMON: the option points podman at another service or
+ * other storage (the image must then be asked through the CLI with the same options).
+ */
+static const struct docker_flag podman_global_flags[] = {
+    {"cgroup-manager", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},      /* cgroupfs|systemd */
+    {"cni-config-dir", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},      /* alias */
+    {"config", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},              /* hidden, ignored */
+    {"conmon", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},              /* conmon path */
+    {"connection", 'c', VALUE, BOTH, DOCKER_FLAG_DAEMON, true},       /* remote service */
+    {"context", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},             /* hidden no-op */
+    {"cpu-profile", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},         /* hidden */
+    {"debug", 'D', BOOL, BOTH, DOCKER_FLAG_PLAIN, true},              /* hidden: log level */
+    {"default-mounts-file", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* hidden */
+    {"events-backend", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},      /* file|journald|none */
+    {"help", 'h', BOOL, BOTH, DOCKER_FLAG_HELP, true},                /* usage */
+    {"hooks-dir", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},           /* OCI hooks */
+    {"host", 'H', VALUE, BOTH, DOCKER_FLAG_DAEMON, true},             /* hidden: --url */
+    {"identity", 0, VALUE, BOTH, DOCKER_FLAG_DAEMON, true},           /* SSH key of --url */
+    {"log-level", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},           /* no -l in podman */
+    {"max-workers", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},         /* hidden */
+    {"memory-profile", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},      /* hidden */
+    {"namespace", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},           /* libpod namespace */
+    {"network-backend", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},     /* hidden */
+    {"network-cmd-path", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},    /* slirp4netns path */
+    {"network-config-dir", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* network configs */
+    {"noout", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},                /* no stdout */
+    {"registries-conf", 0, VALUE, BOTH, DOCKER_FLAG_DAEMON, true},    /* hidden: registries */
+    {"remote", 'r', BOOL, BOTH, DOCKER_FLAG_DAEMON, true},            /* remote service */
+    {"root", 0, VALUE, BOTH, DOCKER_FLAG_DAEMON, true},               /* image storage */
+    {"runroot", 0, VALUE, BOTH, DOCKER_FLAG_DAEMON, true},            /* state storage */
+    {"runtime", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},             /* OCI runtime */
+    {"runtime-flag", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},        /* runtime options */
+    {"ssh", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},                 /* golang|native */
+    {"storage-driver", 0, VALUE, BOTH, DOCKER_FLAG_DAEMON, true},     /* overlay, vfs, ... */
+    {"storage-opt", 0, VALUE, BOTH, DOCKER_FLAG_DAEMON, true},        /* storage options */
+    {"syslog", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},               /* also to syslog */
+    {"tmpdir", 0, VALUE, BOTH, DOCKER_FLAG_DAEMON, true},             /* libpod state */
+    {"trace", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},                /* hidden */
+    {"url", 0, VALUE, BOTH, DOCKER_FLAG_DAEMON, true},                /* remote service */
+    {"version", 'v', BOOL, BOTH, DOCKER_FLAG_VERSION, true},          /* print version */
+    {"volumepath", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},          /* volume storage */
+};
+
+/*
+ * Podman's run/create options: `podman run --help` and `podman create --help` of 4.3.1, what its
+ * parser does with each (tests/integration/test_podman_args.sh), and cmd/podman: the hidden
+ * --kernel-memory, --signature-policy, --gpus (run only, a no-op in podman: served by us as
+ * docker's), the aliases of utils.AliasFlags that name an option of run/create, and root's
+ * persistent flags, which are accepted after `run` too (those choosing the storage have role
+ * DAEMON: the wrapper asks the user to put them before `run`, where it repeats them).
+ * Comments: podman's own help text, shortened; "global": one of root's persistent flags.
+ */
+static const struct docker_flag podman_container_flags[] = {
+    {"add-host", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* Add a custom host-to-IP mapping */
+    {"annotation", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Add annotations to container */
+    {"arch", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* use ARCH instead of the architecture */
+    {"attach", 'a', VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Attach to STDIN, STDOUT or STDERR */
+    {"authfile", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Path of the authentication file */
+    {"blkio-weight", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},        /* Block IO weight */
+    {"blkio-weight-device", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Block IO weight */
+    {"cap-add", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* Add capabilities to the container */
+    {"cap-drop", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Drop capabilities */
+    {"cgroup-conf", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Configure cgroup v2 (key=value) */
+    {"cgroup-manager", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* global, here too */
+    {"cgroup-parent", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* Optional parent cgroup */
+    {"cgroupns", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},       /* cgroup namespace to use */
+    {"cgroups", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},        /* control container cgroup */
+    {"chrootdirs", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},     /* Chroot directories inside */
+    {"cidfile", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Write the container ID to the file */
+    {"conmon", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* global, here too */
+    {"conmon-pidfile", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Path to the file that will */
+    {"cpu-period", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},     /* Limit the CPU CFS */
+    {"cpu-profile", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},    /* global, here too */
+    {"cpu-quota", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},      /* Limit the CPU CFS */
+    {"cpu-rt-period", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Limit the CPU real-time period */
+    {"cpu-rt-runtime", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Limit the CPU real-time */
+    {"cpu-shares", 'c', VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* CPU shares (relative weight) */
+    {"cpus", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Number of CPUs. The default is 0.000 */
+    {"cpuset-cpus", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* CPUs in which to allow execution */
+    {"cpuset-mems", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Memory nodes (MEMs) */
+    {"default-mounts-file", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* global, here too */
+    {"detach", 'd', BOOL, RUN, DOCKER_FLAG_PLAIN, true}, /* Run container in background and print */
+    {"detach-keys", 0, VALUE, RUN, DOCKER_FLAG_PLAIN, true}, /* Override the key sequence */
+    {"device", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Add a host device to the container */
+    {"device-cgroup-rule", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Add a rule to the cgroup */
+    {"device-read-bps", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},    /* Limit read rate */
+    {"device-read-iops", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* Limit read rate */
+    {"device-write-bps", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* Limit write rate */
+    {"device-write-iops", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* Limit write rate */
+    {"disable-content-trust", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true}, /* This is a Docker */
+    {"dns", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},                  /* Set custom DNS servers */
+    {"dns-opt", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},              /* alias of dns-option */
+    {"dns-option", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},           /* Set custom DNS options */
+    {"dns-search", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Set custom DNS search domains */
+    {"entrypoint", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Overwrite the default ENTRYPOINT */
+    {"env", 'e', VALUE, BOTH, DOCKER_FLAG_ENV, true}, /* Set environment variables in container */
+    {"env-file", 0, VALUE, BOTH, DOCKER_FLAG_ENV_FILE, true}, /* Read in a file of environment */
+    {"env-host", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},     /* the caller's environment */
+    {"env-merge", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* Preprocess environment variables */
+    {"events-backend", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* global, here too */
+    {"expose", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Expose a port or a range of ports */
+    {"gidmap", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* GID map to use for the user namespace */
+    {"gpus", 0, VALUE, RUN, DOCKER_FLAG_GPUS, true},     /* hidden, a no-op in podman: ours */
+    {"group-add", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},         /* Add additional groups */
+    {"health-cmd", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},        /* set a healthcheck command */
+    {"health-interval", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* set an interval */
+    {"health-on-failure", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* action to take once */
+    {"health-retries", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* the number of retries allowed */
+    {"health-start-period", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* the initialization time */
+    {"health-timeout", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},      /* the maximum time allowed */
+    {"healthcheck-command", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* alias of health-cmd */
+    {"healthcheck-interval", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* alias */
+    {"healthcheck-retries", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* alias of health-retries */
+    {"healthcheck-start-period", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* alias */
+    {"healthcheck-timeout", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* alias of health-timeout */
+    {"help", 0, BOOL, BOTH, DOCKER_FLAG_HELP, true},                  /* usage (-h is hostname) */
+    {"hooks-dir", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},           /* global, here too */
+    {"hostname", 'h', VALUE, BOTH, DOCKER_FLAG_PLAIN, true},          /* Set container hostname */
+    {"hostuser", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},            /* Host user account to add */
+    {"http-proxy", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},    /* proxy variables of the caller */
+    {"image-volume", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Tells podman how to handle */
+    {"init", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true}, /* Run an init binary inside the container */
+    {"init-ctr", 0, VALUE, CREATE, DOCKER_FLAG_PLAIN, true}, /* create only: a pod init container */
+    {"init-path", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* Path to the container-init binary */
+    {"interactive", 'i', BOOL, BOTH, DOCKER_FLAG_PLAIN, true},  /* Keep STDIN open even if not */
+    {"ip", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},            /* Specify a static IPv4 address */
+    {"ip6", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},           /* Specify a static IPv6 address */
+    {"ipc", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},           /* IPC namespace to use */
+    {"kernel-memory", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* hidden (deprecated, ignored) */
+    {"label", 'l', VALUE, BOTH, DOCKER_FLAG_PLAIN, true},       /* Set metadata on container */
+    {"label-file", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},    /* Read in a line delimited file */
+    {"log-driver", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* Logging driver for the container */
+    {"log-level", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* global, here too */
+    {"log-opt", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},     /* Logging driver options */
+    {"mac-address", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Container MAC address */
+    {"max-workers", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* global, here too */
+    {"memory", 'm', VALUE, BOTH, DOCKER_FLAG_PLAIN, true},    /* Memory limit */
+    {"memory-profile", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},     /* global, here too */
+    {"memory-reservation", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Memory soft limit */
+    {"memory-swap", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Swap limit equal to memory plus */
+    {"memory-swappiness", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Tune container memory */
+    {"mount", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},             /* Attach a filesystem mount */
+    {"name", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},      /* Assign a name to the container */
+    {"namespace", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* global, here too */
+    {"net", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},       /* alias of network */
+    {"network", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* Connect a container to a network */
+    {"network-alias", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},      /* Add network-scoped alias */
+    {"network-backend", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},    /* global, here too */
+    {"network-cmd-path", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* global, here too */
+    {"network-config-dir", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* global, here too */
+    {"no-healthcheck", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},      /* Disable healthchecks */
+    {"no-hosts", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true}, /* Do not create /etc/hosts within */
+    {"oom-kill-disable", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true}, /* Disable OOM Killer */
+    {"oom-score-adj", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* Tune the host's OOM */
+    {"os", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* use OS instead of the running OS */
+    {"override-arch", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},    /* alias of arch */
+    {"override-os", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},      /* alias of os */
+    {"override-variant", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* alias of variant */
+    {"passwd", 0, BOOL, RUN, DOCKER_FLAG_PLAIN, true},             /* add entries to /etc/passwd */
+    {"passwd-entry", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Entry to write to /etc/passwd */
+    {"personality", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Configure execution domain using */
+    {"pid", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},         /* PID namespace to use */
+    {"pidfile", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},     /* Write the container process ID */
+    {"pids-limit", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* Tune container pids limit */
+    {"platform", 0, VALUE, BOTH, DOCKER_FLAG_PLATFORM, true}, /* Specify the platform */
+    {"pod", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},         /* Run container in an existing pod */
+    {"pod-id-file", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Read the pod ID from the file */
+    {"preserve-fds", 0, VALUE, RUN, DOCKER_FLAG_PLAIN, true}, /* Pass a number of additional file */
+    {"privileged", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},   /* Give extended privileges */
+    {"publish", 'p', VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* Publish a container's port, */
+    {"publish-all", 'P', BOOL, BOTH, DOCKER_FLAG_PLAIN, true}, /* Publish all exposed ports */
+    {"pull", 0, VALUE, BOTH, DOCKER_FLAG_PULL, true},          /* Pull image policy */
+    {"purge", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},         /* alias of rm */
+    {"quiet", 'q', BOOL, BOTH, DOCKER_FLAG_PLAIN, true},       /* Suppress output information */
+    {"read-only", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},     /* Make containers root filesystem */
+    {"read-only-tmpfs", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},   /* When running containers */
+    {"registries-conf", 0, VALUE, BOTH, DOCKER_FLAG_DAEMON, true}, /* global: storage */
+    {"replace", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},   /* If a container with the same name */
+    {"requires", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Add one or more requirement */
+    {"restart", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* Restart policy to apply */
+    {"rm", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},     /* Remove container (and pod if created) */
+    {"rmi", 0, BOOL, RUN, DOCKER_FLAG_PLAIN, true},     /* Remove container image unless used */
+    {"root", 0, VALUE, BOTH, DOCKER_FLAG_DAEMON, true}, /* global: storage */
+    {"rootfs", 0, BOOL, BOTH, DOCKER_FLAG_NO_IMAGE, true},         /* IMAGE is a root file system */
+    {"runroot", 0, VALUE, BOTH, DOCKER_FLAG_DAEMON, true},         /* global: storage */
+    {"runtime", 0, VALUE, BOTH, DOCKER_FLAG_RUNTIME, true},        /* global, here too */
+    {"runtime-flag", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},     /* global, here too */
+    {"sdnotify", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},         /* control sd-notify behavior */
+    {"seccomp-policy", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* Policy for selecting */
+    {"secret", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},           /* Add secret to container */
+    {"security-opt", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},     /* Security Options */
+    {"shm-size", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},         /* Size of /dev/shm */
+    {"sig-proxy", 0, BOOL, RUN, DOCKER_FLAG_PLAIN, true},          /* Proxy received signals */
+    {"signature-policy", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* hidden: policy.json path */
+    {"stop-signal", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},      /* Signal to stop a container */
+    {"stop-timeout", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},     /* Timeout (in seconds) */
+    {"storage-driver", 0, VALUE, BOTH, DOCKER_FLAG_DAEMON, true},  /* global: storage */
+    {"storage-opt", 0, VALUE, BOTH, DOCKER_FLAG_DAEMON, true},     /* global: storage */
+    {"subgidname", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},       /* Name of range listed */
+    {"subuidname", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},       /* Name of range listed */
+    {"sysctl", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},           /* Sysctl options */
+    {"syslog", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},            /* global, here too */
+    {"systemd", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* Run container in systemd mode */
+    {"timeout", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* Maximum length of time a container */
+    {"tls-verify", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true}, /* Require HTTPS and verify */
+    {"tmpdir", 0, VALUE, BOTH, DOCKER_FLAG_DAEMON, true},   /* global: storage */
+    {"tmpfs", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* Mount a temporary filesystem (tmpfs) */
+    {"trace", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true},   /* global, here too */
+    {"tty", 't', BOOL, BOTH, DOCKER_FLAG_PLAIN, true},   /* Allocate a pseudo-TTY for container */
+    {"tz", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},     /* Set timezone in container */
+    {"uidmap", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* UID map to use for the user namespace */
+    {"ulimit", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Ulimit options */
+    {"umask", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* Set umask in container */
+    {"unsetenv", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Unset environment default variables */
+    {"unsetenv-all", 0, BOOL, BOTH, DOCKER_FLAG_PLAIN, true}, /* Unset all default environment */
+    {"user", 'u', VALUE, BOTH, DOCKER_FLAG_PLAIN, true},      /* Username or UID */
+    {"userns", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},      /* User namespace to use */
+    {"uts", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},         /* UTS namespace to use */
+    {"variant", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},  /* Use VARIANT instead of the running */
+    {"volume", 'v', VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Bind mount a volume */
+    {"volumepath", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true},   /* global, here too */
+    {"volumes-from", 0, VALUE, BOTH, DOCKER_FLAG_PLAIN, true}, /* Mount volumes */
+    {"workdir", 'w', VALUE, BOTH, DOCKER_FLAG_PLAIN, true},    /* Working directory inside */
+};
+
 const struct docker_flag *docker_flags_global(size_t *count)
 {
         *count = sizeof(global_flags) / sizeof(global_flags[0]);
@@ -158,6 +389,33 @@ const struct docker_flag *docker_flags_container(size_t *count)
 {
         *count = sizeof(container_flags) / sizeof(container_flags[0]);
         return container_flags;
+}
+
+const struct docker_flag *docker_flags_podman_global(size_t *count)
+{
+        *count = sizeof(podman_global_flags) / sizeof(podman_global_flags[0]);
+        return podman_global_flags;
+}
+
+const struct docker_flag *docker_flags_podman_container(size_t *count)
+{
+        *count = sizeof(podman_container_flags) / sizeof(podman_container_flags[0]);
+        return podman_container_flags;
+}
+
+void docker_flags_tables(bool podman, struct docker_flag_tables *out)
+{
+        if (podman) {
+                out->global = docker_flags_podman_global(&out->global_count);
+                out->container = docker_flags_podman_container(&out->container_count);
+                out->program = "podman";
+                out->dash_dash_before_command = false;
+        } else {
+                out->global = docker_flags_global(&out->global_count);
+                out->container = docker_flags_container(&out->container_count);
+                out->program = "docker";
+                out->dash_dash_before_command = true;
+        }
 }
 
 const struct docker_flag *docker_flags_find_long(const struct docker_flag *table, size_t count,

@@ -6,6 +6,11 @@
  * hidden and deprecated options included, so that one table reads the command line of any of
  * those clients. No docker is asked for its version. Lookups are by long name (without the
  * dashes) or by one-letter shorthand.
+ *
+ * Podman (NV_DOCKER naming podman, docs/cdi.md) has two tables of its own, from podman 4.3
+ * (Debian 12): its global options, and its run/create options, which include the aliases podman
+ * accepts (--net, --dns-opt, --purge, ...) and its global options that may also follow the
+ * command (--root, --log-level, ...: cobra persistent flags).
  */
 #ifndef NVD_DOCKER_FLAGS_H
 #define NVD_DOCKER_FLAGS_H
@@ -25,12 +30,14 @@ enum docker_flag_role {
         DOCKER_FLAG_ENV,      /* run/create -e/--env */
         DOCKER_FLAG_ENV_FILE, /* run/create --env-file */
         DOCKER_FLAG_RUNTIME,  /* run/create --runtime */
+        DOCKER_FLAG_NO_IMAGE, /* podman --rootfs: the IMAGE word is a directory */
 };
 
 /* Where a run/create option is accepted. */
 enum docker_flag_scope {
-        DOCKER_FLAG_RUN_CREATE, /* both `run` and `create` */
-        DOCKER_FLAG_RUN_ONLY,   /* `run` only (-d, --sig-proxy, --detach-keys) */
+        DOCKER_FLAG_RUN_CREATE,  /* both `run` and `create` */
+        DOCKER_FLAG_RUN_ONLY,    /* `run` only (-d, --sig-proxy, --detach-keys) */
+        DOCKER_FLAG_CREATE_ONLY, /* `create` only (podman --init-ctr) */
 };
 
 struct docker_flag {
@@ -45,6 +52,18 @@ struct docker_flag {
 /* The tables; `*count` receives the number of rows. */
 const struct docker_flag *docker_flags_global(size_t *count);
 const struct docker_flag *docker_flags_container(size_t *count);
+const struct docker_flag *docker_flags_podman_global(size_t *count);
+const struct docker_flag *docker_flags_podman_container(size_t *count);
+
+/* The pair of tables one CLI is read with. */
+struct docker_flag_tables {
+        const struct docker_flag *global, *container;
+        size_t global_count, container_count;
+        const char *program;           /* "docker" or "podman", for messages */
+        bool dash_dash_before_command; /* `docker -- run` is read; podman refuses it */
+};
+/* Docker's tables, or podman's. */
+void docker_flags_tables(bool podman, struct docker_flag_tables *out);
 
 /* Finds a row by long name (`name` need not be NUL-terminated: `length` bytes) or by
  * shorthand. NULL when unknown. */

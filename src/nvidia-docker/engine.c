@@ -35,45 +35,9 @@ void image_info_destroy(struct image_info *info)
 
 /* ---- where the daemon is ---------------------------------------------------------------- */
 
-static bool is_set(const char *s)
-{
-        return s != NULL && s[0] != '\0';
-}
-
-/* The `currentContext` of the docker client's config file: 0 with *is_default when none or
- * "default"; -1 when the file exists but cannot be read or parsed (the caller then lets
- * docker decide). */
-static int config_context_is_default(const struct engine_env *env, bool *is_default)
-{
-        cleanup_free char *path = NULL;
-        if (is_set(env->docker_config))
-                path = xasprintf("%s/config.json", env->docker_config);
-        else if (is_set(env->home))
-                path = xasprintf("%s/.docker/config.json", env->home);
-        else
-                return -1;
-        *is_default = true;
-        if (access(path, F_OK) < 0)
-                return errno == ENOENT ? 0 : -1;
-        json_error_t jerr;
-        json_t *root = json_load_file(path, 0, &jerr);
-        if (root == NULL)
-                return -1;
-        int rc = 0;
-        json_t *context = json_object_get(root, "currentContext");
-        if (json_is_string(context)) {
-                const char *name = json_string_value(context);
-                *is_default = name[0] == '\0' || strcmp(name, "default") == 0;
-        } else if (context != NULL && !json_is_null(context)) {
-                rc = -1;
-        }
-        json_decref(root);
-        return rc;
-}
-
 void engine_target_init(struct engine_target *target, const struct strv *docker,
                         const char *const *global, size_t global_count, bool daemon_options,
-                        const struct engine_env *env)
+                        const struct engine_endpoint *endpoint)
 {
         memset(target, 0, sizeof(*target));
         target->docker = docker;
@@ -82,37 +46,33 @@ void engine_target_init(struct engine_target *target, const struct strv *docker,
         target->socket_path = ENGINE_DEFAULT_SOCKET;
         target->use_cli = true;
 
-        /* Where the engine is, as docker decides it: -H/--context first, then DOCKER_HOST,
-         * then DOCKER_CONTEXT, then the config file's context (which DOCKER_HOST overrides). */
-        bool unix_host = false;
+        /* The engine runs here when docker reaches it over a unix socket or fd:// (which is
+         * what engine_endpoint decided, as docker decides it). */
+        const char *host = endpoint->host;
+        target->local = host != NULL && !error_is_set(&endpoint->error) &&
+                        (strncmp(host, "unix://", 7) == 0 || strncmp(host, "fd://", 5) == 0);
         if (daemon_options) {
                 target->cli_reason = "global options choose the daemon";
-        } else if (is_set(env->docker_host)) {
-                unix_host =
-                    strncmp(env->docker_host, "unix://", 7) == 0 && env->docker_host[7] != '\0';
-                target->local = unix_host || strncmp(env->docker_host, "fd://", 5) == 0;
-                if (!unix_host)
-                        target->cli_reason = "DOCKER_HOST is not a unix:// socket";
-                else
-                        target->socket_path = env->docker_host + 7;
-        } else if (is_set(env->docker_context) && strcmp(env->docker_context, "default") != 0) {
-                target->cli_reason = "DOCKER_CONTEXT chooses a context";
-        } else if (is_set(env->docker_context)) {
-                target->local = true;
-        } else {
-                bool is_default = true;
-                if (config_context_is_default(env, &is_default) < 0)
-                        target->cli_reason = "the docker config file cannot be read";
-                else if (!is_default)
-                        target->cli_reason = "the docker config file chooses a context";
-                target->local = target->cli_reason == NULL;
-        }
-        if (target->cli_reason != NULL)
                 return;
+        }
         if (docker->count != 1) {
                 target->cli_reason = "NV_DOCKER has several words";
                 return;
         }
+        if (endpoint->named_context) {
+                target->cli_reason = "a docker context chooses the engine";
+                return;
+        }
+        if (endpoint->config_unreadable) {
+                target->cli_reason = "the docker config file cannot be read";
+                return;
+        }
+        const char *socket = engine_endpoint_socket(endpoint);
+        if (socket == NULL) {
+                target->cli_reason = "DOCKER_HOST is not a unix:// socket";
+                return;
+        }
+        target->socket_path = socket;
         if (access(target->socket_path, R_OK | W_OK) < 0) {
                 target->cli_reason = "the daemon socket cannot be opened by this user";
                 return;
@@ -337,6 +297,49 @@ static int inspect_over_socket(const struct engine_target *target, const char *i
         return rc;
 }
 
+int engine_volume_create(const char *socket_path, const char *name, const char *driver,
+                         char **refusal, struct error *err)
+{
+        *refusal = NULL;
+        json_t *request = json_pack("{s:s, s:s}", "Name", name, "Driver", driver);
+        cleanup_free char *payload = json_dumps(request, JSON_COMPACT);
+        json_decref(request);
+        struct body body = {BUF_INIT, false};
+        char curl_error[CURL_ERROR_SIZE] = "";
+        CURL *curl = curl_easy_init();
+        if (curl == NULL || payload == NULL) {
+                curl_easy_cleanup(curl);
+                return error_set(err, "cannot ask the docker engine: libcurl failed to start");
+        }
+        struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
+        curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, socket_path);
+        curl_easy_setopt(curl, CURLOPT_URL, "http://localhost/volumes/create");
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, payload);
+        curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+        curl_easy_setopt(curl, CURLOPT_PROXY, "");
+        curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(curl, CURLOPT_TIMEOUT, ENGINE_API_TIMEOUT_S);
+        curl_easy_setopt(curl, CURLOPT_USERAGENT, "nvidia-docker/" NVD_VERSION);
+        curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, body_write);
+        curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+        curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
+        CURLcode res = curl_easy_perform(curl);
+        long status = 0;
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+        int rc = 0;
+        if (res != CURLE_OK)
+                rc = error_set(err,
+                               "cannot ask the docker engine at unix://%s to create volume %s: %s",
+                               socket_path, name,
+                               curl_error[0] != '\0' ? curl_error : curl_easy_strerror(res));
+        else if (status < 200 || status > 299)
+                *refusal = daemon_message(&body.data);
+        curl_slist_free_all(headers);
+        curl_easy_cleanup(curl);
+        buf_destroy(&body.data);
+        return rc;
+}
+
 /* ---- asking through the docker CLI ------------------------------------------------------ */
 
 static void docker_argv(const struct engine_target *target, struct strv *argv)
@@ -359,9 +362,11 @@ static void spawn_failed(struct error *err, const char *what, const char *image)
         err->code = code;
 }
 
+/* docker: "No such image"; podman: "<name>: image not known". */
 static bool mentions_no_such_image(const char *text)
 {
-        return strcasestr(text, "no such image") != NULL;
+        return strcasestr(text, "no such image") != NULL ||
+               strstr(text, ": image not known") != NULL;
 }
 
 static int inspect_with_cli(const struct engine_target *target, const char *image,
@@ -423,10 +428,12 @@ int engine_pull_image(const struct engine_target *target, const char *image, con
         strv_push(&argv, "--");
         strv_push(&argv, image);
 
-        /* Progress goes to our stderr: the container's stdout stays clean. */
+        /* Progress goes to our stderr: the container's stdout stays clean (docker prints it on
+         * stdout, podman on stderr). */
         struct subprocess_result res;
-        int rc = subprocess_run((const char *const *)argv.items, STDERR_FILENO, 0,
-                                ENGINE_STDERR_LIMIT, &res, err);
+        int rc = subprocess_run_tee((const char *const *)argv.items, STDERR_FILENO, 0,
+                                    target->pull_progress_on_stderr ? STDERR_FILENO : -1,
+                                    ENGINE_STDERR_LIMIT, &res, err);
         if (rc < 0) {
                 spawn_failed(err, "cannot pull image", image);
         } else if (!subprocess_succeeded(&res)) {

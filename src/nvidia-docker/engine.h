@@ -1,17 +1,18 @@
 /*
  * engine: what the docker engine knows about an image, asked once per run.
  *
- * When the daemon is the local one (no -H/--context/--config/--tls* global options, DOCKER_HOST
- * unset or unix://PATH, DOCKER_CONTEXT unset or `default`, no current context other than
- * `default` in $DOCKER_CONFIG/config.json or ~/.docker/config.json, NV_DOCKER a single word)
- * and its socket can be opened, the Engine API is asked directly over the unix socket with
- * libcurl (GET /images/<name>/json): no docker subprocess. Otherwise one
+ * When the engine (engine_endpoint.h) is a local unix socket chosen by DOCKER_HOST or by
+ * default (no -H/--context/--config/--tls* global options, no context other than `default`, a
+ * readable config file, NV_DOCKER a single word) and its socket can be opened, the Engine API
+ * is asked directly over the unix socket with libcurl (GET /images/<name>/json): no docker
+ * subprocess. Otherwise one
  * `$NV_DOCKER [global options] image inspect --format '{{json .}}' IMAGE` call answers.
  * Missing images are pulled with `$NV_DOCKER [global options] pull [--platform P] IMAGE`, its
  * progress on our stderr so that the container's stdout stays clean.
  *
- * "Not found" is only ever a 404 from the API or docker's "No such image": a daemon that
- * cannot be reached or refuses us is an error, never a reason to pull.
+ * "Not found" is only ever a 404 from the API or docker's "No such image" (podman's "image not
+ * known"): a daemon that cannot be reached or refuses us is an error, never a reason to pull.
+ * The same functions serve podman (its target from podman_engine.h).
  */
 #ifndef NVD_ENGINE_H
 #define NVD_ENGINE_H
@@ -21,6 +22,7 @@
 
 #include "common/error.h"
 #include "common/strv.h"
+#include "nvidia-docker/engine_endpoint.h"
 
 struct image_info {
         bool found;
@@ -41,24 +43,16 @@ struct engine_target {
         bool local;              /* the engine runs on this machine (its containers too) */
         const char *socket_path; /* the local daemon's socket (DOCKER_HOST unix:// or default) */
         const char *cli_reason;  /* why use_cli (static text, for NV_DEBUG), or NULL */
-};
-
-/* What engine_target_init reads besides the argv (NULL = unset). */
-struct engine_env {
-        const char *docker_host;    /* DOCKER_HOST */
-        const char *docker_context; /* DOCKER_CONTEXT */
-        const char *docker_config;  /* DOCKER_CONFIG (the directory) */
-        const char *home;           /* HOME */
+        bool pull_progress_on_stderr; /* podman: `pull` shows its progress on stderr */
 };
 
 #define ENGINE_DEFAULT_SOCKET "/var/run/docker.sock"
 
-/* Decides socket or CLI. The config file is read only when everything else says "local";
- * an unreadable or unparsable one means CLI (docker itself will then decide). The target
- * points into `env` and the given arrays: keep them alive. */
+/* Decides socket or CLI for the engine that `endpoint` names. The target points into the
+ * endpoint and the given arrays: keep them alive. */
 void engine_target_init(struct engine_target *target, const struct strv *docker,
                         const char *const *global, size_t global_count, bool daemon_options,
-                        const struct engine_env *env);
+                        const struct engine_endpoint *endpoint);
 
 /* Decodes one image object, or an array holding one (`docker image inspect` output; an empty
  * array means not found). Pure. */
@@ -69,5 +63,13 @@ int engine_inspect_image(const struct engine_target *target, const char *image,
 int engine_pull_image(const struct engine_target *target, const char *image, const char *platform,
                       struct error *err);
 void image_info_destroy(struct image_info *info);
+
+/* POST /volumes/create {"Name": name, "Driver": driver} on the engine at the unix socket: the
+ * engine then looks up the volume plugin as `docker run` would. 0 when it created the volume or
+ * has it (no side effect that `docker run` would not have); 0 with *refusal set to the engine's
+ * message (owned) when it refused, e.g. "error looking up volume plugin nvidia-docker: plugin
+ * \"nvidia-docker\" not found"; -1 when the engine could not be asked. */
+int engine_volume_create(const char *socket_path, const char *name, const char *driver,
+                         char **refusal, struct error *err);
 
 #endif

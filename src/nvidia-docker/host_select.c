@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/buf.h"
 #include "common/text.h"
 #include "common/xalloc.h"
 
@@ -24,26 +25,28 @@ static const char DOCKER_HOST_FORMS[] =
 
 /* What one variable says, split up (pointers into `copy`, NUL-terminated). */
 struct host_value {
-        const char *name;  /* "NV_HOST" / "DOCKER_HOST" */
+        const char *name;  /* "NV_HOST", or what names the engine's address ("DOCKER_HOST") */
+        bool nv;           /* NV_HOST: 1.0's grammar; otherwise docker's address of the engine */
         const char *value; /* as given */
         char *shown;       /* value with any URL password masked, for messages */
         char *copy;        /* working copy */
         char *scheme;      /* lower-cased */
         char *userinfo;    /* NULL when no '@' */
         char *authority;   /* without user info */
+        char *rest;        /* path, query and fragment (owned) */
 };
 
 static void host_value_destroy(struct host_value *v)
 {
         free(v->shown);
         free(v->copy);
+        free(v->rest);
 }
 
 static int value_error(const struct host_value *v, const char *reason, struct error *err)
 {
-        bool nv = strcmp(v->name, "NV_HOST") == 0;
         return error_set(err, "invalid %s '%s' (%s): %s", v->name, v->shown, reason,
-                         nv ? NV_HOST_FORMS : DOCKER_HOST_FORMS);
+                         v->nv ? NV_HOST_FORMS : DOCKER_HOST_FORMS);
 }
 
 /* Length of a leading `scheme://` (RFC 3986 scheme characters), or 0. */
@@ -98,7 +101,9 @@ static int split_value(struct host_value *v, struct error *err)
         for (char *p = v->scheme; *p; p++)
                 *p = (char)tolower((unsigned char)*p);
         char *auth = v->copy + slen + 3;
-        auth[strcspn(auth, "/?#")] = '\0'; /* path, query and fragment are ignored */
+        char *rest = auth + strcspn(auth, "/?#");
+        v->rest = xstrdup(rest); /* path, query and fragment: see refuse_unused_parts() */
+        *rest = '\0';
         char *at = strrchr(auth, '@');
         if (at != NULL) {
                 *at = '\0';
@@ -212,6 +217,7 @@ static int ssh_user(const struct host_value *v, const char *user, struct plugin_
                 out->ssh_user = (user != NULL && user[0] != '\0') ? xstrdup(user) : NULL;
                 return 0;
         }
+
         size_t n = strcspn(v->userinfo, ":");
         char *name = xmalloc(n + 1), *q = name;
         for (size_t i = 0; i < n; i++) {
@@ -245,6 +251,44 @@ static int ssh_user(const struct host_value *v, const char *user, struct plugin_
         out->ssh_user = name;
         out->ssh_user_explicit = true;
         return 0;
+}
+
+/*
+ * NV_HOST names the plugin, whose requests go to fixed paths without any log-in: a user (HTTP),
+ * a password (SSH), a path other than "/", a query or a fragment would be silently dropped, so
+ * they are refused, all named in one message. (The engine's address may carry a base path for
+ * the engine's own API: docker's business, ignored here.)
+ */
+static int refuse_unused_parts(const struct host_value *v, bool ssh, struct error *err)
+{
+        const char *parts[5];
+        size_t n = 0;
+        bool user = v->userinfo != NULL && !ssh;
+        bool password = v->userinfo != NULL && ssh && strchr(v->userinfo, ':') != NULL;
+        size_t path_len = strcspn(v->rest, "?#");
+        if (user)
+                parts[n++] = "the user";
+        if (password)
+                parts[n++] = "the password";
+        if (path_len > 1 || (path_len == 1 && v->rest[0] != '/'))
+                parts[n++] = "the path";
+        if (strchr(v->rest, '?') != NULL)
+                parts[n++] = "the query";
+        if (strchr(v->rest, '#') != NULL)
+                parts[n++] = "the fragment";
+        if (n == 0)
+                return 0;
+        struct buf reason = BUF_INIT;
+        for (size_t i = 0; i < n; i++)
+                buf_printf(&reason, "%s%s", i == 0 ? "" : i + 1 == n ? " and " : ", ", parts[i]);
+        buf_printf(&reason, " %s not used: remove %s", n > 1 ? "are" : "is", n > 1 ? "them" : "it");
+        if (user)
+                buf_puts(&reason, "; the plugin's API has no log-in (ssh://user@host: logs in "
+                                  "over SSH)");
+        if (password)
+                buf_puts(&reason, "; SSH asks for a password on the terminal");
+        cleanup_free char *text = buf_steal(&reason);
+        return value_error(v, text, err);
 }
 
 static int select_http(const struct host_value *v, bool from_docker_host, struct plugin_target *out,
@@ -326,22 +370,27 @@ static void select_local(struct plugin_target *out)
         out->plugin_port = xstrdup(DEFAULT_PLUGIN_PORT);
 }
 
-int host_select(const char *nv_host, const char *docker_host, const char *user,
-                struct plugin_target *out, struct error *err)
+int host_select_engine(const char *nv_host, const char *engine_host, const char *engine_name,
+                       const char *user, struct plugin_target *out, struct error *err)
 {
         memset(out, 0, sizeof *out);
         bool nv_set = nv_host != NULL && nv_host[0] != '\0';
-        bool docker_set = docker_host != NULL && docker_host[0] != '\0';
-        out->docker_host_unset_warning = nv_set && !docker_set;
-        if (!nv_set && !docker_set) {
+        bool engine_set = engine_host != NULL && engine_host[0] != '\0';
+        out->docker_host_unset_warning = nv_set && !engine_set;
+        if (!nv_set && !engine_set) {
                 out->source = "default";
                 select_local(out);
                 return 0;
         }
-        struct host_value v = {.name = nv_set ? "NV_HOST" : "DOCKER_HOST",
-                               .value = nv_set ? nv_host : docker_host};
+        struct host_value v = {.name = nv_set ? "NV_HOST" : engine_name,
+                               .nv = nv_set,
+                               .value = nv_set ? nv_host : engine_host};
         out->source = v.name;
         int ret = split_value(&v, err);
+        if (ret == 0 && v.nv &&
+            (strcmp(v.scheme, "tcp") == 0 || strcmp(v.scheme, "http") == 0 ||
+             strcmp(v.scheme, "ssh") == 0))
+                ret = refuse_unused_parts(&v, strcmp(v.scheme, "ssh") == 0, err);
         if (ret == 0) {
                 if (strcmp(v.scheme, "unix") == 0 || strcmp(v.scheme, "fd") == 0)
                         select_local(out);
@@ -360,6 +409,12 @@ int host_select(const char *nv_host, const char *docker_host, const char *user,
                 out->source = v.name;
         }
         return ret;
+}
+
+int host_select(const char *nv_host, const char *docker_host, const char *user,
+                struct plugin_target *out, struct error *err)
+{
+        return host_select_engine(nv_host, docker_host, "DOCKER_HOST", user, out, err);
 }
 
 void plugin_target_destroy(struct plugin_target *target)

@@ -22,6 +22,7 @@
 #include "common/strv.h"
 #include "nvidia-docker/docker_args.h"
 #include "nvidia-docker/docker_command.h"
+#include "nvidia-docker/docker_flags.h"
 #include "nvidia-docker/run_module.h"
 
 #define RUN_MODULE_FILE "nvidia-docker-run.so"
@@ -124,8 +125,11 @@ int main(int argc, char *argv[])
         struct strv docker = STRV_INIT;
         docker_command_from_env(getenv("NV_DOCKER"), &docker);
 
+        /* Podman's command line is read with podman's options (docs/cdi.md). */
+        struct docker_flag_tables tables;
+        docker_flags_tables(docker_command_is_podman(&docker), &tables);
         struct docker_args args;
-        docker_args_parse(words, count, &args);
+        docker_args_parse_with(words, count, &tables, &args);
         bool run_or_create =
             args.command == DOCKER_COMMAND_RUN || args.command == DOCKER_COMMAND_CREATE;
 

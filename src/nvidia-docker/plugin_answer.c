@@ -1,3 +1,4 @@
+/* plugin_answer: see plugin_answer.h. */
 #include "nvidia-docker/plugin_answer.h"
 
 #include <jansson.h>
@@ -8,19 +9,20 @@
 #include "common/text.h"
 #include "common/xalloc.h"
 
-#define MAX_ITEMS  4096 /* entries in any list: far above any real host */
-#define MAX_STRING 4096 /* bytes in any string we keep */
-#define SHOWN_MAX  80   /* bytes of a bad value quoted in a message */
+#define MAX_ITEMS          4096 /* entries in any list: far above any real host */
+#define MAX_STRING         4096 /* bytes in any string we keep */
+#define SHOWN_MAX          80   /* bytes of a bad value quoted in a message */
+#define VOLUME_PREFIX      "nvidia_driver_"
+#define VOLUME_VERSION_MAX 64
+
+#define DEVICES_ALLOWED                                                                            \
+        "/dev/nvidia<N>, /dev/nvidiactl, /dev/nvidia-uvm, /dev/nvidia-uvm-tools, "                 \
+        "/dev/nvidia-modeset, /dev/nvidia-caps/nvidia-cap<N>"
 
 /* A value for a message: control characters as \xNN, cut after SHOWN_MAX bytes. */
 static char *shown(const char *s)
 {
         return text_printable(s, strlen(s), SHOWN_MAX);
-}
-
-static bool isalnum_ascii(char c)
-{
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
 static bool has_control(const char *s)
@@ -97,35 +99,68 @@ static bool absolute_path(const char *s)
         return s[0] == '/' && strchr(s, ':') == NULL && strchr(s, ',') == NULL;
 }
 
-/* Docker volume name: [A-Za-z0-9][A-Za-z0-9_.-]+ (docker's own rule). */
-static bool volume_name(const char *s, size_t n)
+/* `s` is `prefix` followed by one or more digits and nothing else. */
+static bool prefix_and_number(const char *s, const char *prefix)
 {
-        if (n < 2 || !isalnum_ascii(s[0]))
+        size_t n = strlen(prefix);
+        if (strncmp(s, prefix, n) != 0 || s[n] == '\0')
                 return false;
-        for (size_t i = 1; i < n; i++)
-                if (!isalnum_ascii(s[i]) && s[i] != '_' && s[i] != '.' && s[i] != '-')
+        return strspn(s + n, "0123456789") == strlen(s + n);
+}
+
+bool plugin_answer_device_allowed(const char *path)
+{
+        static const char *const fixed[] = {
+            "/dev/nvidiactl",        /* control device */
+            "/dev/nvidia-uvm",       /* unified memory */
+            "/dev/nvidia-uvm-tools", /* unified memory, profiling */
+            "/dev/nvidia-modeset",   /* display (graphics) */
+        };
+        for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+                if (strcmp(path, fixed[i]) == 0)
+                        return true;
+        return prefix_and_number(path, "/dev/nvidia") ||               /* one GPU */
+               prefix_and_number(path, "/dev/nvidia-caps/nvidia-cap"); /* MIG capability */
+}
+
+bool plugin_answer_volume_name_allowed(const char *name)
+{
+        size_t n = strlen(VOLUME_PREFIX) - 1; /* "nvidia_driver" */
+        if (strncmp(name, VOLUME_PREFIX, n) != 0)
+                return false;
+        const char *p = name + n;
+        if (*p == '-') { /* a capability set: -word[-word...] */
+                do {
+                        p++;
+                        size_t word = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789");
+                        if (word == 0)
+                                return false;
+                        p += word;
+                } while (*p == '-');
+        }
+        if (*p++ != '_')
+                return false;
+        const char *version = p;
+        size_t len = strlen(version);
+        if (len == 0 || len > VOLUME_VERSION_MAX || version[0] == '.' || version[len - 1] == '.')
+                return false;
+        for (size_t i = 0; i < len; i++) {
+                bool digit = version[i] >= '0' && version[i] <= '9';
+                if (!digit && (version[i] != '.' || version[i + 1] == '.'))
                         return false;
+        }
         return true;
 }
 
-/* name:target[:options], target absolute, options letters and commas. */
-static bool volume_spec(const char *s)
+/* "<driver volume>:/usr/local/nvidia:ro", nothing else. */
+static bool driver_volume_spec(const char *s)
 {
-        const char *c1 = strchr(s, ':');
-        if (c1 == NULL || !volume_name(s, (size_t)(c1 - s)) || c1[1] != '/')
+        static const char suffix[] = ":" PLUGIN_VOLUME_TARGET ":ro";
+        size_t len = strlen(s), suffix_len = sizeof(suffix) - 1;
+        if (len <= suffix_len || strcmp(s + len - suffix_len, suffix) != 0)
                 return false;
-        const char *c2 = strchr(c1 + 1, ':');
-        size_t target_len = c2 ? (size_t)(c2 - c1 - 1) : strlen(c1 + 1);
-        if (memchr(c1 + 1, ',', target_len) != NULL)
-                return false;
-        if (c2 == NULL)
-                return true;
-        if (c2[1] == '\0')
-                return false;
-        for (const char *p = c2 + 1; *p; p++)
-                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == ','))
-                        return false;
-        return true;
+        cleanup_free char *name = xstrndup(s, len - suffix_len);
+        return plugin_answer_volume_name_allowed(name);
 }
 
 static int string_list(json_t *obj, const char *key, bool (*valid)(const char *),
@@ -194,11 +229,21 @@ int plugin_answer_decode_docker_cli(const char *body, size_t len, struct docker_
         if (ret == 0)
                 out->volume_driver = xstrdup(driver);
         if (ret == 0)
-                ret = string_list(root, "Volumes", volume_spec, "name:/target[:options]",
+                ret = string_list(root, "Volumes", driver_volume_spec,
+                                  "the driver volume (nvidia_driver_<version>:" PLUGIN_VOLUME_TARGET
+                                  ":ro)",
                                   &out->volumes, err);
+        if (ret == 0 && out->volumes.count > 1)
+                ret = error_set(err, "Volumes has %zu entries where at most one driver volume fits",
+                                out->volumes.count);
+        if (ret == 0 && out->volumes.count > 0 && strcmp(driver, PLUGIN_VOLUME_DRIVER) != 0) {
+                cleanup_free char *text = shown(driver);
+                ret = error_set(err, "VolumeDriver '%s' is not " PLUGIN_VOLUME_DRIVER, text);
+        }
         if (ret == 0)
-                ret = string_list(root, "Devices", absolute_path, "an absolute device path",
-                                  &out->devices, err);
+                ret =
+                    string_list(root, "Devices", plugin_answer_device_allowed,
+                                "an NVIDIA device node (" DEVICES_ALLOWED ")", &out->devices, err);
         if (ret == 0 && json_object_get(root, "Environment") != NULL)
                 ret =
                     string_list(root, "Environment", env_entry,
@@ -240,6 +285,29 @@ static int decode_device(json_t *dev, size_t i, struct gpu_info_answer *out, str
         strv_push(&out->uuids, uuid);
         strv_push(&out->paths, path);
         strv_push(&out->models, model);
+        json_t *migs = json_object_get(dev, "MIG");
+        if (migs == NULL || json_is_null(migs))
+                return 0;
+        if (!json_is_array(migs))
+                return error_set(err, "%sMIG is not a list", where);
+        size_t m;
+        json_t *mig;
+        json_array_foreach(migs, m, mig)
+        {
+                char mig_where[80];
+                snprintf(mig_where, sizeof mig_where, "%sMIG[%zu].", where, m);
+                if (!json_is_object(mig))
+                        return error_set(err, "%sMIG[%zu] is not an object", where, m);
+                const char *mig_uuid, *index;
+                if (get_string(mig, mig_where, "UUID", false, &mig_uuid, err) < 0 ||
+                    get_string(mig, mig_where, "Index", false, &index, err) < 0)
+                        return -1;
+                if (!uuid_string(mig_uuid))
+                        return error_set(err, "%sUUID is empty", mig_where);
+                strv_push(&out->mig_uuids, mig_uuid);
+                strv_push(&out->mig_indexes, index);
+                strv_push(&out->mig_paths, path);
+        }
         return 0;
 }
 
@@ -250,6 +318,9 @@ int plugin_answer_decode_gpu_info(const char *body, size_t len, struct gpu_info_
         strv_init(&out->uuids);
         strv_init(&out->paths);
         strv_init(&out->models);
+        strv_init(&out->mig_uuids);
+        strv_init(&out->mig_indexes);
+        strv_init(&out->mig_paths);
         json_t *root = load(body, len, err);
         if (root == NULL) {
                 gpu_info_answer_destroy(out);
@@ -309,5 +380,8 @@ void gpu_info_answer_destroy(struct gpu_info_answer *answer)
         strv_destroy(&answer->uuids);
         strv_destroy(&answer->paths);
         strv_destroy(&answer->models);
+        strv_destroy(&answer->mig_uuids);
+        strv_destroy(&answer->mig_indexes);
+        strv_destroy(&answer->mig_paths);
         memset(answer, 0, sizeof *answer);
 }

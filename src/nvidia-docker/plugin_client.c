@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@
 #include "common/buf.h"
 #include "common/text.h"
 #include "common/xalloc.h"
-#include "nvidia-docker/ssh_tunnel.h"
+#include "nvidia-docker/ssh/ssh_tunnel.h"
 
 #define MAX_ANSWER        (1024 * 1024) /* bytes: gpu/info/json is ~500 bytes per GPU */
 #define DEFAULT_TIMEOUT_S 10.0
@@ -105,6 +106,13 @@ static int before_request(void *userdata, char *primary_ip, char *local_ip, int 
         return CURL_PREREQFUNC_OK;
 }
 
+void plugin_client_global_init(const struct plugin_target *target)
+{
+        if (target == NULL || target->transport != PLUGIN_TRANSPORT_SSH)
+                OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+        curl_global_init(CURL_GLOBAL_NOTHING);
+}
+
 static int read_timeout(const char *value, long *ms, struct error *err)
 {
         if (value == NULL || value[0] == '\0') {
@@ -186,7 +194,14 @@ int plugin_client_open(const struct plugin_target *target, struct plugin_client 
         curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->curl_error);
         curl_easy_setopt(h, CURLOPT_USERAGENT, "nvidia-docker/" NVD_VERSION);
 
-        if (c->ssh && ssh_tunnel_open(target, &c->tunnel, err) < 0) {
+        struct ssh_destination destination = {
+            .user = target->ssh_user_explicit ? target->ssh_user : NULL,
+            .local_user = target->ssh_user_explicit ? NULL : target->ssh_user,
+            .host = target->ssh_host,
+            .port = target->ssh_port_explicit ? target->ssh_port : NULL,
+            .remote_port = target->plugin_port,
+        };
+        if (c->ssh && ssh_tunnel_open(&destination, &c->tunnel, err) < 0) {
                 plugin_client_free(c);
                 return -1;
         }

@@ -24,11 +24,12 @@
  *   "nvidia-docker-plugin at URL answered HTTP <code>: <first line of its text>" (others)
  *   "NV_GPU: invalid device: 5; this host has GPUs 0 (GPU-…, Model), 1 (GPU-…)" (400 invalid
  *     device: the GPU list comes from one more request, /v1.0/gpu/info/json)
- *   "bad answer from nvidia-docker-plugin at URL: <what>" (not JSON, wrong types, relative
- *     device paths, bad volume specs, truncated bodies, over 1 MiB: "plugin answer too large")
+ *   "bad answer from nvidia-docker-plugin at URL: <what>" (not JSON, wrong types, a device that
+ *     is not an NVIDIA device node, a volume that is not the driver volume, truncated bodies,
+ *     over 1 MiB: "plugin answer too large")
  *
- * The answers are decoded by plugin_answer.h (pure; the fuzzers drive it); the client puts
- * "bad answer from nvidia-docker-plugin at URL: " in front of its messages.
+ * The answers are decoded and checked by plugin_answer.h (allow-lists; pure; the fuzzers drive
+ * it); the client puts "bad answer from nvidia-docker-plugin at URL: " in front of its messages.
  */
 #ifndef NVD_PLUGIN_CLIENT_H
 #define NVD_PLUGIN_CLIENT_H
@@ -42,6 +43,14 @@
 #include "nvidia-docker/plugin_answer.h"
 
 struct plugin_client;
+
+/* Starts libcurl for the whole process: call it once, before any other libcurl use (the engine's
+ * requests too). `target` is the plugin that will be asked, or NULL when none could be chosen.
+ * Unless it is reached over SSH, OpenSSL is told to skip its configuration file, which libcurl
+ * would otherwise have it parse (about a tenth of what a run executes) for TLS that is never
+ * used; libssh2 takes its ciphers from libcrypto, whose configuration (a FIPS provider, say)
+ * then matters. */
+void plugin_client_global_init(const struct plugin_target *target);
 
 /* Opens the transport (for SSH: the tunnel) and reads NV_TIMEOUT. No request is made yet. */
 int plugin_client_open(const struct plugin_target *target, struct plugin_client **out,

@@ -5,27 +5,29 @@
  */
 #include "nvidia-docker/run_module.h"
 
-#include <curl/curl.h>
-#include <dlfcn.h>
-#include <stdint.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/buf.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "nvidia-docker/argv_rewrite.h"
+#include "nvidia-docker/cdi_devices.h"
 #include "nvidia-docker/docker_command.h"
 #include "nvidia-docker/engine.h"
+#include "nvidia-docker/engine_endpoint.h"
 #include "nvidia-docker/env_file.h"
 #include "nvidia-docker/gpu_access.h"
 #include "nvidia-docker/gpu_plan.h"
 #include "nvidia-docker/gpu_select.h"
 #include "nvidia-docker/host_select.h"
 #include "nvidia-docker/plugin_client.h"
+#include "nvidia-docker/podman_engine.h"
+#include "nvidia-docker/volume_plugin.h"
 
 /* The environment variables the run path reads, read once (run_env_read) and passed down. */
 struct run_env {
@@ -33,6 +35,7 @@ struct run_env {
         const char *docker_host, *docker_context, *docker_config, *home, *user;
         const char *disable_require;      /* NVIDIA_DISABLE_REQUIRE */
         const char *cuda_visible_devices; /* CUDA_VISIBLE_DEVICES */
+        struct podman_env podman;         /* CONTAINER_HOST, ... (NV_DOCKER naming podman) */
 };
 
 static void run_env_read(struct run_env *e)
@@ -48,13 +51,22 @@ static void run_env_read(struct run_env *e)
         e->user = getenv("USER");
         e->disable_require = getenv("NVIDIA_DISABLE_REQUIRE");
         e->cuda_visible_devices = getenv("CUDA_VISIBLE_DEVICES");
+        e->podman = (struct podman_env){
+            .container_host = getenv("CONTAINER_HOST"),
+            .container_connection = getenv("CONTAINER_CONNECTION"),
+            .containers_conf = getenv("CONTAINERS_CONF"),
+            .storage_conf = getenv("CONTAINERS_STORAGE_CONF"),
+            .xdg_runtime_dir = getenv("XDG_RUNTIME_DIR"),
+            .root = geteuid() == 0,
+        };
 }
 
 struct run_state {
         const struct run_request *request;
         struct run_env env;
         bool debug;
-        bool engine_local; /* the engine (and so the container) is on this machine */
+        bool engine_local;             /* the engine (and so the container) is on this machine */
+        struct engine_endpoint engine; /* which engine: for the image query and the plugin */
         struct plugin_target plugin;
         struct error plugin_target_error; /* reported only if the plugin is needed */
         struct image_info image;
@@ -68,6 +80,8 @@ struct run_state {
         bool info_loaded;
         struct strv options;
         struct strv final_words; /* the user's words with the GPU options inserted */
+        bool podman;             /* NV_DOCKER names podman: CDI devices (docs/cdi.md) */
+        struct podman_target podman_target;
 };
 
 static void debug(const struct run_state *s, const char *fmt, ...)
@@ -121,33 +135,9 @@ static void debug_argv(const struct run_state *s, const char *what, const char *
         buf_destroy(&line);
 }
 
-/*
- * curl_global_init() initialises OpenSSL, which parses the system's openssl.cnf: about a tenth
- * of the instructions this process runs, for TLS that the run path never uses (the engine is a
- * unix socket, the plugin plain HTTP). Asking OpenSSL first to skip its configuration makes
- * curl's later request for it a no-op (OpenSSL runs that step once per process). Not done for
- * an SSH tunnel: libssh2 takes its ciphers from libcrypto, whose configuration (a FIPS provider,
- * say) then matters. With a libcurl on another TLS library there is nothing to skip.
- */
-#define OPENSSL_INIT_NO_LOAD_CONFIG_FLAG 0x00000080L /* OPENSSL_INIT_NO_LOAD_CONFIG */
-
-static void curl_start(bool ssh)
-{
-        if (!ssh) {
-                void *crypto = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_NOLOAD);
-                if (crypto != NULL) {
-                        int (*init_crypto)(uint64_t, const void *);
-                        *(void **)&init_crypto = dlsym(crypto, "OPENSSL_init_crypto");
-                        if (init_crypto != NULL)
-                                init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG_FLAG, NULL);
-                        dlclose(crypto);
-                }
-        }
-        curl_global_init(CURL_GLOBAL_NOTHING);
-}
-
 static void run_state_destroy(struct run_state *s)
 {
+        engine_endpoint_destroy(&s->engine);
         plugin_target_destroy(&s->plugin);
         error_clear(&s->plugin_target_error);
         image_info_destroy(&s->image);
@@ -159,6 +149,7 @@ static void run_state_destroy(struct run_state *s)
         gpu_info_answer_destroy(&s->info);
         strv_destroy(&s->options);
         strv_destroy(&s->final_words);
+        podman_target_destroy(&s->podman_target);
 }
 
 /* Execs docker with the user's words, less their --gpus options, plus `options`. */
@@ -188,15 +179,12 @@ static int image_resolve(struct run_state *s, bool *passthrough, struct error *e
         const struct run_request *r = s->request;
         const char *image = r->words[r->args->image_index];
         const char *pull = r->args->pull;
-        struct engine_env env = {
-            .docker_host = s->env.docker_host,
-            .docker_context = s->env.docker_context,
-            .docker_config = s->env.docker_config,
-            .home = s->env.home,
-        };
         struct engine_target target;
-        engine_target_init(&target, r->docker, r->words, r->args->global_count,
-                           r->args->daemon_options, &env);
+        if (s->podman)
+                target = s->podman_target.engine;
+        else
+                engine_target_init(&target, r->docker, r->words, r->args->global_count,
+                                   r->args->daemon_options, &s->engine);
         s->engine_local = target.local;
         if (target.use_cli)
                 debug(s, "engine: asking `%s image inspect` (%s)", r->docker->items[0],
@@ -206,7 +194,8 @@ static int image_resolve(struct run_state *s, bool *passthrough, struct error *e
 
         bool always = false, never = false;
         if (pull != NULL) {
-                always = strcmp(pull, "always") == 0;
+                /* podman's `newer` pulls when the registry has a newer image: a pull. */
+                always = strcmp(pull, "always") == 0 || (s->podman && strcmp(pull, "newer") == 0);
                 never = strcmp(pull, "never") == 0;
                 if (!always && !never && strcmp(pull, "missing") != 0) {
                         debug(s, "unknown --pull=%s: docker decides", pull);
@@ -221,7 +210,8 @@ static int image_resolve(struct run_state *s, bool *passthrough, struct error *e
         if (s->image.found)
                 return 0;
         if (always)
-                return error_set(err, "image '%s' is still missing after `docker pull`", image);
+                return error_set(err, "image '%s' is still missing after `%s pull`", image,
+                                 s->podman ? "podman" : "docker");
         if (never) {
                 debug(s, "image %s not found and --pull=never: docker reports it", image);
                 *passthrough = true;
@@ -234,7 +224,8 @@ static int image_resolve(struct run_state *s, bool *passthrough, struct error *e
         if (engine_inspect_image(&target, image, &s->image, err) < 0)
                 return -1;
         if (!s->image.found)
-                return error_set(err, "image '%s' is still missing after `docker pull`", image);
+                return error_set(err, "image '%s' is still missing after `%s pull`", image,
+                                 s->podman ? "podman" : "docker");
         return 0;
 }
 
@@ -402,16 +393,17 @@ static int devices_choose(struct run_state *s, struct error *err)
         return 0;
 }
 
-/* Each GPU the plugin answered for a list must be one the caller may open (local engine). */
-static int devices_confirm(struct run_state *s, struct error *err)
+/* Each GPU given for a list (`given`: the device nodes the plugin answered, or the nodes of
+ * the CDI devices) must be one the caller may open (local engine). */
+static int devices_confirm(struct run_state *s, const struct strv *given, struct error *err)
 {
         if (!s->engine_local || s->plan.request.kind != GPU_REQUEST_LIST)
                 return 0;
         struct strv nodes = STRV_INIT;
         strv_init(&nodes);
-        for (size_t i = 0; i < s->answer.devices.count; i++)
-                if (gpu_access_is_gpu_node(s->answer.devices.items[i]))
-                        strv_push(&nodes, s->answer.devices.items[i]);
+        for (size_t i = 0; i < given->count; i++)
+                if (gpu_access_is_gpu_node(given->items[i]))
+                        strv_push(&nodes, given->items[i]);
         cleanup_free bool *allowed = xcalloc(nodes.count + 1, sizeof(*allowed));
         bool confined = false;
         gpu_access_check_all(&nodes, allowed, &confined);
@@ -542,6 +534,52 @@ static const char *capabilities_to_ask(const struct run_state *s)
         return s->plan.capabilities;
 }
 
+/* Podman: the GPUs as CDI devices of the plugin's spec (cdi_devices), checked against the
+ * plugin's GPU list and, for a local engine, against what the caller may open. The spec's
+ * driver directory holds every capability's files; the loader environment of the plan's
+ * capabilities comes from the plugin, as for docker (a docker/cli request for no GPU, only
+ * for its "Environment"). */
+static int run_podman_with_gpus(struct run_state *s, struct error *err)
+{
+        const char *runtime = NULL;
+        const char *capabilities = capabilities_to_ask(s);
+        struct strv nodes = STRV_INIT, none = STRV_INIT, environment = STRV_INIT;
+        strv_init(&nodes);
+        strv_push(&none, "none");
+        strv_init(&s->options);
+        int rc = -1;
+        if (plugin_client_open(&s->plugin, &s->client, err) < 0 || cuda_check(s, err) < 0 ||
+            devices_choose(s, err) < 0 || gpu_info_load(s, err) < 0 ||
+            cdi_devices_options(s->all_devices, &s->devices, &s->info, s->plan.source, &s->options,
+                                &nodes, err) < 0 ||
+            devices_confirm(s, &nodes, err) < 0 || runtime_choose(s, &runtime, err) < 0)
+                goto out;
+        if (capabilities != NULL && plugin_client_docker_cli(s->client, NULL, &none, capabilities,
+                                                             s->plan.source, &s->answer, err) < 0)
+                goto out;
+        if (s->debug) {
+                cleanup_free char *asked =
+                    s->all_devices ? xstrdup("all") : strv_join(&s->devices, ",");
+                cleanup_free char *devices = strv_join(&s->options, " ");
+                debug(s, "GPUs asked for: %s; CDI devices: %s", asked, devices);
+        }
+        loader_environment(s, &environment);
+        /* No --runtime=runc for podman: NVIDIA's hook is neutralised by the spec's
+         * NVIDIA_VISIBLE_DEVICES=void. */
+        const struct argv_extras extras = {
+            .capabilities = s->plan.capabilities_to_env ? s->plan.capabilities : NULL,
+            .environment = &environment,
+        };
+        if (argv_gpu_options(NULL, &extras, &s->options, err) < 0)
+                goto out;
+        rc = exec_words(s, &s->options, err);
+out:
+        strv_destroy(&nodes);
+        strv_destroy(&none);
+        strv_destroy(&environment);
+        return rc;
+}
+
 /* Asks the plugin and execs docker with the GPU options. */
 static int run_with_gpus(struct run_state *s, struct error *err)
 {
@@ -550,15 +588,22 @@ static int run_with_gpus(struct run_state *s, struct error *err)
                 return error_prefix(err, "cannot choose the nvidia-docker-plugin to ask");
         }
         debug_plugin_target(s);
+        if (s->podman)
+                return run_podman_with_gpus(s, err);
         const char *runtime = NULL;
         if (plugin_client_open(&s->plugin, &s->client, err) < 0 || cuda_check(s, err) < 0 ||
             devices_choose(s, err) < 0 ||
             plugin_client_docker_cli(s->client, &s->plan.volume_kinds,
                                      s->all_devices ? NULL : &s->devices, capabilities_to_ask(s),
                                      s->plan.source, &s->answer, err) < 0 ||
-            devices_confirm(s, err) < 0 || runtime_choose(s, &runtime, err) < 0)
+            devices_confirm(s, &s->answer.devices, err) < 0 || runtime_choose(s, &runtime, err) < 0)
                 return -1;
         debug_answer(s);
+        /* The engine must reach the volume plugin, or docker reports a missing image. */
+        cleanup_free char *reach = NULL;
+        if (volume_plugin_check(&s->engine, &s->plugin, &s->answer, &reach, err) < 0)
+                return -1;
+        debug(s, "%s", reach);
         struct strv environment = STRV_INIT;
         loader_environment(s, &environment);
         const struct argv_extras extras = {
@@ -640,11 +685,39 @@ static int run_pipeline(struct run_state *s, struct error *err)
                 return pass_through(s, err);
         }
 
-        /* A bad NV_HOST only matters once the plugin is needed (kept in plugin_target_error). */
-        host_select(s->env.nv_host, s->env.docker_host, s->env.user, &s->plugin,
-                    &s->plugin_target_error);
-        curl_start(!error_is_set(&s->plugin_target_error) &&
-                   s->plugin.transport == PLUGIN_TRANSPORT_SSH);
+        s->podman = docker_command_is_podman(r->docker);
+        if (s->podman && a->late_daemon_option != NULL)
+                return error_set(err,
+                                 "podman's --%s after `%s` chooses where images are: put it "
+                                 "before `%s`, where nvidia-docker repeats it on its own podman "
+                                 "calls",
+                                 a->late_daemon_option, r->words[a->command_index],
+                                 r->words[a->command_index]);
+        /* A bad NV_HOST or context only matters once the plugin is needed (plugin_target_error). */
+        if (s->podman) {
+                podman_target_init(&s->podman_target, r->docker, r->words, a->global_count,
+                                   &s->env.podman);
+                podman_engine_plugin(&s->podman_target, s->env.nv_host, s->env.user, &s->plugin,
+                                     &s->plugin_target_error);
+        } else {
+                /* Which engine the command goes to decides the plugin, unless NV_HOST names
+                 * one. */
+                struct engine_endpoint_input engine_input = {
+                    .host_option = a->host_option,
+                    .context_option = a->context_option,
+                    .config_option = a->config_option,
+                    .docker_host = s->env.docker_host,
+                    .docker_context = s->env.docker_context,
+                    .docker_config = s->env.docker_config,
+                    .home = s->env.home,
+                };
+                engine_endpoint_resolve(&engine_input, &s->engine);
+                debug(s, "engine: %s (from %s)",
+                      s->engine.host ? s->engine.host : s->engine.error.message, s->engine.origin);
+                engine_endpoint_plugin(&s->engine, s->env.nv_host, s->env.user, &s->plugin,
+                                       &s->plugin_target_error);
+        }
+        plugin_client_global_init(error_is_set(&s->plugin_target_error) ? NULL : &s->plugin);
 
         bool passthrough = false;
         if (image_resolve(s, &passthrough, err) < 0)

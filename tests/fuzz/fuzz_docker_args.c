@@ -55,21 +55,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         bool run_or_create = a.command == DOCKER_COMMAND_RUN || a.command == DOCKER_COMMAND_CREATE;
         if (a.command == DOCKER_COMMAND_NONE) {
                 CHECK(a.certain);
-                CHECK(a.global_count == count);
+                /* every word a global option, or those and a `--` that ends them */
+                CHECK(a.global_count == count ||
+                      (a.global_count + 1 == count && strcmp(words[count - 1], "--") == 0));
         }
+        /* Where the command word may stand: after the global options and a `--` ending them. */
+        size_t first = a.global_count;
+        if (first < count && strcmp(words[first], "--") == 0)
+                first++;
         if (a.command == DOCKER_COMMAND_VERSION) {
                 CHECK(a.command_index < count);
                 CHECK(strcmp(words[a.command_index], "version") == 0);
-                CHECK(a.command_index == a.global_count);
+                CHECK(a.command_index == first);
         }
         if (run_or_create) {
                 CHECK(a.command_index < count);
-                CHECK(a.global_count <= a.command_index);
-                CHECK(a.command_index <= a.global_count + 1);
+                CHECK(first <= a.command_index);
+                CHECK(a.command_index <= first + 1);
                 const char *name = a.command == DOCKER_COMMAND_RUN ? "run" : "create";
                 CHECK(strcmp(words[a.command_index], name) == 0);
-                if (a.command_index == a.global_count + 1)
-                        CHECK(strcmp(words[a.global_count], "container") == 0);
+                if (a.command_index == first + 1)
+                        CHECK(strcmp(words[first], "container") == 0);
                 for (size_t i = 0; i < a.global_count; i++)
                         CHECK((words[i][0] == '-' && words[i][1] != '\0') ||
                               (i > 0 && words[i - 1][0] == '-'));

@@ -5,16 +5,15 @@
 
 #include "common/base64.h"
 #include "common/xalloc.h"
-#include "nvidia-docker/known_hosts.h"
+#include "nvidia-docker/ssh/known_hosts.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-        char *text = xstrndup((const char *)data, size);
         struct known_hosts kh;
         known_hosts_init(&kh);
-        known_hosts_parse(&kh, text, "fuzz");
+        known_hosts_parse(&kh, (const char *)data, size, "fuzz");
         static const char k1[] =
             "AAAAC3NzaC1lZDI1NTE5AAAAID09WqpYAW0DriMto9UG3Hn9IdEBcmgLbYRVR5T2BQU8";
         size_t len = 0;
@@ -29,6 +28,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         free(key);
         known_hosts_destroy(&kh);
-        free(text);
         return 0;
 }

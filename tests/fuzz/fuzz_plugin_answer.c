@@ -1,10 +1,12 @@
-/* Fuzzes both plugin answer decoders with the same body. Checks: errors are one line; decoded
- * device paths are absolute and volume lists parallel. */
+/* Fuzzes both plugin answer decoders with the same body. Checks: errors are one line; an
+ * accepted docker/cli answer holds NVIDIA device nodes only and at most the driver volume,
+ * read-only at /usr/local/nvidia with the nvidia-docker driver; gpu/info lists are parallel. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "nvidia-docker/plugin_client.h"
+#include "common/xalloc.h"
+#include "nvidia-docker/plugin_answer.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -22,11 +24,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct docker_cli_answer cli;
         if (plugin_answer_decode_docker_cli(body, size, &cli, &err) == 0) {
                 for (size_t i = 0; i < cli.devices.count; i++)
-                        if (cli.devices.items[i][0] != '/')
+                        if (strncmp(cli.devices.items[i], "/dev/nvidia", 11) != 0 ||
+                            strstr(cli.devices.items[i], "..") != NULL ||
+                            !plugin_answer_device_allowed(cli.devices.items[i]))
                                 abort();
-                for (size_t i = 0; i < cli.volumes.count; i++)
-                        if (strchr(cli.volumes.items[i], ':') == NULL)
+                if (cli.volumes.count > 1)
+                        abort();
+                for (size_t i = 0; i < cli.volumes.count; i++) {
+                        const char *v = cli.volumes.items[i];
+                        const char *colon = strchr(v, ':');
+                        cleanup_free char *name =
+                            colon != NULL ? xstrndup(v, (size_t)(colon - v)) : NULL;
+                        if (colon == NULL || strcmp(colon, ":/usr/local/nvidia:ro") != 0 ||
+                            strncmp(v, "nvidia_driver", 13) != 0 || strstr(name, "..") != NULL ||
+                            strchr(name, '/') != NULL || !plugin_answer_volume_name_allowed(name) ||
+                            strcmp(cli.volume_driver, "nvidia-docker") != 0)
                                 abort();
+                }
                 docker_cli_answer_destroy(&cli);
         } else {
                 check_error(&err);

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "common/xalloc.h"
-#include "nvidia-docker/ssh_config.h"
+#include "nvidia-docker/ssh/ssh_config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* no Include: the fuzzer must not read files */
         struct ssh_config_context ctx = {"gpu1", "/nonexistent", "/home/me", 16};
         ssh_config_init(&cfg);
-        ssh_config_parse(&cfg, text, "fuzz", &ctx, &err);
+        ssh_config_parse(&cfg, (const char *)data, size, "fuzz", &ctx, &err);
         error_clear(&err);
         ssh_config_destroy(&cfg);
         struct ssh_expand_context ex = {"/home/me", "me", "root", "h", "n", "22", "l"};

@@ -21,7 +21,7 @@ trap cleanup EXIT
 uuid0=$(nvidia-smi --query-gpu=uuid --format=csv,noheader | head -n 1)
 echo "--- cgroup: $(stat -fc %T /sys/fs/cgroup); GPU 0: $uuid0"
 mkdir -p /run/docker/plugins
-"$plugin" -l "127.0.0.1:$port" -s /run/docker/plugins -d "$tmp/volumes" 2>"$tmp/log" &
+"$plugin" -l "127.0.0.1:$port" -s /run/docker/plugins -d "$tmp/volumes" -cdi= 2>"$tmp/log" &
 pid=$!
 sleep 2
 docker_bin=$(command -v docker)

@@ -43,7 +43,7 @@ http_get() {
   printf '%s' "${reply#*$'\r\n\r\n'}"
 }
 
-"$plugin" -l "127.0.0.1:$port" -s "$sock_dir" -d "$tmp/volumes" 2>"$tmp/log" &
+"$plugin" -l "127.0.0.1:$port" -s "$sock_dir" -d "$tmp/volumes" -cdi= 2>"$tmp/log" &
 pid=$!
 for _ in $(seq 1 100); do
   http_get /v1.0/gpu/info/json >/dev/null 2>&1 && break

@@ -39,7 +39,7 @@ echo "--- driver's vendor files:"; ls -R /usr/local/nvidia/share 2>/dev/null | h
 # The plugin on the real NVML, its socket where docker looks.
 port=$(( (RANDOM % 20000) + 30000 ))
 mkdir -p /run/docker/plugins
-"$plugin" -l "127.0.0.1:$port" -s /run/docker/plugins -d "$tmp/volumes" 2>"$tmp/log" &
+"$plugin" -l "127.0.0.1:$port" -s /run/docker/plugins -d "$tmp/volumes" -cdi= 2>"$tmp/log" &
 pid=$!
 for _ in $(seq 1 100); do
   exec 3<>"/dev/tcp/127.0.0.1/$port" 2>/dev/null && { exec 3<&-; break; }

@@ -92,7 +92,7 @@ http_get() { # http_get PATH: "<status> <body>"
   local status=${reply#HTTP/1.? }
   printf '%s %s' "${status%% *}" "${reply#*$'\r\n\r\n'}"
 }
-NVD_PROC_ROOT=$proc "$plugin" -l "127.0.0.1:$port" -s "$tmp/sock" -d "$tmp/volumes" 2>"$tmp/log" &
+NVD_PROC_ROOT=$proc "$plugin" -l "127.0.0.1:$port" -s "$tmp/sock" -d "$tmp/volumes" -cdi= 2>"$tmp/log" &
 pid=$!
 for _ in $(seq 1 100); do
   http_get /v1.0/gpu/info/json >/dev/null 2>&1 && break

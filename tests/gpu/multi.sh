@@ -53,7 +53,7 @@ http_get() {
 }
 # json EXPR: evaluates a Python expression over the gpu/info JSON `d` (no jq there either).
 json() { python3 -c "import json, sys; d = json.loads(sys.argv[1]); $1" "$info_json"; }
-"$plugin" -l "127.0.0.1:$port" -s /run/docker/plugins -d "$tmp/volumes" 2>"$tmp/log" &
+"$plugin" -l "127.0.0.1:$port" -s /run/docker/plugins -d "$tmp/volumes" -cdi= 2>"$tmp/log" &
 pid=$!
 for _ in $(seq 1 100); do http_get /v1.0/gpu/info/json >/dev/null 2>&1 && break; sleep 0.1; done
 info_json=$(http_get /v1.0/gpu/info/json) || { cat "$tmp/log"; fail "plugin answers"; finish; }

@@ -34,7 +34,7 @@ python3 "$listener" "$tmp/notify.sock" "$tmp/notify.log" "http://127.0.0.1:$port
 lpid=$!
 wait_line listening "$tmp/notify.log"
 t0=$(date +%s%N)
-NOTIFY_SOCKET=$tmp/notify.sock "$plugin" -l "127.0.0.1:$port" -s "$tmp/sock" -d "$tmp/volumes" 2>"$tmp/plugin.log" &
+NOTIFY_SOCKET=$tmp/notify.sock "$plugin" -l "127.0.0.1:$port" -s "$tmp/sock" -d "$tmp/volumes" -cdi= 2>"$tmp/plugin.log" &
 pid=$!
 check "READY=1 within 60 s" wait_line "READY=1" "$tmp/notify.log"
 echo "# READY=1 after $(( ($(date +%s%N) - t0) / 1000000 )) ms: $(grep READY "$tmp/notify.log")"

@@ -34,7 +34,7 @@ start() { # start LOG FLAGS [env...]: the plugin on a fresh volume root, until t
   local log=$1 flags=$2; shift 2
   rm -rf "$tmp/volumes" "$tmp/sock"; mkdir -p "$tmp/sock"
   # shellcheck disable=SC2086
-  env "$@" "$plugin" -l "127.0.0.1:$port" -s "$tmp/sock" -d "$tmp/volumes" -r "${DRIVER_ROOT:-/}" $flags 2>"$log" &
+  env "$@" "$plugin" -l "127.0.0.1:$port" -s "$tmp/sock" -d "$tmp/volumes" -r "${DRIVER_ROOT:-/}" -cdi= $flags 2>"$log" &
   pid=$!
   for _ in $(seq 1 300); do
     grep -q 'ready (built in' "$log" && return 0

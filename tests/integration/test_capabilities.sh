@@ -82,7 +82,7 @@ PORT=$(free_port)
 rm -f "$SOCK"
 env LD_LIBRARY_PATH="$NVD_BUILD/fakes" FAKE_NVML_CONFIG="$NVD_ROOT/tests/fakes/gpus-3.json" \
   "${DEV_ENV[@]}" PATH=/usr/local/bin:/usr/bin:/bin \
-  "$PLUGIN" -s "$SOCK_DIR" -l "127.0.0.1:$PORT" -d "$T_TMP/volumes" -r "$T_TMP/root" \
+  "$PLUGIN" -s "$SOCK_DIR" -l "127.0.0.1:$PORT" -d "$T_TMP/volumes" -r "$T_TMP/root" -cdi= \
   2>"$T_TMP/plugin.log" &
 PID=$!
 wait_for "plugin REST" curl -sf "http://127.0.0.1:$PORT/v1.0/gpu/info/json" &&

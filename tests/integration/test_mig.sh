@@ -42,7 +42,7 @@ start_plugin() {
   local name=$1; shift
   PORT=$(free_port)
   SOCK=$T_TMP/$name/nvidia-docker.sock
-  env "$@" "$PLUGIN" -l "127.0.0.1:$PORT" -s "$T_TMP/$name" -d "$T_TMP/volumes" \
+  env "$@" "$PLUGIN" -l "127.0.0.1:$PORT" -s "$T_TMP/$name" -d "$T_TMP/volumes" -cdi= \
     2>"$T_TMP/$name.log" &
   PID=$!
   local i

@@ -21,7 +21,7 @@ start() {
   local name=$1; shift
   PORT=$(free_port) SOCK=$T_TMP/$name/nvidia-docker.sock LOG=$T_TMP/$name.log
   mkdir -p "$T_TMP/$name"
-  env "$@" "$PLUGIN" -l "127.0.0.1:$PORT" -s "$T_TMP/$name" -d "$T_TMP/volumes-$name" "${FLAGS[@]}" 2>"$LOG" &
+  env "$@" "$PLUGIN" -l "127.0.0.1:$PORT" -s "$T_TMP/$name" -d "$T_TMP/volumes-$name" -cdi= "${FLAGS[@]}" 2>"$LOG" &
   PID=$!
   t_cleanup "kill $PID 2>/dev/null"
   wait_for "plugin $name" curl -sf "http://127.0.0.1:$PORT/v1.0/gpu/info/json"
@@ -151,7 +151,7 @@ t_cleanup "rm -rf '$shm'"
 FLAGS=(-r "$T_TMP/bigroot" -c)
 PORT=$(free_port) SOCK=$T_TMP/build/nvidia-docker.sock LOG=$T_TMP/build.log
 mkdir -p "$T_TMP/build"
-NVD_COPY_THREADS=1 "$PLUGIN" -l "127.0.0.1:$PORT" -s "$T_TMP/build" -d "$shm" "${FLAGS[@]}" 2>"$LOG" &
+NVD_COPY_THREADS=1 "$PLUGIN" -l "127.0.0.1:$PORT" -s "$T_TMP/build" -d "$shm" -cdi= "${FLAGS[@]}" 2>"$LOG" &
 PID=$!
 t_cleanup "kill $PID 2>/dev/null"
 wait_for "socket" test -S "$SOCK"

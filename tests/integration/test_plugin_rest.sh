@@ -13,7 +13,7 @@ start_plugin() {
   local name=$1; shift
   PORT=$(free_port)
   SOCK_DIR=$T_TMP/$name
-  "$PLUGIN" -l "127.0.0.1:$PORT" -s "$SOCK_DIR" -d "$T_TMP/volumes" "$@" 2>"$T_TMP/$name.log" &
+  "$PLUGIN" -l "127.0.0.1:$PORT" -s "$SOCK_DIR" -d "$T_TMP/volumes" -cdi= "$@" 2>"$T_TMP/$name.log" &
   PID=$!
   t_cleanup "kill $PID"
   wait_for "plugin $name" curl -sf "http://127.0.0.1:$PORT/gpu/info/json"
@@ -239,11 +239,11 @@ t_eq "VolumeDriver.Get of a bad name" '{"Volume":null,"Err":"bad volume format: 
 t_match "log: activate lines" "Received activate request.*Plugins activated \[VolumeDriver\]" "$(tr '\n' ' ' <"$T_TMP/main.log")"
 
 # ---- second instance ----
-timeout -k 2 20 "$PLUGIN" -l "127.0.0.1:$(free_port)" -s "$SOCK_DIR" -d "$T_TMP/volumes" 2>"$T_TMP/second.log"; rc=$?
+timeout -k 2 20 "$PLUGIN" -l "127.0.0.1:$(free_port)" -s "$SOCK_DIR" -d "$T_TMP/volumes" -cdi= 2>"$T_TMP/second.log"; rc=$?
 t_eq "second instance on the same socket exits 1" 1 $rc
 t_match "second instance says why" "another nvidia-docker-plugin is already serving" "$(cat "$T_TMP/second.log")"
 t_check "first instance's socket still there" test -S "$SOCK_DIR/nvidia-docker.sock"
-timeout -k 2 20 "$PLUGIN" -l "127.0.0.1:$PORT" -s "$T_TMP/other" -d "$T_TMP/volumes" 2>"$T_TMP/second.log"; rc=$?
+timeout -k 2 20 "$PLUGIN" -l "127.0.0.1:$PORT" -s "$T_TMP/other" -d "$T_TMP/volumes" -cdi= 2>"$T_TMP/second.log"; rc=$?
 t_eq "second instance on the same port exits 1" 1 $rc
 t_match "port in use message" "listen tcp 127.0.0.1:$PORT: address already in use" "$(cat "$T_TMP/second.log")"
 t_check "port clash leaves no socket behind" test ! -e "$T_TMP/other/nvidia-docker.sock"
@@ -268,7 +268,7 @@ kill -INT "$PID"; wait "$PID"; t_eq "SIGINT → exit 0" 0 $?
 # ---- start-up failures ----
 fails() { # fails NAME REGEX ENV... : the plugin must exit 1 with a message matching REGEX
   local name=$1 re=$2; shift 2
-  env "$@" "$PLUGIN" -l "127.0.0.1:$(free_port)" -s "$T_TMP/fail-$name" -d "$T_TMP/volumes" 2>"$T_TMP/fail.log" </dev/null; local rc=$?
+  env "$@" "$PLUGIN" -l "127.0.0.1:$(free_port)" -s "$T_TMP/fail-$name" -d "$T_TMP/volumes" -cdi= 2>"$T_TMP/fail.log" </dev/null; local rc=$?
   t_eq "$name: exit 1" 1 $rc
   t_match "$name: message" "$re" "$(cat "$T_TMP/fail.log")"
   t_check "$name: no socket left" test ! -e "$T_TMP/fail-$name/nvidia-docker.sock"
@@ -287,23 +287,23 @@ fails unsupported-gpu "unsupported GPU device #1: nvmlDeviceGetUUID is not suppo
 python3 -c "
 import json; c=json.load(open('$FAKE_NVML_CONFIG')); c['gpus'][0]['name']='ERROR:999'; json.dump(c, open('$T_TMP/err.json','w'))"
 fails nvml-error "nvmlDeviceGetName: nvml: Unknown Error" FAKE_NVML_CONFIG="$T_TMP/err.json"
-"$PLUGIN" -l "example.com:3476" -s "$T_TMP/fail-dns" -d "$T_TMP/volumes" 2>"$T_TMP/fail.log"; t_match "-l with a host name: no DNS" "not a literal IP address" "$(cat "$T_TMP/fail.log")"
+"$PLUGIN" -l "example.com:3476" -s "$T_TMP/fail-dns" -d "$T_TMP/volumes" -cdi= 2>"$T_TMP/fail.log"; t_match "-l with a host name: no DNS" "not a literal IP address" "$(cat "$T_TMP/fail.log")"
 
 # ---- listen addresses: ":PORT" is every interface (IPv4 and IPv6), "localhost" needs no DNS ----
 port=$(free_port)
-"$PLUGIN" -l ":$port" -s "$T_TMP/any" -d "$T_TMP/volumes" 2>"$T_TMP/any.log" & any=$!
+"$PLUGIN" -l ":$port" -s "$T_TMP/any" -d "$T_TMP/volumes" -cdi= 2>"$T_TMP/any.log" & any=$!
 t_cleanup "kill $any"
 wait_for "plugin on :$port" curl -sf "http://127.0.0.1:$port/gpu/info/json"
 t_check "-l :PORT answers on 127.0.0.1" curl -sf -o /dev/null "http://127.0.0.1:$port/docker/cli"
 if [ -e /proc/net/if_inet6 ]; then t_check "-l :PORT answers on ::1" curl -sf -o /dev/null "http://[::1]:$port/docker/cli"; fi
 kill "$any"; wait "$any"
 port=$(free_port)
-"$PLUGIN" -l "localhost:$port" -s "$T_TMP/lh" -d "$T_TMP/volumes" 2>"$T_TMP/lh.log" & lh=$!
+"$PLUGIN" -l "localhost:$port" -s "$T_TMP/lh" -d "$T_TMP/volumes" -cdi= 2>"$T_TMP/lh.log" & lh=$!
 t_cleanup "kill $lh"
 wait_for "plugin on localhost:$port" curl -sf "http://127.0.0.1:$port/gpu/info/json"
 t_check "-l localhost:PORT is 127.0.0.1" curl -sf -o /dev/null "http://127.0.0.1:$port/docker/cli"
 kill "$lh"; wait "$lh"
-"$PLUGIN" -l "127.0.0.1:99999" -s "$T_TMP/badport" -d "$T_TMP/volumes" 2>"$T_TMP/fail.log"
+"$PLUGIN" -l "127.0.0.1:99999" -s "$T_TMP/badport" -d "$T_TMP/volumes" -cdi= 2>"$T_TMP/fail.log"
 t_match "-l with a bad port" "invalid listen address 127.0.0.1:99999: bad port" "$(cat "$T_TMP/fail.log")"
 
 # ---- H200-like GPUs: per-field null rules, escaping ----

@@ -25,7 +25,7 @@ start() {
   PORT=$(free_port) SOCK_DIR=$T_TMP/$name LOG=$T_TMP/$name.log
   SOCK=$SOCK_DIR/nvidia-docker.sock
   mkdir -p "$SOCK_DIR"
-  env "$@" "$PLUGIN" -l "127.0.0.1:$PORT" -s "$SOCK_DIR" -d "$T_TMP/volumes-$name" 2>"$LOG" &
+  env "$@" "$PLUGIN" -l "127.0.0.1:$PORT" -s "$SOCK_DIR" -d "$T_TMP/volumes-$name" -cdi= 2>"$LOG" &
   PID=$!
   t_cleanup "kill $PID 2>/dev/null"
   wait_for "plugin socket" test -S "$SOCK"
@@ -57,7 +57,7 @@ import json; c=json.load(open('$FAKE_NVML_CONFIG')); c['sleep']={'nvmlInit_v2': 
 json.dump(c, open('$T_TMP/slow-init.json','w'))"
 mkdir -p "$SOCK_DIR"
 NOTIFY_SOCKET=$T_TMP/notify.sock FAKE_NVML_CONFIG=$T_TMP/slow-init.json \
-  "$PLUGIN" -l "127.0.0.1:$PORT" -s "$SOCK_DIR" -d "$T_TMP/volumes" 2>"$T_TMP/ready.log" &
+  "$PLUGIN" -l "127.0.0.1:$PORT" -s "$SOCK_DIR" -d "$T_TMP/volumes" -cdi= 2>"$T_TMP/ready.log" &
 PID=$!
 t_cleanup "kill $PID 2>/dev/null"
 wait_for "plugin socket" test -S "$SOCK"
@@ -93,7 +93,7 @@ t_match "abstract NOTIFY_SOCKET: READY=1" "READY=1\|STATUS=Serving 3 GPUs" "$(ca
 t_check "nvidia-modprobe ran" test -s "$T_TMP/modprobe.env"
 t_eq "children do not inherit NOTIFY_SOCKET" "" "$(grep NOTIFY_SOCKET "$T_TMP/modprobe.env")"
 stop_plugin
-NOTIFY_SOCKET=relative/path "$PLUGIN" -l "127.0.0.1:$(free_port)" -s "$T_TMP/badnotify" -d "$T_TMP/volumes" 2>"$T_TMP/bad.log"
+NOTIFY_SOCKET=relative/path "$PLUGIN" -l "127.0.0.1:$(free_port)" -s "$T_TMP/badnotify" -d "$T_TMP/volumes" -cdi= 2>"$T_TMP/bad.log"
 t_eq "a malformed NOTIFY_SOCKET: exit 1" 1 $?
 t_match "... saying why" "NOTIFY_SOCKET=relative/path: expected an absolute path or @name" "$(cat "$T_TMP/bad.log")"
 
@@ -193,7 +193,7 @@ start_upgrade() {
   rm -f "$SOCK"
   NOTIFY_SOCKET=$T_TMP/notify-upgrade.sock FAKE_NVML_CONFIG=$T_TMP/driver.json NVD_PROC_ROOT=$T_TMP/proc \
     PATH=/usr/local/nvidia/bin:/usr/local/bin:/usr/bin:/bin \
-    "$PLUGIN" -l "127.0.0.1:$PORT" -s "$SOCK_DIR" -d "$T_TMP/upgrade-volumes" -r "$T_TMP/root" 2>"$1" &
+    "$PLUGIN" -l "127.0.0.1:$PORT" -s "$SOCK_DIR" -d "$T_TMP/upgrade-volumes" -r "$T_TMP/root" -cdi= 2>"$1" &
   PID=$!
   LOG=$1
 }

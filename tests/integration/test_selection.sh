@@ -201,7 +201,7 @@ if wait_for "second engine" docker -H "unix://$E2/docker.sock" version; then
   PORT=$(free_port)
   env LD_LIBRARY_PATH="$NVD_BUILD/fakes" FAKE_NVML_CONFIG="$NVD_ROOT/tests/fakes/gpus-3.json" \
     PATH="$RT_DIR:/usr/bin:/bin" "$NVD_BIN/nvidia-docker-plugin" -s "$T_TMP/sock2" \
-    -l "127.0.0.1:$PORT" -d "$T_TMP/volumes2" -r "$T_TMP/root" 2>"$T_TMP/plugin2.log" &
+    -l "127.0.0.1:$PORT" -d "$T_TMP/volumes2" -r "$T_TMP/root" -cdi= 2>"$T_TMP/plugin2.log" &
   PID2=$!
   t_cleanup "kill $PID2"
   wait_for "second plugin" curl -sf "http://127.0.0.1:$PORT/v1.0/gpu/info/json"

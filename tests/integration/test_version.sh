@@ -29,7 +29,8 @@ for m in "$NVD_ROOT"/build/man/nvidia-docker.1 "$NVD_ROOT"/build/man/nvidia-dock
 done
 # Every variable the wrapper reads is documented in its man page, with an example.
 page=$NVD_ROOT/build/man/nvidia-docker.1
-for v in NV_GPU NV_DOCKER NV_HOST DOCKER_HOST NV_TIMEOUT NV_DEBUG NVIDIA_DISABLE_REQUIRE; do
+for v in NV_GPU NV_DOCKER NV_HOST DOCKER_HOST DOCKER_CONTEXT DOCKER_CONFIG NV_TIMEOUT NV_DEBUG \
+  NVIDIA_DISABLE_REQUIRE; do
   block=$(sed -n "/^\.It Ev $v\$/,/^\.It Ev /p" "$page")
   if [ -n "$block" ] && grep -q "$v=" <<<"$block"; then t_ok "man nvidia-docker: $v with an example"; else t_fail "man nvidia-docker: $v with an example"; fi
 done

@@ -32,7 +32,7 @@ start_plugin() {
   LD_LIBRARY_PATH=$NVD_BUILD/fakes FAKE_NVML_CONFIG=$NVD_ROOT/tests/fakes/gpus-h200.json \
     NVD_DEV_ROOT=$T_TMP/dev PATH=/usr/local/nvidia/bin:/usr/local/bin:/usr/bin:/bin \
     "$NVD_BIN/nvidia-docker-plugin" -s "$SOCK_DIR" -l "127.0.0.1:$(free_port)" -d "$vols" \
-    -r "$root" "$@" 2>"$LOG" &
+    -r "$root" -cdi= "$@" 2>"$LOG" &
   PID=$!
   wait_for "plugin socket" test -S "$SOCK" || return 1
 }
@@ -219,7 +219,7 @@ if mount -t tmpfs -o size=512m nvd-volume-bigfs "$T_TMP/bigfs" 2>/dev/null; then
   LD_LIBRARY_PATH=$NVD_BUILD/fakes FAKE_NVML_CONFIG=$NVD_ROOT/tests/fakes/gpus-h200.json \
     NVD_DEV_ROOT=$T_TMP/dev PATH=/usr/local/nvidia/bin:/usr/local/bin:/usr/bin:/bin \
     "$NVD_BIN/nvidia-docker-plugin" -s "$SOCK_DIR" -l "127.0.0.1:$(free_port)" -d "$bvols" \
-    -r "$root" -c 2>"$LOG" &
+    -r "$root" -cdi= -c 2>"$LOG" &
   PID=$!
   # Signal as soon as the build's temporary directory exists (a tight loop of builtins).
   for ((n = 0; n < 2000000; n++)); do

@@ -113,6 +113,31 @@ make_image() {
   tar -C "$root" -cf - . | docker import "$@" - "$name" >/dev/null
 }
 
+# t_account PREFIX: a throwaway local account for this run (root only): name PREFIX<pid>, no home,
+# shell /bin/sh, a random password; sets T_ACCOUNT and T_ACCOUNT_PASSWORD. It is removed, with
+# its group and any file it owns under /tmp, /var/tmp and /dev/shm, when the test exits (bash
+# runs the EXIT trap on INT, TERM and HUP too). Accounts of runs that were killed outright
+# (SIGKILL) are removed first: they carry the comment "nvidia-docker test PREFIX" and a pid that
+# no longer runs.
+t_account() {
+  local prefix=$1 name pid
+  while IFS=: read -r name _ _ _ comment _; do
+    [ "$comment" = "nvidia-docker test $prefix" ] || continue
+    pid=${name#"$prefix"}
+    [[ "$pid" =~ ^[0-9]+$ ]] && ! kill -0 "$pid" 2>/dev/null && userdel -f "$name" >/dev/null 2>&1
+  done < <(getent passwd)
+  T_ACCOUNT=$prefix$$
+  T_ACCOUNT_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
+  local try
+  for try in 1 2 3 4 5 6 7 8 9 10; do # useradd fails while another one holds /etc/passwd's lock
+    useradd -M -d /nonexistent -s /bin/sh -c "nvidia-docker test $prefix" "$T_ACCOUNT" 2>/dev/null && break
+    sleep 0.$((RANDOM % 9 + 1))
+  done
+  id "$T_ACCOUNT" >/dev/null 2>&1 || { echo "t_account: cannot create $T_ACCOUNT" >&2; return 1; }
+  t_cleanup "find /tmp /var/tmp /dev/shm -xdev -user $T_ACCOUNT -delete; userdel -f $T_ACCOUNT"
+  echo "$T_ACCOUNT:$T_ACCOUNT_PASSWORD" | chpasswd
+}
+
 # A free TCP port on loopback.
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'

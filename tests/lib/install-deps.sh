@@ -6,7 +6,9 @@ PACKAGES="build-essential pkg-config clang libclang-rt-14-dev
  libcurl4-openssl-dev libjansson-dev libssh2-1-dev libmicrohttpd-dev libelf-dev zlib1g-dev libcunit1-dev
  docker.io busybox-static openssh-server openssh-client iproute2 socat expect
  wrk hyperfine valgrind nginx docker-compose bash-completion zsh fish lintian dpkg-dev fakeroot systemd mandoc
- procps psmisc curl jq"
+ procps psmisc curl jq
+ podman python3-jsonschema golang-github-container-orchestrated-devices-container-device-interface-dev
+ docker-registry sudo rootlesskit uidmap"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

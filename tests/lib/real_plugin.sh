@@ -70,7 +70,7 @@ real_plugin_start() {
   env LD_LIBRARY_PATH="$NVD_BUILD/fakes" FAKE_NVML_CONFIG="$json" "${DEV_ENV[@]}" \
     PATH=/usr/local/nvidia/bin:/usr/local/bin:/usr/bin:/bin "$@" \
     "$NVD_BIN/nvidia-docker-plugin" -s "$SOCK_DIR" -l "127.0.0.1:$PORT" -d "$T_TMP/volumes" \
-    -r "$root" 2>"$LOG" &
+    -r "$root" -cdi= 2>"$LOG" &
   PID=$!
   wait_for "plugin REST" curl -sf "http://127.0.0.1:$PORT/v1.0/gpu/info/json" &&
     wait_for "plugin socket" test -S "$SOCK"

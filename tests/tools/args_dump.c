@@ -7,9 +7,11 @@
  *                              image_index, insert_index, image, one `cmd <word>` per
  *                              command word, and pull/platform/gpus/daemon_options
  *   args_dump --list-flags     one line per option of the tables:
- *                              `<global|run|create> <bool|value> --name [-x] [old]`
+ *                              `<global|run|create|create-only> <bool|value> --name [-x] [old]`
  *                              (`create` rows are accepted by run too; `run` rows by run only)
+ *   args_dump --podman ...     the same with podman's tables (NV_DOCKER=podman)
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,7 +41,9 @@ static void list_table(const char *scope, const struct docker_flag *table, size_
                 const struct docker_flag *f = &table[i];
                 const char *where = scope;
                 if (where == NULL)
-                        where = f->scope == DOCKER_FLAG_RUN_ONLY ? "run" : "create";
+                        where = f->scope == DOCKER_FLAG_RUN_ONLY      ? "run"
+                                : f->scope == DOCKER_FLAG_CREATE_ONLY ? "create-only"
+                                                                      : "create";
                 printf("%s %s --%s", where, f->takes_value ? "value" : "bool", f->name);
                 if (f->shorthand != 0)
                         printf(" -%c", f->shorthand);
@@ -49,18 +53,22 @@ static void list_table(const char *scope, const struct docker_flag *table, size_
 
 int main(int argc, char *argv[])
 {
+        bool podman = argc > 1 && strcmp(argv[1], "--podman") == 0;
+        if (podman) {
+                argv++;
+                argc--;
+        }
+        struct docker_flag_tables tables;
+        docker_flags_tables(podman, &tables);
         if (argc == 2 && strcmp(argv[1], "--list-flags") == 0) {
-                size_t count;
-                const struct docker_flag *table = docker_flags_global(&count);
-                list_table("global", table, count);
-                table = docker_flags_container(&count);
-                list_table(NULL, table, count);
+                list_table("global", tables.global, tables.global_count);
+                list_table(NULL, tables.container, tables.container_count);
                 return 0;
         }
         const char *const *words = (const char *const *)argv + 1;
         size_t count = (size_t)argc - 1;
         struct docker_args args;
-        docker_args_parse(words, count, &args);
+        docker_args_parse_with(words, count, &tables, &args);
         printf("command %s\n", command_name(args.command));
         printf("command_index %zu\n", args.command_index);
         printf("global_count %zu\n", args.global_count);
@@ -81,5 +89,7 @@ int main(int argc, char *argv[])
         if (args.platform != NULL)
                 printf("platform %s\n", args.platform);
         printf("gpus %s\n", args.gpus_count > 0 ? "yes" : "no");
+        if (args.late_daemon_option != NULL)
+                printf("late_daemon_option %s\n", args.late_daemon_option);
         return 0;
 }

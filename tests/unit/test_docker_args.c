@@ -195,6 +195,22 @@ static void test_global_options(void)
         CU_ASSERT_EQUAL(a.command, DOCKER_COMMAND_OTHER);
         CU_ASSERT_EQUAL(a.command_index, 4);
         CU_ASSERT_TRUE(a.daemon_options);
+        CU_ASSERT_STRING_EQUAL(a.config_option, "/dir");
+        CU_ASSERT_STRING_EQUAL(a.context_option, "ctx");
+        CU_ASSERT_PTR_NULL(a.host_option);
+        /* The values that choose the engine, in every form; the last one given. */
+        PARSE(a, "-Htcp://a:1", "--context=c1", "--config=/d", "run", "img");
+        CU_ASSERT_STRING_EQUAL(a.host_option, "tcp://a:1");
+        CU_ASSERT_STRING_EQUAL(a.context_option, "c1");
+        CU_ASSERT_STRING_EQUAL(a.config_option, "/d");
+        PARSE(a, "--host", "unix:///x", "-H=ssh://me@h", "-c=c2", "-c", "c3", "run", "img");
+        expect_image(&a, DOCKER_COMMAND_RUN, 6, 7, 7);
+        CU_ASSERT_STRING_EQUAL(a.host_option, "ssh://me@h");
+        CU_ASSERT_STRING_EQUAL(a.context_option, "c3");
+        PARSE(a, "-D", "run", "-h", "host", "img");
+        CU_ASSERT_PTR_NULL(a.host_option);
+        CU_ASSERT_PTR_NULL(a.context_option);
+        CU_ASSERT_PTR_NULL(a.config_option);
         /* A value option naming a command is its value. */
         PARSE(a, "-l", "run", "create", "img");
         expect_image(&a, DOCKER_COMMAND_CREATE, 2, 3, 3);

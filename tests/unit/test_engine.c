@@ -142,6 +142,15 @@ static void write_file(const char *path, const char *text)
         fclose(f);
 }
 
+/* engine_target_init for the engine that `in` names. */
+static void decide(struct engine_target *t, const struct strv *docker, bool daemon_options,
+                   const struct engine_endpoint_input *in, struct engine_endpoint *e)
+{
+        engine_endpoint_destroy(e);
+        engine_endpoint_resolve(in, e);
+        engine_target_init(t, docker, NULL, 0, daemon_options, e);
+}
+
 static void test_target_decisions(void)
 {
         make_tmpdir();
@@ -156,72 +165,89 @@ static void test_target_decisions(void)
         strv_push(&two, "docker");
         strv_push(&two, "--debug");
         struct engine_target t;
+        struct engine_endpoint e = {0};
 
-        struct engine_env env = {.docker_host = unix_host, .docker_config = tmpdir};
-        engine_target_init(&t, &one, NULL, 0, false, &env);
+        struct engine_endpoint_input env = {.docker_host = unix_host, .docker_config = tmpdir};
+        decide(&t, &one, false, &env, &e);
         CU_ASSERT_FALSE(t.use_cli);
         CU_ASSERT_STRING_EQUAL(t.socket_path, sock);
 
-        engine_target_init(&t, &one, NULL, 0, true, &env);
+        decide(&t, &one, true, &env, &e);
         CU_ASSERT_TRUE(t.use_cli);
-        engine_target_init(&t, &two, NULL, 0, false, &env);
+        decide(&t, &two, false, &env, &e);
         CU_ASSERT_TRUE(t.use_cli);
 
-        struct engine_env tcp = {.docker_host = "tcp://h:2375", .docker_config = tmpdir};
-        engine_target_init(&t, &one, NULL, 0, false, &tcp);
+        struct engine_endpoint_input tcp = {.docker_host = "tcp://h:2375", .docker_config = tmpdir};
+        decide(&t, &one, false, &tcp, &e);
         CU_ASSERT_TRUE(t.use_cli);
         CU_ASSERT_FALSE(t.local);
         /* A local engine asked through a multi-word NV_DOCKER is still local. */
-        engine_target_init(&t, &two, NULL, 0, false, &env);
+        decide(&t, &two, false, &env, &e);
         CU_ASSERT_TRUE(t.local);
-        engine_target_init(&t, &one, NULL, 0, true, &env);
+        /* Global options: the CLI; local or not as -H says (engine_endpoint read it). */
+        struct engine_endpoint_input h_tcp = {.host_option = "tcp://h:2375",
+                                              .docker_host = unix_host};
+        decide(&t, &one, true, &h_tcp, &e);
+        CU_ASSERT_TRUE(t.use_cli);
         CU_ASSERT_FALSE(t.local);
+        struct engine_endpoint_input h_unix = {.host_option = unix_host,
+                                               .docker_host = "tcp://h:1"};
+        decide(&t, &one, true, &h_unix, &e);
+        CU_ASSERT_TRUE(t.use_cli);
+        CU_ASSERT_TRUE(t.local);
 
-        /* DOCKER_HOST wins over DOCKER_CONTEXT, as in docker's resolveContextName. */
-        struct engine_env ctx = {.docker_host = unix_host, .docker_context = "remote"};
-        engine_target_init(&t, &one, NULL, 0, false, &ctx);
+        /* DOCKER_HOST wins over DOCKER_CONTEXT, as in docker's resolveContextName; a context
+         * alone: the CLI, and not known to be local (no such context here). */
+        struct engine_endpoint_input ctx = {.docker_host = unix_host, .docker_context = "remote"};
+        decide(&t, &one, false, &ctx, &e);
         CU_ASSERT_FALSE(t.use_cli);
         CU_ASSERT_TRUE(t.local);
         ctx.docker_host = NULL;
-        engine_target_init(&t, &one, NULL, 0, false, &ctx);
+        ctx.docker_config = tmpdir;
+        decide(&t, &one, false, &ctx, &e);
         CU_ASSERT_TRUE(t.use_cli);
         CU_ASSERT_FALSE(t.local);
+        CU_ASSERT_STRING_EQUAL(t.cli_reason, "a docker context chooses the engine");
+        ctx.docker_host = unix_host;
         ctx.docker_context = "default";
-        engine_target_init(&t, &one, NULL, 0, false, &ctx);
+        decide(&t, &one, false, &ctx, &e);
+        CU_ASSERT_FALSE(t.use_cli);
         CU_ASSERT_TRUE(t.local);
 
         /* Socket that cannot be opened: CLI. */
-        struct engine_env gone = {.docker_host = "unix:///nonexistent/docker.sock"};
-        engine_target_init(&t, &one, NULL, 0, false, &gone);
+        struct engine_endpoint_input gone = {.docker_host = "unix:///nonexistent/docker.sock"};
+        decide(&t, &one, false, &gone, &e);
         CU_ASSERT_TRUE(t.use_cli);
         CU_ASSERT_PTR_NOT_NULL(t.cli_reason);
 
         /* Config file contexts are read only without DOCKER_HOST (docker's precedence); the
          * default socket must be accessible for these, so only check when it is. */
         if (access(ENGINE_DEFAULT_SOCKET, R_OK | W_OK) == 0) {
-                struct engine_env cfg = {.docker_config = tmpdir};
-                engine_target_init(&t, &one, NULL, 0, false, &cfg);
+                struct engine_endpoint_input cfg = {.docker_config = tmpdir};
+                decide(&t, &one, false, &cfg, &e);
                 CU_ASSERT_FALSE(t.use_cli); /* no config.json */
                 write_file(config, "{\"currentContext\":\"default\",\"auths\":{}}");
-                engine_target_init(&t, &one, NULL, 0, false, &cfg);
+                decide(&t, &one, false, &cfg, &e);
                 CU_ASSERT_FALSE(t.use_cli);
                 write_file(config, "{\"currentContext\":\"remote\"}");
-                engine_target_init(&t, &one, NULL, 0, false, &cfg);
+                decide(&t, &one, false, &cfg, &e);
                 CU_ASSERT_TRUE(t.use_cli);
                 write_file(config, "{not json");
-                engine_target_init(&t, &one, NULL, 0, false, &cfg);
+                decide(&t, &one, false, &cfg, &e);
                 CU_ASSERT_TRUE(t.use_cli);
+                CU_ASSERT_STRING_EQUAL(t.cli_reason, "the docker config file cannot be read");
                 /* HOME/.docker/config.json when DOCKER_CONFIG is unset */
                 cleanup_free char *dotdocker = xasprintf("%s/.docker", tmpdir);
                 mkdir(dotdocker, 0700);
                 cleanup_free char *homecfg = xasprintf("%s/config.json", dotdocker);
                 write_file(homecfg, "{\"currentContext\":\"other\"}");
-                struct engine_env home = {.home = tmpdir};
-                engine_target_init(&t, &one, NULL, 0, false, &home);
+                struct engine_endpoint_input home = {.home = tmpdir};
+                decide(&t, &one, false, &home, &e);
                 CU_ASSERT_TRUE(t.use_cli);
                 unlink(homecfg);
                 rmdir(dotdocker);
         }
+        engine_endpoint_destroy(&e);
         unlink(config);
         unlink(sock);
         rmdir(tmpdir);

@@ -88,7 +88,11 @@ static void test_reference_table(void)
             {"https://host:443", UNSET, "nvuser",
              "error: invalid NV_HOST 'https://host:443' (unsupported scheme)", 1},
             {"ssh://host:2222:", UNSET, "nvuser", "ssh nvuser@host:2222 plugin 3476", 1},
-            {"ssh://user:pw@host:2222:5000", UNSET, "nvuser", "ssh user@host:2222 plugin 5000", 1},
+            /* 1.0: the password is ignored. Here refused (documented). */
+            {"ssh://user:pw@host:2222:5000", UNSET, "nvuser",
+             "error: invalid NV_HOST 'ssh://user:***@host:2222:5000' (the password is not used: "
+             "remove it; SSH asks for a password on the terminal)",
+             1},
             {"[::1]:", UNSET, "nvuser", "http http://[::1]:3476", 1},
             {UNSET, "tcp://[2001:DB8::1]:2375", "nvuser", "error: lower-case hex", 0},
             /* 1.0: remote host "UNIX". Here schemes are case-insensitive (documented). */
@@ -142,9 +146,19 @@ static void test_reference_rules(void)
             {"ssh://host:", UNSET, "", "ssh (null)@host:22 plugin 3476", 1},
             {"ssh://a%40b@host:", UNSET, "u", "ssh a@b@host:22 plugin 3476", 1},
             {"ssh://x@y@host:", UNSET, "u", "ssh x@y@host:22 plugin 3476", 1},
-            /* path, query, fragment ignored */
-            {"http://host:5/some/path?q=1#f", UNSET, "u", "http http://host:5", 1},
+            /* NV_HOST: path, query, fragment refused (documented); a lone "/" is no path */
+            {"http://host:5/some/path?q=1#f", UNSET, "u",
+             "error: (the path, the query and the fragment are not used: remove them)", 1},
+            {"http://host:5/", UNSET, "u", "http http://host:5", 1},
+            {"http://host:5/x", UNSET, "u", "error: (the path is not used: remove it)", 1},
+            {"http://host:5?", UNSET, "u", "error: (the query is not used: remove it)", 1},
+            {"http://host:5/?a=b", UNSET, "u", "error: (the query is not used", 1},
+            {"ssh://host:5#", UNSET, "u", "error: (the fragment is not used", 1},
+            {"host:5/p", UNSET, "u", "error: the path is not used", 1},
+            {"unix:///run/docker.sock", UNSET, "u", "local http://127.0.0.1:3476", 1},
+            /* the engine's address may carry docker's base path: ignored */
             {UNSET, "tcp://host:2375/", "u", "http http://host:3476", 0},
+            {UNSET, "tcp://host:2375/base?x#y", "u", "http http://host:3476", 0},
             /* unix:// from either variable is local */
             {"unix:///run/x.sock", UNSET, "u", "local http://127.0.0.1:3476", 1},
             /* other schemes: error naming the value and the forms */
@@ -206,8 +220,18 @@ static void test_documented_differences(void)
             {"http://ho\tst:5", UNSET, "u", "error: control character", 1},
             /* too many colons */
             {"http://host:1:2:3", UNSET, "u", "error: too many ':'", 1},
-            /* an HTTP user info is ignored */
-            {"http://me:pw@host:5", UNSET, "u", "http http://host:5", 1},
+            /* NV_HOST: an HTTP user is refused, with the way to log in; all parts at once */
+            {"http://me@host:5", UNSET, "u",
+             "error: (the user is not used: remove it; the plugin's API has no log-in "
+             "(ssh://user@host: logs in over SSH))",
+             1},
+            {"http://user:pw@host:5/path?x", UNSET, "u",
+             "error: invalid NV_HOST 'http://user:***@host:5/path?x' (the user, the path and the "
+             "query are not used: remove them;",
+             1},
+            {"me@host:5", UNSET, "u", "error: the user is not used", 1},
+            /* an engine address's user info over tcp is docker's business */
+            {UNSET, "tcp://me@host:2375", "u", "http http://host:3476", 0},
         };
         CHECK(rows);
 }
@@ -228,7 +252,7 @@ static void test_fields(void)
 {
         struct plugin_target t;
         struct error err = ERROR_INIT;
-        CU_ASSERT_EQUAL(host_select("ssh://me:pw@gpu1:2222:5000", "tcp://x:1", "u", &t, &err), 0);
+        CU_ASSERT_EQUAL(host_select("ssh://me@gpu1:2222:5000", "tcp://x:1", "u", &t, &err), 0);
         CU_ASSERT_EQUAL(t.transport, PLUGIN_TRANSPORT_SSH);
         CU_ASSERT_FALSE(t.local);
         CU_ASSERT_STRING_EQUAL(t.source, "NV_HOST");
@@ -260,5 +284,39 @@ static void test_fields(void)
         CU_ASSERT_FALSE(error_is_set(&err));
 }
 
+/* The plugin follows the engine: its address from -H or a context, named in messages. */
+static void test_engine_address(void)
+{
+        struct plugin_target t;
+        struct error err = ERROR_INIT;
+        static const char context[] = "docker context 'gpu9'";
+        CU_ASSERT_EQUAL(host_select_engine(NULL, "ssh://me@gpu9", context, "u", &t, &err), 0);
+        CU_ASSERT_EQUAL(t.transport, PLUGIN_TRANSPORT_SSH);
+        CU_ASSERT_STRING_EQUAL(t.ssh_host, "gpu9");
+        CU_ASSERT_STRING_EQUAL(t.plugin_port, "3476");
+        CU_ASSERT_PTR_EQUAL(t.source, context);
+        plugin_target_destroy(&t);
+        CU_ASSERT_EQUAL(host_select_engine(NULL, "tcp://10.0.0.9:2376", "-H", "u", &t, &err), 0);
+        CU_ASSERT_STRING_EQUAL(t.url, "http://10.0.0.9:3476");
+        CU_ASSERT_STRING_EQUAL(t.source, "-H");
+        plugin_target_destroy(&t);
+        CU_ASSERT_EQUAL(
+            host_select_engine(NULL, "unix:///run/user/1000/docker.sock", "-H", "u", &t, &err), 0);
+        CU_ASSERT_TRUE(t.local);
+        plugin_target_destroy(&t);
+        /* NV_HOST still wins, and the engine's address is then not read */
+        CU_ASSERT_EQUAL(host_select_engine("http://h:5", "bogus://", context, "u", &t, &err), 0);
+        CU_ASSERT_STRING_EQUAL(t.url, "http://h:5");
+        CU_ASSERT_FALSE(t.docker_host_unset_warning);
+        plugin_target_destroy(&t);
+        CU_ASSERT_EQUAL(host_select_engine(NULL, "npipe:////./pipe/x", context, "u", &t, &err), -1);
+        CU_ASSERT_STRING_EQUAL(err.message,
+                               "invalid docker context 'gpu9' 'npipe:////./pipe/x' (unsupported "
+                               "scheme): expected unix://PATH, tcp://HOST[:PORT] or "
+                               "ssh://[user@]HOST[:SSHPORT], e.g. tcp://gpu1:2375");
+        error_clear(&err);
+}
+
 UNIT_MAIN("host_select", UNIT(test_reference_table), UNIT(test_reference_rules),
-          UNIT(test_documented_differences), UNIT(test_password_masked), UNIT(test_fields))
+          UNIT(test_documented_differences), UNIT(test_password_masked), UNIT(test_fields),
+          UNIT(test_engine_address))

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "common/base64.h"
-#include "nvidia-docker/known_hosts.h"
+#include "nvidia-docker/ssh/known_hosts.h"
 #include "unit.h"
 
 #define K1 "AAAAC3NzaC1lZDI1NTE5AAAAID09WqpYAW0DriMto9UG3Hn9IdEBcmgLbYRVR5T2BQU8"
@@ -33,7 +33,7 @@ static enum known_hosts_result check(const char *text, const char *name, const c
 {
         struct known_hosts kh;
         known_hosts_init(&kh);
-        known_hosts_parse(&kh, text, "kh");
+        known_hosts_parse(&kh, text, strlen(text), "kh");
         struct blob b = key(b64);
         enum known_hosts_result r = known_hosts_check(&kh, name, b.data, b.len, NULL);
         free(b.data);
@@ -93,7 +93,7 @@ static void test_markers_and_junk(void)
                            "gpu1 ssh-ed25519 " K2 " a comment\r\n";
         struct known_hosts kh;
         known_hosts_init(&kh);
-        known_hosts_parse(&kh, text, "kh");
+        known_hosts_parse(&kh, text, strlen(text), "kh");
         CU_ASSERT_EQUAL(kh.count, 1);
         CU_ASSERT_EQUAL(kh.entries[0].line, 8);
         known_hosts_destroy(&kh);
@@ -115,7 +115,7 @@ static void test_entry_out_and_types(void)
                            "other ssh-ed25519 " K2 "\n";
         struct known_hosts kh;
         known_hosts_init(&kh);
-        known_hosts_parse(&kh, text, "/x/known_hosts");
+        known_hosts_parse(&kh, text, strlen(text), "/x/known_hosts");
         struct blob b = key(K2);
         const struct known_host_entry *e = NULL;
         CU_ASSERT_EQUAL(known_hosts_check(&kh, "gpu1", b.data, b.len, &e), KNOWN_HOSTS_MATCH);
@@ -139,6 +139,41 @@ static void test_entry_out_and_types(void)
         known_hosts_init(&kh);
         CU_ASSERT_EQUAL(known_hosts_read_file(&kh, "/nonexistent/known_hosts", &err), 0);
         CU_ASSERT_EQUAL(kh.count, 0);
+        known_hosts_destroy(&kh);
+}
+
+/* As OpenSSH reads: a NUL ends its own line only, and line numbers keep counting. */
+static void test_nul_byte(void)
+{
+        static const char text[] = "junk\0gpu1 ssh-ed25519 " K2 "\n"
+                                   "gpu1 ssh-ed25519 " K1 "\0 trailing\n"
+                                   "\0\n"
+                                   "gpu2 ssh-ed25519 " K1;
+        struct known_hosts kh;
+        known_hosts_init(&kh);
+        known_hosts_parse(&kh, text, sizeof(text) - 1, "kh");
+        CU_ASSERT_EQUAL_FATAL(kh.count, 2);
+        CU_ASSERT_STRING_EQUAL(kh.entries[0].hosts, "gpu1");
+        CU_ASSERT_EQUAL(kh.entries[0].line, 2);
+        CU_ASSERT_STRING_EQUAL(kh.entries[1].hosts, "gpu2");
+        CU_ASSERT_EQUAL(kh.entries[1].line, 4);
+        struct blob b = key(K1);
+        CU_ASSERT_EQUAL(known_hosts_check(&kh, "gpu1", b.data, b.len, NULL), KNOWN_HOSTS_MATCH);
+        free(b.data);
+        known_hosts_destroy(&kh);
+}
+
+/* A file over the limit is named, with the limit; /dev/zero never ends. */
+static void test_too_large(void)
+{
+        struct known_hosts kh;
+        struct error err = ERROR_INIT;
+        known_hosts_init(&kh);
+        CU_ASSERT_EQUAL(known_hosts_read_file(&kh, "/dev/zero", &err), -1);
+        CU_ASSERT_STRING_EQUAL(err.message,
+                               "known hosts file /dev/zero is larger than 16 MiB; is it a "
+                               "known_hosts file? (UserKnownHostsFile, GlobalKnownHostsFile)");
+        error_clear(&err);
         known_hosts_destroy(&kh);
 }
 
@@ -167,4 +202,5 @@ static void test_base64(void)
 }
 
 UNIT_MAIN("known_hosts", UNIT(test_name), UNIT(test_hashed), UNIT(test_patterns_and_ports),
-          UNIT(test_markers_and_junk), UNIT(test_entry_out_and_types), UNIT(test_base64))
+          UNIT(test_markers_and_junk), UNIT(test_entry_out_and_types), UNIT(test_nul_byte),
+          UNIT(test_too_large), UNIT(test_base64))

@@ -1,9 +1,10 @@
-/* plugin_answer decoders: the exact bodies of plugin-api.md §1.6 and §1.8, then violations. */
+/* plugin_answer decoders: the exact bodies of plugin-api.md §1.6 and §1.8, then violations,
+ * then the allow-lists (NVIDIA device nodes, the driver volume) that hostile answers meet. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/xalloc.h"
-#include "nvidia-docker/plugin_client.h"
+#include "nvidia-docker/plugin_answer.h"
 #include "unit.h"
 
 /* plugin-api.md §1.8, GET /docker/cli/json (with its trailing newline). */
@@ -84,11 +85,14 @@ static void test_variants(void)
         CU_ASSERT_EQUAL(c.volumes.count, 0);
         CU_ASSERT_EQUAL(c.devices.count, 0);
         docker_cli_answer_destroy(&c);
+        /* fields appended by newer plugins are ignored; MIG and display nodes are NVIDIA's */
         const char *extra =
-            "{\"VolumeDriver\":\"d\",\"Volumes\":[\"v1:/a/b\",\"my.vol-2:/x:ro,z\"],"
-            "\"Devices\":[],\"New\":1}";
+            "{\"VolumeDriver\":\"nvidia-docker\",\"Volumes\":[\"nvidia_driver_580.159.04:/usr/"
+            "local/nvidia:ro\"],\"Devices\":[\"/dev/nvidia-modeset\",\"/dev/nvidia-caps/"
+            "nvidia-cap21\",\"/dev/nvidia17\"],\"NvidiaRuntime\":true}";
         CU_ASSERT_EQUAL(plugin_answer_decode_docker_cli(extra, strlen(extra), &c, &err), 0);
-        CU_ASSERT_EQUAL(c.volumes.count, 2);
+        CU_ASSERT_EQUAL(c.volumes.count, 1);
+        CU_ASSERT_EQUAL(c.devices.count, 3);
         docker_cli_answer_destroy(&c);
 
         struct gpu_info_answer g;
@@ -166,30 +170,12 @@ static void test_cli_violations(void)
                          "Volumes is not a list");
         expect_cli_error("{\"VolumeDriver\":\"d\",\"Volumes\":[1],\"Devices\":[]}",
                          "Volumes[0] is not a string");
-        expect_cli_error("{\"VolumeDriver\":\"d\",\"Volumes\":[\"novolume\"],\"Devices\":[]}",
-                         "Volumes[0] 'novolume' is not name:/target[:options]");
-        expect_cli_error("{\"VolumeDriver\":\"d\",\"Volumes\":[\"v:relative\"],\"Devices\":[]}",
-                         "Volumes[0] 'v:relative'");
-        expect_cli_error("{\"VolumeDriver\":\"d\",\"Volumes\":[\"v:/t:\"],\"Devices\":[]}",
-                         "Volumes[0]");
-        expect_cli_error("{\"VolumeDriver\":\"d\",\"Volumes\":[\"v:/t:r o\"],\"Devices\":[]}",
-                         "Volumes[0]");
-        expect_cli_error("{\"VolumeDriver\":\"d\",\"Volumes\":[\":/t\"],\"Devices\":[]}",
-                         "Volumes[0]");
-        expect_cli_error("{\"VolumeDriver\":\"d\",\"Volumes\":[\"-v:/t\"],\"Devices\":[]}",
-                         "Volumes[0]");
-        expect_cli_error(
-            "{\"VolumeDriver\":\"d\",\"Volumes\":[\"ok:/t\",\"v:/a,b\"],\"Devices\":[]}",
-            "Volumes[1] 'v:/a,b'");
         expect_cli_error("{\"VolumeDriver\":\"d\",\"Volumes\":[]}", "Devices is missing");
         expect_cli_error("{\"VolumeDriver\":\"d\",\"Volumes\":[],\"Devices\":\"/dev/x\"}",
                          "Devices is not a list");
-        expect_cli_error("{\"VolumeDriver\":\"d\",\"Volumes\":[],\"Devices\":[\"dev/nvidia0\"]}",
-                         "Devices[0] 'dev/nvidia0' is not an absolute device path");
-        expect_cli_error("{\"VolumeDriver\":\"d\",\"Volumes\":[],\"Devices\":[\"/dev/a:/dev/b\"]}",
-                         "Devices[0]");
-        expect_cli_error("{\"VolumeDriver\":\"d\",\"Volumes\":[],\"Devices\":[\"/dev/x\",null]}",
-                         "Devices[1] is not a string");
+        expect_cli_error(
+            "{\"VolumeDriver\":\"d\",\"Volumes\":[],\"Devices\":[\"/dev/nvidia0\",null]}",
+            "Devices[1] is not a string");
         expect_cli_error(
             "{\"VolumeDriver\":\"d\",\"VolumeDriver\":\"e\",\"Volumes\":[],\"Devices\":[]}",
             "not JSON");
@@ -247,9 +233,131 @@ static void test_long_values_are_cut_in_messages(void)
         struct docker_cli_answer a;
         struct error err = ERROR_INIT;
         CU_ASSERT_EQUAL(plugin_answer_decode_docker_cli(body, strlen(body), &a, &err), -1);
-        CU_ASSERT(strlen(err.message) < 200);
+        CU_ASSERT(strlen(err.message) < 300);
         CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "a...'"));
         error_clear(&err);
+}
+
+/* What a hostile or broken plugin may name, and what it may not (docs/remote.md). */
+static void test_devices_allowed(void)
+{
+        const char *good[] = {"/dev/nvidia0",
+                              "/dev/nvidia15",
+                              "/dev/nvidiactl",
+                              "/dev/nvidia-uvm",
+                              "/dev/nvidia-uvm-tools",
+                              "/dev/nvidia-modeset",
+                              "/dev/nvidia-caps/nvidia-cap1",
+                              "/dev/nvidia-caps/nvidia-cap2047"};
+        for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+                CU_ASSERT(plugin_answer_device_allowed(good[i]));
+        const char *bad[] = {"/dev/sda",
+                             "/",
+                             "/dev/nvidia",
+                             "/dev/nvidia-",
+                             "/dev/nvidiax",
+                             "/dev/nvidia0x",
+                             "/dev/nvidia0/../sda",
+                             "/dev/nvidia-0",
+                             "/dev/nvidia 0",
+                             "/dev/nvidiactl2",
+                             "/dev/nvidia-uvm-tools/",
+                             "/dev/nvidia-caps",
+                             "/dev/nvidia-caps/nvidia-cap",
+                             "/dev/nvidia-caps/nvidia-capx",
+                             "/dev/nvidia-caps/../sda",
+                             "/dev/../dev/nvidia0",
+                             "//dev/nvidia0",
+                             "/dev//nvidia0",
+                             "dev/nvidia0",
+                             "/dev/nvidia-nvswitch0",
+                             "/dev/dri/card0",
+                             "/dev/nvidia+0",
+                             ""};
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+                if (plugin_answer_device_allowed(bad[i]))
+                        fprintf(stderr, "allowed: %s\n", bad[i]);
+                CU_ASSERT(!plugin_answer_device_allowed(bad[i]));
+        }
+}
+
+static void test_volume_names_allowed(void)
+{
+        const char *good[] = {
+            "nvidia_driver_375.39",
+            "nvidia_driver_580.159.04",
+            "nvidia_driver_1",
+            "nvidia_driver-compute-utility_580.159.04",
+            "nvidia_driver-graphics_1.2",
+            "nvidia_driver_1234567890123456789012345678901234567890123456789012345"
+            "678901234"};
+        for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+                CU_ASSERT(plugin_answer_volume_name_allowed(good[i]));
+        const char *bad[] = {
+            "nvidia_driver_",
+            "nvidia_driver",
+            "nvidia_driver_.",
+            "nvidia_driver_..",
+            "nvidia_driver_1..2",
+            "nvidia_driver_.1",
+            "nvidia_driver_1.",
+            "nvidia_driver_1/2",
+            "nvidia_driver_1a",
+            "nvidia_driver_-1",
+            "xx",
+            "nvidia_driver_580.1:/etc",
+            "Nvidia_driver_1",
+            "x_nvidia_driver_1",
+            "proj_nvidia_driver_1",
+            "nvidia_driver_12345678901234567890123456789012345678901234567890123456"
+            "7890123456"};
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+                if (plugin_answer_volume_name_allowed(bad[i]))
+                        fprintf(stderr, "allowed: %s\n", bad[i]);
+                CU_ASSERT(!plugin_answer_volume_name_allowed(bad[i]));
+        }
+}
+
+/* The answers of issue reports: devices and mounts that would open the host. */
+static void test_hostile_answers(void)
+{
+        expect_cli_error("{\"VolumeDriver\":\"nvidia-docker\",\"Volumes\":[],\"Devices\":["
+                         "\"/dev/nvidiactl\",\"/dev/sda\",\"/\"]}",
+                         "Devices[1] '/dev/sda' is not an NVIDIA device node (/dev/nvidia<N>, "
+                         "/dev/nvidiactl, /dev/nvidia-uvm, /dev/nvidia-uvm-tools, "
+                         "/dev/nvidia-modeset, /dev/nvidia-caps/nvidia-cap<N>)");
+        expect_cli_error("{\"VolumeDriver\":\"nvidia-docker\",\"Volumes\":[\"xx:/etc:rw\"],"
+                         "\"Devices\":[]}",
+                         "Volumes[0] 'xx:/etc:rw' is not the driver volume "
+                         "(nvidia_driver_<version>:/usr/local/nvidia:ro)");
+        const char *volumes[] = {
+            "nvidia_driver_580.1:/usr/local/nvidia",       /* writable */
+            "nvidia_driver_580.1:/usr/local/nvidia:rw",    /* writable */
+            "nvidia_driver_580.1:/etc:ro",                 /* elsewhere */
+            "nvidia_driver_580.1:/usr/local/nvidia/..:ro", /* elsewhere */
+            "nvidia_driver_580.1:/usr/local/nvidia:ro,z",  /* options */
+            "nvidia_driver_../../x:/usr/local/nvidia:ro",  /* name */
+            "/etc:/usr/local/nvidia:ro",                   /* a bind mount */
+            "nvidia_driver_580.1:/usr/local/nvidia:ro:ro", /* garbage */
+            "local_volume_1:/usr/local/nvidia:ro",         /* another volume */
+            "nvidia_driver_580.1:/usr/local/nvidia:ro\\n", /* escaped garbage */
+        };
+        for (size_t i = 0; i < sizeof volumes / sizeof volumes[0]; i++) {
+                cleanup_free char *body = xasprintf(
+                    "{\"VolumeDriver\":\"nvidia-docker\",\"Volumes\":[\"%s\"],\"Devices\":[]}",
+                    volumes[i]);
+                expect_cli_error(body, "Volumes[0]");
+        }
+        expect_cli_error("{\"VolumeDriver\":\"local\",\"Volumes\":[\"nvidia_driver_580.1:/usr/"
+                         "local/nvidia:ro\"],\"Devices\":[]}",
+                         "VolumeDriver 'local' is not nvidia-docker");
+        expect_cli_error("{\"VolumeDriver\":\"\",\"Volumes\":[\"nvidia_driver_580.1:/usr/"
+                         "local/nvidia:ro\"],\"Devices\":[]}",
+                         "VolumeDriver '' is not nvidia-docker");
+        expect_cli_error("{\"VolumeDriver\":\"nvidia-docker\",\"Volumes\":[\"nvidia_driver_1:/"
+                         "usr/local/nvidia:ro\",\"nvidia_driver_1:/usr/local/nvidia:ro\"],"
+                         "\"Devices\":[]}",
+                         "Volumes has 2 entries where at most one driver volume fits");
 }
 
 /* The answer to caps=: Environment, allow-listed loader variables with absolute paths only. */
@@ -292,6 +400,39 @@ static void test_environment(void)
         docker_cli_answer_destroy(&a);
 }
 
+/* The MIG devices of /gpu/info/json (for podman's CDI names), each with its parent's node. */
+static void test_info_mig(void)
+{
+        const char *body =
+            "{\"Version\":{\"Driver\":\"1\",\"CUDA\":\"8\"},\"Devices\":["
+            "{\"UUID\":\"GPU-a\",\"Path\":\"/dev/nvidia0\",\"Model\":null,\"MIG\":["
+            "{\"UUID\":\"MIG-x\",\"Index\":\"0:0\",\"GPUInstance\":1,\"ComputeInstance\":0,"
+            "\"Memory\":19968,\"Devices\":[\"/dev/nvidia-caps/nvidia-cap12\"]},"
+            "{\"UUID\":\"MIG-y\",\"Index\":\"0:1\"}]},"
+            "{\"UUID\":\"GPU-b\",\"Path\":\"/dev/nvidia3\",\"Model\":\"m\",\"MIG\":null}]}";
+        struct gpu_info_answer a;
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(plugin_answer_decode_gpu_info(body, strlen(body), &a, &err), 0);
+        CU_ASSERT_EQUAL_FATAL(a.mig_uuids.count, 2);
+        CU_ASSERT_STRING_EQUAL(a.mig_uuids.items[1], "MIG-y");
+        CU_ASSERT_STRING_EQUAL(a.mig_indexes.items[0], "0:0");
+        CU_ASSERT_STRING_EQUAL(a.mig_paths.items[1], "/dev/nvidia0");
+        CU_ASSERT_EQUAL(a.uuids.count, 2);
+        gpu_info_answer_destroy(&a);
+        expect_info_error("{\"Version\":{\"Driver\":\"1\",\"CUDA\":\"8\"},\"Devices\":[{\"UUID\":"
+                          "\"GPU-1\",\"Path\":\"/dev/nvidia0\",\"Model\":null,\"MIG\":{}}]}",
+                          "Devices[0].MIG is not a list");
+        expect_info_error("{\"Version\":{\"Driver\":\"1\",\"CUDA\":\"8\"},\"Devices\":[{\"UUID\":"
+                          "\"GPU-1\",\"Path\":\"/dev/nvidia0\",\"Model\":null,\"MIG\":[{\"UUID\":"
+                          "\"MIG-1\"}]}]}",
+                          "Devices[0].MIG[0].Index is missing");
+        expect_info_error("{\"Version\":{\"Driver\":\"1\",\"CUDA\":\"8\"},\"Devices\":[{\"UUID\":"
+                          "\"GPU-1\",\"Path\":\"/dev/nvidia0\",\"Model\":null,\"MIG\":[3]}]}",
+                          "Devices[0].MIG[0] is not an object");
+}
+
 UNIT_MAIN("plugin_answer", UNIT(test_environment), UNIT(test_cli_reference_body),
-          UNIT(test_info_reference_body), UNIT(test_variants), UNIT(test_cli_violations),
-          UNIT(test_info_violations), UNIT(test_long_values_are_cut_in_messages))
+          UNIT(test_info_mig), UNIT(test_info_reference_body), UNIT(test_variants),
+          UNIT(test_cli_violations), UNIT(test_info_violations),
+          UNIT(test_long_values_are_cut_in_messages), UNIT(test_devices_allowed),
+          UNIT(test_volume_names_allowed), UNIT(test_hostile_answers))

@@ -15,7 +15,7 @@
 #include "common/buf.h"
 #include "common/xalloc.h"
 #include "nvidia-docker/plugin_client.h"
-#include "nvidia-docker/ssh_tunnel.h"
+#include "nvidia-docker/ssh/ssh_tunnel.h"
 #include "unit.h"
 
 static const char INFO[] =
@@ -73,11 +73,15 @@ out:
         return NULL;
 }
 
-int ssh_tunnel_open(const struct plugin_target *target, struct ssh_tunnel **out, struct error *err)
+static struct ssh_destination last_destination;
+
+int ssh_tunnel_open(const struct ssh_destination *destination, struct ssh_tunnel **out,
+                    struct error *err)
 {
+        last_destination = *destination;
         if (fail_open)
-                return error_set(err, "ssh: connect to %s port %s failed", target->ssh_host,
-                                 target->ssh_port);
+                return error_set(err, "ssh: connect to %s port %s failed", destination->host,
+                                 destination->port ? destination->port : "(default)");
         struct ssh_tunnel *t = xcalloc(1, sizeof *t);
         int sv[2];
         CU_ASSERT_EQUAL_FATAL(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
@@ -116,6 +120,12 @@ static void test_ssh_transport(void)
         CU_ASSERT_EQUAL_FATAL(host_select("ssh://me@gpu1:2222:5000", "x", "u", &target, &err), 0);
         struct plugin_client *client = NULL;
         CU_ASSERT_EQUAL_FATAL(plugin_client_open(&target, &client, &err), 0);
+        /* The tunnel gets plain values: the address's user and SSH port, the plugin port. */
+        CU_ASSERT_STRING_EQUAL(last_destination.user, "me");
+        CU_ASSERT_PTR_NULL(last_destination.local_user);
+        CU_ASSERT_STRING_EQUAL(last_destination.host, "gpu1");
+        CU_ASSERT_STRING_EQUAL(last_destination.port, "2222");
+        CU_ASSERT_STRING_EQUAL(last_destination.remote_port, "5000");
         struct gpu_info_answer info;
         CU_ASSERT_EQUAL(plugin_client_gpu_info(client, &info, &err), 0);
         if (err.message)
@@ -155,7 +165,12 @@ static void test_ssh_open_error(void)
         struct plugin_client *client = NULL;
         CU_ASSERT_EQUAL(plugin_client_open(&target, &client, &err), -1);
         CU_ASSERT_PTR_NULL(client);
-        CU_ASSERT_STRING_EQUAL(err.message, "ssh: connect to gpu1 port 22 failed");
+        CU_ASSERT_STRING_EQUAL(err.message, "ssh: connect to gpu1 port (default) failed");
+        /* No user or port in the address: the SSH configuration decides, then $USER, 22. */
+        CU_ASSERT_PTR_NULL(last_destination.user);
+        CU_ASSERT_STRING_EQUAL(last_destination.local_user, "u");
+        CU_ASSERT_PTR_NULL(last_destination.port);
+        CU_ASSERT_STRING_EQUAL(last_destination.remote_port, "3476");
         fail_open = false;
         error_clear(&err);
         plugin_target_destroy(&target);

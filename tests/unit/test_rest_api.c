@@ -436,6 +436,7 @@ static void handle(const char *method, const char *path, const char *query,
             &three_inv,
             {NULL, live_driver, live_cuda, live_status, live_control, live_modeset, NULL},
             toolkit,
+            NULL,
             NULL};
         struct http_query_param *p;
         size_t n;
@@ -482,6 +483,14 @@ static void test_handler(void)
         EXPECT_STR("text/plain; charset=utf-8", r.content_type);
         http_response_destroy(&r);
 
+        /* Compose: the chosen GPUs' nodes, in the caller's order. */
+        handle("GET", "/v1.0/docker/compose", "service=cuda&dev=1+2", &r);
+        CU_ASSERT_EQUAL(r.status, 200);
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "      - /dev/nvidia-uvm\n      - /dev/nvidia2\n"
+                                              "      - /dev/nvidia1\n"));
+        CU_ASSERT_PTR_NULL(strstr(r.body, "/dev/nvidia3"));
+        http_response_destroy(&r);
+
         handle("GET", "/docker/cli/json", "dev=GPU-1", &r);
         CU_ASSERT_EQUAL(r.status, 400);
         EXPECT_STR("invalid device: GPU-1 (ambiguous: GPU-1a00, GPU-1b00)\n", r.body);
@@ -521,6 +530,18 @@ static void test_handler(void)
         fail_driver = 0;
 
         handle("GET", "/gpu/%zz", NULL, &r);
+        CU_ASSERT_EQUAL(r.status, 404);
+        http_response_destroy(&r);
+
+        /* The CDI spec: under /v1.0/ only; 503 with the reason while there is none. */
+        handle("GET", "/v1.0/cdi/spec", NULL, &r);
+        CU_ASSERT_EQUAL(r.status, 503);
+        EXPECT_STR("this plugin publishes no CDI spec (started with -cdi=)\n", r.body);
+        http_response_destroy(&r);
+        handle("GET", "/cdi/spec", NULL, &r);
+        CU_ASSERT_EQUAL(r.status, 404);
+        http_response_destroy(&r);
+        handle("POST", "/v1.0/cdi/spec.json", NULL, &r);
         CU_ASSERT_EQUAL(r.status, 404);
         http_response_destroy(&r);
 }
@@ -710,6 +731,7 @@ static void handle_mixed(const char *path, const char *query, struct http_respon
             &mixed_inv,
             {NULL, live_driver, live_cuda, live_status, live_control, NULL, live_mig_nodes},
             false,
+            NULL,
             NULL};
         struct http_query_param *p;
         size_t n;
@@ -735,6 +757,16 @@ static void test_docker_cli_mig(void)
             "--device=/dev/nvidia-caps/nvidia-cap22 --device=/dev/nvidia1",
             r.body);
         CU_ASSERT_EQUAL(mig_nodes_calls, 2);
+        http_response_destroy(&r);
+
+        /* Compose: a MIG device's nodes too. */
+        mig_nodes_calls = 0;
+        handle_mixed("/v1.0/docker/compose", "service=cuda&dev=0:3", &r);
+        CU_ASSERT_EQUAL(r.status, 200);
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "      - /dev/nvidia0\n"
+                                              "      - /dev/nvidia-caps/nvidia-cap21\n"
+                                              "      - /dev/nvidia-caps/nvidia-cap23\n"));
+        CU_ASSERT_EQUAL(mig_nodes_calls, 1);
         http_response_destroy(&r);
 
         handle_mixed("/v1.0/docker/cli/json", "dev=MIG-22", &r);

@@ -1,6 +1,6 @@
 /* ssh_auth: the pure part (is a key file passphrase-protected?); the rest runs against a real
  * sshd in tests/integration/test_ssh.sh. Fixtures made by ssh-keygen -t ed25519. */
-#include "nvidia-docker/ssh_auth.h"
+#include "nvidia-docker/ssh/ssh_auth.h"
 #include "unit.h"
 
 static const char encrypted_openssh[] =

@@ -4,13 +4,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "nvidia-docker/ssh_config.h"
+#include "nvidia-docker/ssh/ssh_config.h"
 #include "unit.h"
 
 static int parse(struct ssh_config *cfg, const char *host, const char *text, struct error *err)
 {
         struct ssh_config_context ctx = {host, "/nonexistent", "/home/me", 0};
-        return ssh_config_parse(cfg, text, "config", &ctx, err);
+        return ssh_config_parse(cfg, text, strlen(text), "config", &ctx, err);
 }
 
 static void test_pattern_match(void)
@@ -146,9 +146,10 @@ static void test_include(void)
         struct error err = ERROR_INIT;
         ssh_config_init(&cfg);
         struct ssh_config_context ctx = {"gpu1", dir, "/home/me", 0};
-        CU_ASSERT_EQUAL(ssh_config_parse(&cfg, "Include *.conf nothing-here\nUser later\n",
-                                         "config", &ctx, &err),
-                        0);
+        static const char include_text[] = "Include *.conf nothing-here\nUser later\n";
+        CU_ASSERT_EQUAL(
+            ssh_config_parse(&cfg, include_text, sizeof(include_text) - 1, "config", &ctx, &err),
+            0);
         CU_ASSERT_STRING_EQUAL(cfg.user, "included");
         ssh_config_destroy(&cfg);
         /* an Include that includes itself stops at the depth limit with an error */
@@ -165,6 +166,30 @@ static void test_include(void)
         /* a missing file is no error */
         ssh_config_init(&cfg);
         CU_ASSERT_EQUAL(ssh_config_read_file(&cfg, "/nonexistent/config", &ctx, &err), 0);
+        ssh_config_destroy(&cfg);
+        /* a file that never ends: named with the limit, and where it was included */
+        ssh_config_init(&cfg);
+        static const char zero_text[] = "Host *\n  Include /dev/zero\n";
+        CU_ASSERT_EQUAL(
+            ssh_config_parse(&cfg, zero_text, sizeof(zero_text) - 1, "config", &ctx, &err), -1);
+        CU_ASSERT_STRING_EQUAL(err.message, "config:2: Include /dev/zero: SSH configuration file "
+                                            "/dev/zero is larger than 1 MiB");
+        error_clear(&err);
+        ssh_config_destroy(&cfg);
+}
+
+/* As OpenSSH reads: a NUL byte ends its own line; later lines still apply. */
+static void test_nul_byte(void)
+{
+        static const char text[] = "User first\0ignored\nPort 2222\0 9\n\0\nHostName h\n";
+        struct ssh_config_context ctx = {"gpu1", "/nonexistent", "/home/me", 0};
+        struct ssh_config cfg;
+        struct error err = ERROR_INIT;
+        ssh_config_init(&cfg);
+        CU_ASSERT_EQUAL(ssh_config_parse(&cfg, text, sizeof(text) - 1, "config", &ctx, &err), 0);
+        CU_ASSERT_STRING_EQUAL(cfg.user, "first");
+        CU_ASSERT_STRING_EQUAL(cfg.port, "2222");
+        CU_ASSERT_STRING_EQUAL(cfg.hostname, "h");
         ssh_config_destroy(&cfg);
 }
 
@@ -190,4 +215,4 @@ static void test_expand(void)
 
 UNIT_MAIN("ssh_config", UNIT(test_pattern_match), UNIT(test_first_value_wins),
           UNIT(test_host_negation_and_multiple), UNIT(test_match_blocks), UNIT(test_bad_values),
-          UNIT(test_include), UNIT(test_expand))
+          UNIT(test_include), UNIT(test_nul_byte), UNIT(test_expand))

@@ -51,9 +51,10 @@ enum known_hosts_result {
 void known_hosts_init(struct known_hosts *kh);
 void known_hosts_destroy(struct known_hosts *kh);
 
-/* Adds the usable lines of `text` (named `origin` in messages). Never fails. */
-void known_hosts_parse(struct known_hosts *kh, const char *text, const char *origin);
-/* Reads a file; a missing file is not an error. */
+/* Adds the usable lines of `text` (`len` bytes, named `origin` in messages). Never fails. As in
+ * OpenSSH, lines end at '\n' and a NUL byte ends only its own line. */
+void known_hosts_parse(struct known_hosts *kh, const char *text, size_t len, const char *origin);
+/* Reads a file of at most 16 MiB; a missing file is not an error. */
 int known_hosts_read_file(struct known_hosts *kh, const char *path, struct error *err);
 
 /* The name ssh looks up: "host" for port 22, "[host]:port" otherwise. */

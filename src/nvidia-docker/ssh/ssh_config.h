@@ -65,11 +65,13 @@ struct ssh_config_context {
 void ssh_config_init(struct ssh_config *cfg);
 void ssh_config_destroy(struct ssh_config *cfg);
 
-/* Applies the lines of `text` (from `origin`, for messages) that concern ctx->host. A
- * malformed value of a keyword we honour is an error naming origin:line. */
-int ssh_config_parse(struct ssh_config *cfg, const char *text, const char *origin,
+/* Applies the lines of `text` (`len` bytes, from `origin`, for messages) that concern ctx->host.
+ * Lines end at '\n'; a NUL byte ends only its own line (as OpenSSH reads). A malformed value of
+ * a keyword we honour is an error naming origin:line; an error in an included file is prefixed
+ * with the Include line ("~/.ssh/config:3: Include x: ..."). */
+int ssh_config_parse(struct ssh_config *cfg, const char *text, size_t len, const char *origin,
                      const struct ssh_config_context *ctx, struct error *err);
-/* Reads and applies a file; a missing file is not an error. */
+/* Reads and applies a file of at most 1 MiB; a missing file is not an error. */
 int ssh_config_read_file(struct ssh_config *cfg, const char *path,
                          const struct ssh_config_context *ctx, struct error *err);
 

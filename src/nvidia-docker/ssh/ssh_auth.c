@@ -1,4 +1,4 @@
-#include "nvidia-docker/ssh_auth.h"
+#include "nvidia-docker/ssh/ssh_auth.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -272,7 +272,11 @@ static int try_identity_file(LIBSSH2_SESSION *session, const struct ssh_auth_req
         }
         struct buf text = BUF_INIT;
         if (buf_read_fd(&text, fd, KEY_FILE_MAX) < 0) {
-                strv_pushf(tried, "%s (unreadable: %s)", shown, strerror(errno));
+                if (errno == E2BIG)
+                        strv_pushf(tried, "%s (larger than %d MiB: not a private key file)", shown,
+                                   KEY_FILE_MAX >> 20);
+                else
+                        strv_pushf(tried, "%s (unreadable: %s)", shown, strerror(errno));
                 buf_destroy(&text);
                 return 0;
         }

@@ -1,4 +1,4 @@
-#include "nvidia-docker/known_hosts.h"
+#include "nvidia-docker/ssh/known_hosts.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 #include "common/base64.h"
 #include "common/buf.h"
 #include "common/xalloc.h"
-#include "nvidia-docker/ssh_config.h"
+#include "nvidia-docker/ssh/ssh_config.h"
 
 #define KNOWN_HOSTS_MAX_SIZE (16 * 1024 * 1024)
 #define SHA1_LEN             20
@@ -99,14 +99,16 @@ static void parse_line(struct known_hosts *kh, char *line, const char *origin, u
         };
 }
 
-void known_hosts_parse(struct known_hosts *kh, const char *text, const char *origin)
+void known_hosts_parse(struct known_hosts *kh, const char *text, size_t len, const char *origin)
 {
         unsigned number = 0;
-        const char *p = text;
-        while (*p != '\0') {
-                size_t len = strcspn(p, "\n");
-                cleanup_free char *line = xstrndup(p, len);
-                p += len + (p[len] == '\n' ? 1 : 0);
+        const char *p = text, *end = text + len;
+        while (p < end) {
+                const char *newline = memchr(p, '\n', (size_t)(end - p));
+                size_t line_len = newline != NULL ? (size_t)(newline - p) : (size_t)(end - p);
+                /* xstrndup stops at a NUL: the line ends there, the next line still counts. */
+                cleanup_free char *line = xstrndup(p, line_len);
+                p += line_len + (newline != NULL ? 1 : 0);
                 parse_line(kh, line, origin, ++number);
         }
 }
@@ -123,9 +125,15 @@ int known_hosts_read_file(struct known_hosts *kh, const char *path, struct error
         if (buf_read_fd(&text, fd, KNOWN_HOSTS_MAX_SIZE) < 0) {
                 int saved = errno;
                 buf_destroy(&text);
+                if (saved == E2BIG)
+                        return error_set(err,
+                                         "known hosts file %s is larger than %d MiB; is it a "
+                                         "known_hosts file? (UserKnownHostsFile, "
+                                         "GlobalKnownHostsFile)",
+                                         path, KNOWN_HOSTS_MAX_SIZE >> 20);
                 return error_set_errno(err, saved, "cannot read known hosts file %s", path);
         }
-        known_hosts_parse(kh, text.data ? text.data : "", path);
+        known_hosts_parse(kh, text.data ? text.data : "", text.len, path);
         buf_destroy(&text);
         return 0;
 }

@@ -1,4 +1,4 @@
-#include "nvidia-docker/ssh_config.h"
+#include "nvidia-docker/ssh/ssh_config.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -188,7 +188,7 @@ static int apply_include(struct ssh_config *cfg, const struct strv *args, const 
                 for (size_t j = 0; j < g.gl_pathc; j++) {
                         if (ssh_config_read_file(cfg, g.gl_pathv[j], &sub, err) < 0) {
                                 globfree(&g);
-                                return -1;
+                                return error_prefix(err, "%s:%u: Include %s", origin, line, arg);
                         }
                 }
                 globfree(&g);
@@ -345,16 +345,18 @@ static int apply_line(struct ssh_config *cfg, const struct strv *args, const cha
         return 0; /* every other keyword: not ours */
 }
 
-int ssh_config_parse(struct ssh_config *cfg, const char *text, const char *origin,
+int ssh_config_parse(struct ssh_config *cfg, const char *text, size_t len, const char *origin,
                      const struct ssh_config_context *ctx, struct error *err)
 {
         bool active = true;
         unsigned line_number = 0;
-        const char *p = text;
-        while (*p != '\0') {
-                size_t len = strcspn(p, "\n");
-                cleanup_free char *line = xstrndup(p, len);
-                p += len + (p[len] == '\n' ? 1 : 0);
+        const char *p = text, *end = text + len;
+        while (p < end) {
+                const char *newline = memchr(p, '\n', (size_t)(end - p));
+                size_t line_len = newline != NULL ? (size_t)(newline - p) : (size_t)(end - p);
+                /* xstrndup stops at a NUL: the line ends there, the next line still counts. */
+                cleanup_free char *line = xstrndup(p, line_len);
+                p += line_len + (newline != NULL ? 1 : 0);
                 line_number++;
 
                 char *s = line + strspn(line, " \t\r");
@@ -414,9 +416,12 @@ int ssh_config_read_file(struct ssh_config *cfg, const char *path,
         if (buf_read_fd(&text, fd, SSH_CONFIG_MAX_SIZE) < 0) {
                 int saved = errno;
                 buf_destroy(&text);
+                if (saved == E2BIG)
+                        return error_set(err, "SSH configuration file %s is larger than %d MiB",
+                                         path, SSH_CONFIG_MAX_SIZE >> 20);
                 return error_set_errno(err, saved, "cannot read SSH configuration %s", path);
         }
-        int rc = ssh_config_parse(cfg, text.data ? text.data : "", path, ctx, err);
+        int rc = ssh_config_parse(cfg, text.data ? text.data : "", text.len, path, ctx, err);
         buf_destroy(&text);
         return rc;
 }
