@@ -9,9 +9,13 @@
 # and NV_DOCKER=podman nvidia-docker run (the wrapper giving the same CDI devices). When the
 # plugin stops, the spec is gone.
 # Usage, from the project root, on the GPU machine (see tests/gpu/pack.sh, pack-podman.sh):
-#   bash .gpu-podman/start-podman.sh .gpu-podman &&
+#   bash .gpu-podman/start-podman.sh .gpu-podman && B=/tmp/gpu-host-podman &&
+#   mv $B/conmon $B/conmon.bin && printf '#!/bin/sh\nLD_LIBRARY_PATH=%s/lib exec %s/conmon.bin "$@"\n' $B $B >$B/conmon &&
+#   chmod +x $B/conmon &&
 #   PATH=/tmp/gpu-host-podman:$PATH LD_LIBRARY_PATH=$PWD/.gpu/syslib:/tmp/gpu-host-podman/lib \
 #     bash tests/gpu/podman.sh .gpu/bin/nvidia-docker-plugin
+# (podman starts conmon with an environment of its own: the wrapper gives conmon the packed
+# libraries, e.g. libglib-2.0, that the GPU machine lacks.)
 # (Further arguments go to the plugin, e.g. -r DRIVER_ROOT.)
 # Prints "podman-gpu: N passed, N failed"; exit status 1 on any failure.
 set -u
@@ -27,6 +31,9 @@ fail() { failed=$((failed + 1)); echo "FAIL - $*"; }
 finish() { echo "podman-gpu: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
 command -v nvidia-smi >/dev/null || { fail "nvidia-smi found (not a GPU machine?)"; finish; }
 command -v podman >/dev/null || { fail "podman found (bash .gpu-podman/start-podman.sh, then PATH)"; finish; }
+conmon=$(podman info --format '{{.Host.Conmon.Path}}' 2>/dev/null)
+env -i "$conmon" --version >/dev/null 2>&1 ||
+  { fail "conmon ($conmon) runs without LD_LIBRARY_PATH (see the usage: the conmon wrapper)"; finish; }
 podman image exists "$image" || { fail "image $image (start-podman.sh imports it)"; finish; }
 [ -x "$plugin" ] || { fail "plugin at $plugin (tests/gpu/pack.sh)"; finish; }
 if [ -e "$spec" ]; then
