@@ -17,9 +17,13 @@ count() { # adds the last "N passed, N failed" line of a log to the totals
 }
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-# The tests make simulated /dev/nvidia* nodes only for their own run; one that leaves any behind
-# changes what later tests see (the wrapper reads /dev/nvidia* for confinement): name it.
-nodes() { ls -d /dev/nvidia* 2>/dev/null | tr '\n' ' '; }
+# The tests make simulated /dev/nvidia* nodes only for their own run, under the plugin-socket
+# lock (tests/lib/common.sh t_lock); one that leaves any behind changes what later tests see (the
+# wrapper reads /dev/nvidia* for confinement): it fails by name and its nodes go. Skipped while
+# another suite's test holds the lock (its nodes are its own).
+nodes() {
+  (flock -n 9 || { echo busy; exit 0; }; ls -d /dev/nvidia* 2>/dev/null | tr '\n' ' ') 9>/tmp/nvd-plugin-socket.lock
+}
 for t in "$@"; do
   echo "== $t"
   if ! "$t" >"$log" 2>&1; then broken+=("$t"); fi
@@ -33,12 +37,13 @@ for t in tests/integration/test_*.sh; do
   timeout -k 10 "${TEST_TIMEOUT:-900}" bash "$t" >"$log" 2>&1
   rc=$?
   nodes_after=$(nodes)
-  if [ "$nodes_before" != "$nodes_after" ]; then
+  if [ "$nodes_before" != busy ] && [ "$nodes_after" != busy ] && [ "$nodes_before" != "$nodes_after" ]; then
     echo "($t changed /dev: before [$nodes_before], after [$nodes_after]; the nodes it added are removed)" >>"$log"
-    for n in $nodes_after; do
-      case " $nodes_before " in *" $n "*) continue ;; esac
-      [ -c "$n" ] && case $(stat -c %t "$n") in c3 | ee) rm -f "$n" ;; esac # NVIDIA's majors 195, 238
-    done
+    (flock -n 9 || exit 0
+      for n in $nodes_after; do
+        case " $nodes_before " in *" $n "*) continue ;; esac
+        [ -c "$n" ] && case $(stat -c %t "$n") in c3 | ee) rm -f "$n" ;; esac # NVIDIA's majors 195, 238
+      done) 9>/tmp/nvd-plugin-socket.lock
     rc=1
   fi
   [ "$rc" = 124 ] && echo "($t timed out after ${TEST_TIMEOUT:-900} s)" >>"$log"
