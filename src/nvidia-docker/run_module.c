@@ -33,11 +33,16 @@
 struct run_env {
         const char *nv_gpu, *nv_host, *nv_debug, *nv_driver_capabilities;
         const char *docker_host, *docker_context, *docker_config, *home, *user;
-        const char *disable_require;      /* NVIDIA_DISABLE_REQUIRE */
-        const char *cuda_visible_devices; /* CUDA_VISIBLE_DEVICES */
-        struct podman_env podman;         /* CONTAINER_HOST, ... (NV_DOCKER naming podman) */
+        const char *disable_require;            /* NVIDIA_DISABLE_REQUIRE */
+        const char *cuda_visible_devices;       /* CUDA_VISIBLE_DEVICES */
+        const char *visible_devices;            /* NVIDIA_VISIBLE_DEVICES (for `-e NAME`) */
+        const char *driver_capabilities;        /* NVIDIA_DRIVER_CAPABILITIES (`-e NAME`) */
+        struct podman_env podman;               /* CONTAINER_HOST, ... (NV_DOCKER naming podman) */
+        struct plugin_client_env plugin_client; /* NV_TIMEOUT, SSH_AUTH_SOCK, CI, HOME, USER */
 };
 
+/* The run module's only reader of the environment: it is loaded by dlopen and entered through
+ * run_module_main, a second entry point beside main.c's; everything below gets values. */
 static void run_env_read(struct run_env *e)
 {
         e->nv_gpu = getenv("NV_GPU");
@@ -51,6 +56,8 @@ static void run_env_read(struct run_env *e)
         e->user = getenv("USER");
         e->disable_require = getenv("NVIDIA_DISABLE_REQUIRE");
         e->cuda_visible_devices = getenv("CUDA_VISIBLE_DEVICES");
+        e->visible_devices = getenv("NVIDIA_VISIBLE_DEVICES");
+        e->driver_capabilities = getenv("NVIDIA_DRIVER_CAPABILITIES");
         e->podman = (struct podman_env){
             .container_host = getenv("CONTAINER_HOST"),
             .container_connection = getenv("CONTAINER_CONNECTION"),
@@ -58,6 +65,16 @@ static void run_env_read(struct run_env *e)
             .storage_conf = getenv("CONTAINERS_STORAGE_CONF"),
             .xdg_runtime_dir = getenv("XDG_RUNTIME_DIR"),
             .root = geteuid() == 0,
+        };
+        e->plugin_client = (struct plugin_client_env){
+            .timeout = getenv("NV_TIMEOUT"),
+            .ssh_env =
+                {
+                    .home = e->home,
+                    .user = e->user,
+                    .auth_sock = getenv("SSH_AUTH_SOCK"),
+                    .ci = getenv("CI"),
+                },
         };
 }
 
@@ -231,13 +248,13 @@ static int image_resolve(struct run_state *s, bool *passthrough, struct error *e
 
 /* The value the command line gives variable `name`: the last -e/--env (`cmdline_word`,
  * `NAME=value` or `NAME`), else the last --env-file entry; NULL when it gives none (or unsets
- * it: `-e NAME` with NAME unset here). */
+ * it: `-e NAME` with NAME unset here; `caller_value` is the caller's value of NAME). */
 static const char *cmdline_value(const struct run_state *s, const char *name,
-                                 const char *cmdline_word)
+                                 const char *cmdline_word, const char *caller_value)
 {
         const char *entry =
             cmdline_word != NULL ? cmdline_word : env_entries_find(&s->env_entries, name);
-        return entry != NULL ? env_entry_value(entry, getenv(name)) : NULL;
+        return entry != NULL ? env_entry_value(entry, caller_value) : NULL;
 }
 
 static int plan_decide(struct run_state *s, struct error *err)
@@ -251,12 +268,12 @@ static int plan_decide(struct run_state *s, struct error *err)
             .image = &s->image,
             .nv_gpu = s->env.nv_gpu,
             .gpus_option = a->gpus_count > 0 ? a->gpus[a->gpus_count - 1].value : NULL,
-            .cmdline_visible_devices =
-                cmdline_value(s, "NVIDIA_VISIBLE_DEVICES", a->env_visible_devices),
-            .cmdline_nv_gpu = cmdline_value(s, "NV_GPU", a->env_nv_gpu),
+            .cmdline_visible_devices = cmdline_value(
+                s, "NVIDIA_VISIBLE_DEVICES", a->env_visible_devices, s->env.visible_devices),
+            .cmdline_nv_gpu = cmdline_value(s, "NV_GPU", a->env_nv_gpu, s->env.nv_gpu),
             .nv_driver_capabilities = s->env.nv_driver_capabilities,
-            .cmdline_capabilities =
-                cmdline_value(s, "NVIDIA_DRIVER_CAPABILITIES", a->env_capabilities),
+            .cmdline_capabilities = cmdline_value(s, "NVIDIA_DRIVER_CAPABILITIES",
+                                                  a->env_capabilities, s->env.driver_capabilities),
             .disable_require = s->env.disable_require != NULL,
         };
         if (gpu_plan_decide(&in, &s->plan, err) < 0)
@@ -548,8 +565,8 @@ static int run_podman_with_gpus(struct run_state *s, struct error *err)
         strv_push(&none, "none");
         strv_init(&s->options);
         int rc = -1;
-        if (plugin_client_open(&s->plugin, &s->client, err) < 0 || cuda_check(s, err) < 0 ||
-            devices_choose(s, err) < 0 || gpu_info_load(s, err) < 0 ||
+        if (plugin_client_open(&s->plugin, &s->env.plugin_client, &s->client, err) < 0 ||
+            cuda_check(s, err) < 0 || devices_choose(s, err) < 0 || gpu_info_load(s, err) < 0 ||
             cdi_devices_options(s->all_devices, &s->devices, &s->info, s->plan.source, &s->options,
                                 &nodes, err) < 0 ||
             devices_confirm(s, &nodes, err) < 0 || runtime_choose(s, &runtime, err) < 0)
@@ -591,8 +608,8 @@ static int run_with_gpus(struct run_state *s, struct error *err)
         if (s->podman)
                 return run_podman_with_gpus(s, err);
         const char *runtime = NULL;
-        if (plugin_client_open(&s->plugin, &s->client, err) < 0 || cuda_check(s, err) < 0 ||
-            devices_choose(s, err) < 0 ||
+        if (plugin_client_open(&s->plugin, &s->env.plugin_client, &s->client, err) < 0 ||
+            cuda_check(s, err) < 0 || devices_choose(s, err) < 0 ||
             plugin_client_docker_cli(s->client, &s->plan.volume_kinds,
                                      s->all_devices ? NULL : &s->devices, capabilities_to_ask(s),
                                      s->plan.source, &s->answer, err) < 0 ||
@@ -630,7 +647,7 @@ static bool nvidia_runtime_would_add(const struct run_state *s)
                                 : env_entries_find(&s->env_entries, "NVIDIA_VISIBLE_DEVICES");
         const char *value = s->image.visible_devices;
         if (entry != NULL)
-                value = env_entry_value(entry, getenv("NVIDIA_VISIBLE_DEVICES"));
+                value = env_entry_value(entry, s->env.visible_devices);
         if (value == NULL)
                 return s->image.cuda_version_env != NULL;
         return value[0] != '\0' && strcmp(value, "void") != 0;
@@ -647,7 +664,7 @@ static int run_plain(struct run_state *s, struct error *err)
                 struct strv none = STRV_INIT;
                 strv_push(&none, "none");
                 if (!error_is_set(&s->plugin_target_error) &&
-                    plugin_client_open(&s->plugin, &s->client, &ask) == 0 &&
+                    plugin_client_open(&s->plugin, &s->env.plugin_client, &s->client, &ask) == 0 &&
                     plugin_client_docker_cli(s->client, NULL, &none, NULL, "the runtime check",
                                              &s->answer, &ask) == 0) {
                         if (runtime_choose(s, &runtime, err) < 0) {

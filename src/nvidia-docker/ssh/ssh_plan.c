@@ -44,13 +44,14 @@ int ssh_plan_make(const struct ssh_destination *dest, struct ssh_plan *plan, str
         plan->original_host = xstrdup(dest->host);
 
         struct passwd *pw = getpwuid(getuid());
-        const char *home = getenv("HOME");
+        const char *home = dest->env.home;
         if (home == NULL || home[0] == '\0')
                 home = pw ? pw->pw_dir : NULL;
         if (home == NULL)
                 return error_set(err, "cannot find your home directory (set HOME) for ~/.ssh");
         plan->home = xstrdup(home);
-        plan->local_user = xstrdup(pw ? pw->pw_name : (getenv("USER") ? getenv("USER") : ""));
+        plan->local_user =
+            xstrdup(pw ? pw->pw_name : (dest->env.user != NULL ? dest->env.user : ""));
 
         cleanup_free char *ssh_dir = xasprintf("%s/.ssh", home);
         cleanup_free char *user_config = xasprintf("%s/config", ssh_dir);

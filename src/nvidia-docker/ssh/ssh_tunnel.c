@@ -506,14 +506,14 @@ int ssh_tunnel_open(const struct ssh_destination *destination, struct ssh_tunnel
             .host = plan.original_host,
             .home = plan.home,
             .identity_files = &plan.identity_files,
-            .use_agent = getenv("SSH_AUTH_SOCK") != NULL && getenv("SSH_AUTH_SOCK")[0],
+            .use_agent = destination->env.auth_sock != NULL && destination->env.auth_sock[0],
             .identities_only = plan.cfg.identities_only == 1,
             .pubkey = plan.cfg.pubkey_authentication != 0,
             .kbd_interactive = plan.cfg.kbd_interactive_authentication != 0,
             .password = plan.cfg.password_authentication != 0,
             .password_prompts =
                 plan.cfg.number_of_password_prompts >= 0 ? plan.cfg.number_of_password_prompts : 3,
-            .can_prompt = ssh_auth_can_prompt(),
+            .can_prompt = ssh_auth_can_prompt(destination->env.ci),
         };
         if (plan.cfg.number_of_password_prompts == 0)
                 auth.password = auth.kbd_interactive = false;
