@@ -8,6 +8,7 @@
 
 #include "common/text.h"
 #include "common/xalloc.h"
+#include "nvidia-docker/loader_env.h"
 
 #define MAX_ITEMS          4096 /* entries in any list: far above any real host */
 #define MAX_STRING         4096 /* bytes in any string we keep */
@@ -190,16 +191,7 @@ static int string_list(json_t *obj, const char *key, bool (*valid)(const char *)
 
 bool plugin_answer_env_allowed(const char *name, size_t len)
 {
-        static const char *const allowed[] = {
-            "LD_LIBRARY_PATH",                     /* the volume's libraries */
-            "__EGL_VENDOR_LIBRARY_DIRS",           /* GLVND's EGL vendor files */
-            "__EGL_EXTERNAL_PLATFORM_CONFIG_DIRS", /* libEGL_nvidia's platform files */
-            "XDG_DATA_DIRS",                       /* the Vulkan loader's icd.d and layers */
-        };
-        for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
-                if (strlen(allowed[i]) == len && memcmp(allowed[i], name, len) == 0)
-                        return true;
-        return false;
+        return loader_env_index(name, len) >= 0;
 }
 
 /* NAME=/abs[:/abs...] with an allowed NAME; no ',' or quote (docker's --env is one word). */

@@ -8,28 +8,18 @@
 #include "common/xalloc.h"
 #include "nvidia-docker/argv_rewrite.h"
 #include "nvidia-docker/env_file.h"
+#include "nvidia-docker/loader_env.h"
 #include "nvidia-docker/run_debug.h"
 #include "nvidia-docker/run_devices.h"
 #include "nvidia-docker/run_runtime.h"
 #include "nvidia-docker/volume_plugin.h"
 
-/* True when the user's words before the image set NAME with -e/--env (NAME or NAME=value). A
- * plain scan: a wrong guess only leaves a loader variable out, never changes the user's. */
-static bool cmdline_sets(const struct run_state *s, const char *name)
+/* True when the command line sets NAME (-e/--env NAME or NAME=value, or an --env-file). */
+static bool cmdline_sets(const struct run_state *s, const char *name, size_t len)
 {
-        const struct run_request *r = s->request;
-        size_t len = strlen(name);
-        for (size_t i = 0; i < r->args->insert_index && i < r->count; i++) {
-                const char *w = r->words[i], *v = NULL;
-                if ((strcmp(w, "-e") == 0 || strcmp(w, "--env") == 0) && i + 1 < r->count)
-                        v = r->words[i + 1];
-                else if (strncmp(w, "--env=", 6) == 0)
-                        v = w + 6;
-                else if (strncmp(w, "-e", 2) == 0 && w[2] != '-')
-                        v = w + 2;
-                if (v != NULL && strncmp(v, name, len) == 0 && (v[len] == '=' || v[len] == '\0'))
-                        return true;
-        }
+        int loader = loader_env_index(name, len);
+        if (loader >= 0 && s->request->args->env_loader[loader] != NULL)
+                return true;
         return env_entries_find(&s->env_entries, name) != NULL;
 }
 
@@ -42,7 +32,7 @@ void run_loader_environment(const struct run_state *s, struct strv *out)
                 const char *entry = answer->items[i];
                 size_t len = (size_t)(strchr(entry, '=') - entry);
                 cleanup_free char *name = xstrndup(entry, len);
-                if (cmdline_sets(s, name)) {
+                if (cmdline_sets(s, name, len)) {
                         run_debug(s, "%s: the command line's value is kept", name);
                         continue;
                 }
