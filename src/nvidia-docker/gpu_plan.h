@@ -32,7 +32,7 @@
 
 #include "common/error.h"
 #include "common/strv.h"
-#include "nvidia-docker/engine.h"
+#include "nvidia-docker/image_info.h"
 #include "nvidia-docker/gpu_select.h"
 
 struct gpu_plan {
