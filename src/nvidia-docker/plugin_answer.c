@@ -26,14 +26,6 @@ static char *shown(const char *s)
         return text_printable(s, strlen(s), SHOWN_MAX);
 }
 
-static bool has_control(const char *s)
-{
-        for (; *s; s++)
-                if ((unsigned char)*s < 0x20 || *s == 0x7f)
-                        return true;
-        return false;
-}
-
 static json_t *load(const char *body, size_t len, struct error *err)
 {
         json_error_t jerr;
@@ -68,7 +60,7 @@ static int get_string(json_t *obj, const char *where, const char *key, bool null
         const char *s = json_string_value(v);
         if (json_string_length(v) > MAX_STRING)
                 return error_set(err, "%s%s is too long", where, key);
-        if (has_control(s)) {
+        if (text_has_control(s, strlen(s))) {
                 cleanup_free char *text = shown(s);
                 return error_set(err, "%s%s '%s' contains a control character", where, key, text);
         }
@@ -180,7 +172,7 @@ static int string_list(json_t *obj, const char *key, bool (*valid)(const char *)
                 const char *s = json_string_value(item);
                 if (json_string_length(item) > MAX_STRING)
                         return error_set(err, "%s[%zu] is too long", key, i);
-                if (has_control(s) || !valid(s)) {
+                if (text_has_control(s, strlen(s)) || !valid(s)) {
                         cleanup_free char *text = shown(s);
                         return error_set(err, "%s[%zu] '%s' is not %s", key, i, text, expected);
                 }

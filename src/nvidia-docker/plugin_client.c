@@ -114,7 +114,7 @@ void plugin_client_global_init(const struct plugin_target *target)
 
 static int read_timeout(const char *value, long *ms, struct error *err)
 {
-        if (value == NULL || value[0] == '\0') {
+        if (!text_is_set(value)) {
                 *ms = (long)(DEFAULT_TIMEOUT_S * 1000);
                 return 0;
         }
@@ -149,7 +149,7 @@ int plugin_client_open(const struct plugin_target *target, const struct plugin_c
         c->swap_fd = -1;
         c->already_connected_works = curl_version_info(CURLVERSION_NOW)->version_num >= 0x080000;
         c->base_url = xstrdup(target->url);
-        c->timeout_text = xstrdup(timeout_env && timeout_env[0] ? timeout_env : "10");
+        c->timeout_text = xstrdup(text_is_set(timeout_env) ? timeout_env : "10");
         if (c->ssh) {
                 const char *user = target->ssh_user;
                 bool v6 = strchr(target->ssh_host, ':') != NULL;

@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "nvidia-docker/argv_rewrite.h"
 #include "nvidia-docker/docker_command.h"
 #include "nvidia-docker/env_file.h"
@@ -219,7 +220,7 @@ int run_module_main(const struct run_request *request)
 
         struct run_state s = {.request = request};
         run_env_read(&s.env);
-        s.debug = s.env.nv_debug != NULL && s.env.nv_debug[0] != '\0';
+        s.debug = text_is_set(s.env.nv_debug);
         struct error err = ERROR_INIT;
         run_pipeline(&s, &err); /* returns only on failure: success is an exec */
         log_error("%s", err.message != NULL ? err.message : "internal error in the run path");

@@ -94,6 +94,13 @@ static void test_text_printable(void)
         CU_ASSERT_STRING_EQUAL(cut, "abcd...");
         cleanup_free char *exact = text_printable("abcd", 4, 4);
         CU_ASSERT_STRING_EQUAL(exact, "abcd");
+        CU_ASSERT_FALSE(text_has_control("GPU-1a", 6));
+        CU_ASSERT_TRUE(text_has_control("a\0b", 3));
+        CU_ASSERT_TRUE(text_has_control("a\x7f", 2));
+        CU_ASSERT_FALSE(text_has_control("a\n", 1)); /* only the first len bytes */
+        CU_ASSERT_FALSE(text_is_set(NULL));
+        CU_ASSERT_FALSE(text_is_set(""));
+        CU_ASSERT_TRUE(text_is_set("0"));
 }
 
 /* In a child with 0 and 2 closed and 1 open: 0 and 2 become /dev/null, 1 is left alone. */

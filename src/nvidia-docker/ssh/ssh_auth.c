@@ -11,6 +11,7 @@
 
 #include "common/base64.h"
 #include "common/buf.h"
+#include "common/text.h"
 #include "common/xalloc.h"
 
 #define SECRET_MAX   1024
@@ -18,7 +19,7 @@
 
 bool ssh_auth_can_prompt(const char *ci)
 {
-        if (ci != NULL && ci[0] != '\0' && strcmp(ci, "false") != 0 && strcmp(ci, "0") != 0)
+        if (text_is_set(ci) && strcmp(ci, "false") != 0 && strcmp(ci, "0") != 0)
                 return false;
         if (!isatty(STDIN_FILENO))
                 return false;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/text.h"
 #include "common/xalloc.h"
 
 void ssh_plan_destroy(struct ssh_plan *plan)
@@ -50,7 +51,7 @@ static int choose_endpoint(const struct ssh_destination *dest, struct ssh_plan *
                 plan->user = xstrdup(dest->user);
         else if (plan->cfg.user != NULL)
                 plan->user = xstrdup(plan->cfg.user);
-        else if (dest->local_user != NULL && dest->local_user[0] != '\0')
+        else if (text_is_set(dest->local_user))
                 plan->user = xstrdup(dest->local_user);
         else
                 plan->user = xstrdup(plan->local_user);
@@ -116,13 +117,13 @@ int ssh_plan_make(const struct ssh_destination *dest, struct ssh_plan *plan, str
         ssh_config_init(&plan->cfg);
         strv_init(&plan->identity_files);
         strv_init(&plan->known_hosts_files);
-        if (dest->host == NULL || dest->host[0] == '\0')
+        if (!text_is_set(dest->host))
                 return error_set(err, "no SSH host given");
         plan->original_host = xstrdup(dest->host);
 
         struct passwd *pw = getpwuid(getuid());
-        const char *home = dest->env.home;
-        if (home == NULL || home[0] == '\0')
+        const char *home = text_is_set(dest->env.home) ? dest->env.home : NULL;
+        if (home == NULL)
                 home = pw ? pw->pw_dir : NULL;
         if (home == NULL)
                 return error_set(err, "cannot find your home directory (set HOME) for ~/.ssh");

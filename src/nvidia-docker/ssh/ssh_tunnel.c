@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/text.h"
 #include "common/xalloc.h"
 #include "nvidia-docker/ssh/known_hosts.h"
 #include "nvidia-docker/ssh/ssh_auth.h"
@@ -522,7 +523,7 @@ int ssh_tunnel_open(const struct ssh_destination *destination, struct ssh_tunnel
             .host = plan.original_host,
             .home = plan.home,
             .identity_files = &plan.identity_files,
-            .use_agent = destination->env.auth_sock != NULL && destination->env.auth_sock[0],
+            .use_agent = text_is_set(destination->env.auth_sock),
             .identities_only = plan.cfg.identities_only == 1,
             .pubkey = plan.cfg.pubkey_authentication != 0,
             .kbd_interactive = plan.cfg.kbd_interactive_authentication != 0,
