@@ -3,15 +3,11 @@
  *
  * One client = one curl handle = one connection reused for every request of a wrapper run
  * (keep-alive), with a total timeout per request: NV_TIMEOUT seconds (the caller's value, given
- * to plugin_client_open; a positive number, fractions allowed; default 10). No
- * proxy is ever used (proxies must not see plugin traffic), no redirects, no signals. Answers
- * over 1 MiB are an error ("plugin answer too large"). Over SSH the connection is the local
- * end of an ssh_tunnel, and requests go to http://127.0.0.1:<plugin_port> on the far side:
- * with curl >= 8.0 curl gets a dup of the tunnel's socket marked already connected; curl 7.88
- * ignores that mark (curl/curl#10626), so there the tunnel's socket is dup3()ed over curl's
- * placeholder socket just before the first request (see plugin_client.c). Either way the
- * socket's file status becomes O_NONBLOCK (shared with the tunnel's descriptor). Only one
- * connection is made over a tunnel.
+ * to plugin_client_open; a positive number, fractions allowed; default 10). No proxy is ever
+ * used (proxies must not see plugin traffic), no redirects, no signals. Answers over 1 MiB are
+ * an error ("plugin answer too large"). Over SSH the connection is the local end of an
+ * ssh_tunnel (one connection per tunnel; its socket becomes O_NONBLOCK), and requests go to
+ * http://127.0.0.1:<plugin_port> on the far side (how curl gets that socket: plugin_client.c).
  *
  * Requests: GET /v1.0/docker/cli/json?vol=<kinds joined by +>&dev=<items joined by +>, each
  * item URL-escaped (vol omitted when there are no kinds, dev when the selection is all), and
