@@ -102,7 +102,6 @@ static int devices_count(struct run_state *s, unsigned count, struct error *err)
         return ret;
 }
 
-/* Fills s->devices (or sets s->all_devices) from the plan, the inventory and confinement. */
 int run_devices_choose(struct run_state *s, struct error *err)
 {
         const struct gpu_request *req = &s->plan.request;
@@ -135,8 +134,6 @@ int run_devices_choose(struct run_state *s, struct error *err)
         return 0;
 }
 
-/* Each GPU given for a list (`given`: the device nodes the plugin answered, or the nodes of
- * the CDI devices) must be one the caller may open (local engine). */
 int run_devices_confirm(struct run_state *s, const struct strv *given, struct error *err)
 {
         if (!s->engine_local || s->plan.request.kind != GPU_REQUEST_LIST)

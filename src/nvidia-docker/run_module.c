@@ -147,28 +147,12 @@ static int run_with_gpus(struct run_state *s, struct error *err)
         return run_docker_with_gpus(s, err);
 }
 
-static int run_pipeline(struct run_state *s, struct error *err)
+/* The engine the command goes to and the plugin to ask. A bad NV_HOST or context only matters
+ * once the plugin is needed: it waits in s->plugin_target_error. */
+static void targets_choose(struct run_state *s)
 {
         const struct run_request *r = s->request;
         const struct docker_args *a = r->args;
-
-        if (!a->certain ||
-            (a->command != DOCKER_COMMAND_RUN && a->command != DOCKER_COMMAND_CREATE) ||
-            a->image_index >= r->count || a->insert_index > a->image_index) {
-                run_debug(s, "passing through: %s",
-                          a->certain ? "not a run/create line with an image" : a->uncertain_reason);
-                return pass_through(s, err);
-        }
-
-        s->podman = docker_command_is_podman(r->docker);
-        if (s->podman && a->late_daemon_option != NULL)
-                return error_set(err,
-                                 "podman's --%s after `%s` chooses where images are: put it "
-                                 "before `%s`, where nvidia-docker repeats it on its own podman "
-                                 "calls",
-                                 a->late_daemon_option, r->words[a->command_index],
-                                 r->words[a->command_index]);
-        /* A bad NV_HOST or context only matters once the plugin is needed (plugin_target_error). */
         if (s->podman) {
                 podman_target_init(&s->podman_target, r->docker, r->words, a->global_count,
                                    &s->env.podman);
@@ -193,6 +177,30 @@ static int run_pipeline(struct run_state *s, struct error *err)
                 engine_endpoint_plugin(&s->engine, s->env.nv_host, s->env.user, &s->plugin,
                                        &s->plugin_target_error);
         }
+}
+
+static int run_pipeline(struct run_state *s, struct error *err)
+{
+        const struct run_request *r = s->request;
+        const struct docker_args *a = r->args;
+
+        if (!a->certain ||
+            (a->command != DOCKER_COMMAND_RUN && a->command != DOCKER_COMMAND_CREATE) ||
+            a->image_index >= r->count || a->insert_index > a->image_index) {
+                run_debug(s, "passing through: %s",
+                          a->certain ? "not a run/create line with an image" : a->uncertain_reason);
+                return pass_through(s, err);
+        }
+
+        s->podman = docker_command_is_podman(r->docker);
+        if (s->podman && a->late_daemon_option != NULL)
+                return error_set(err,
+                                 "podman's --%s after `%s` chooses where images are: put it "
+                                 "before `%s`, where nvidia-docker repeats it on its own podman "
+                                 "calls",
+                                 a->late_daemon_option, r->words[a->command_index],
+                                 r->words[a->command_index]);
+        targets_choose(s);
         plugin_client_global_init(error_is_set(&s->plugin_target_error) ? NULL : &s->plugin);
 
         bool passthrough = false;
