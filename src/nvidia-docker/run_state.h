@@ -55,8 +55,10 @@ struct run_state {
         struct podman_target podman_target;
 };
 
+/* Frees what the steps left in *s. */
+void run_state_destroy(struct run_state *s);
 /* Execs docker with the user's words, less their --gpus options, plus `options` (NULL: none).
- * Returns only on failure (run_module.c). */
+ * Returns only on failure. */
 int run_exec_words(struct run_state *s, const struct strv *options, struct error *err);
 
 #endif
