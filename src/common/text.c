@@ -4,6 +4,14 @@
 
 #include "common/xalloc.h"
 
+bool text_has_control(const char *s, size_t len)
+{
+        for (size_t i = 0; i < len; i++)
+                if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+                        return true;
+        return false;
+}
+
 char *text_printable(const char *s, size_t len, size_t max)
 {
         size_t n = len > max ? max : len;

@@ -1,10 +1,21 @@
 /*
- * text: making untrusted text safe to quote in a one-line message.
+ * text: small tests on text, and making untrusted text safe to quote in a one-line message.
  */
 #ifndef NVD_TEXT_H
 #define NVD_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+/* True when s is given: neither NULL nor empty (how an environment variable or an option
+ * counts as set). */
+static inline bool text_is_set(const char *s)
+{
+        return s != NULL && s[0] != '\0';
+}
+
+/* True when s[0..len) holds a control byte (below 0x20, NUL included, or 0x7f). */
+bool text_has_control(const char *s, size_t len);
 
 /* A copy of s[0..len) with control bytes (NUL included) as \xNN, cut after `max` bytes with
  * "..." appended (max SIZE_MAX: never cut). Owned by the caller. */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "common/base64.h"
 #include "common/json_util.h"
 #include "common/log.h"
 #include "common/xalloc.h"
@@ -807,29 +808,6 @@ out:
         error_clear(&err);
 }
 
-/* URL-safe base64 without padding (RFC 4648 §5). */
-static void base64url(const unsigned char *in, size_t len, struct buf *out)
-{
-        static const char alphabet[] =
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-        size_t i = 0;
-        for (; i + 3 <= len; i += 3) {
-                unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
-                char q[4] = {alphabet[v >> 18], alphabet[(v >> 12) & 63], alphabet[(v >> 6) & 63],
-                             alphabet[v & 63]};
-                buf_append(out, q, 4);
-        }
-        if (len - i == 1) {
-                unsigned v = (unsigned)in[i] << 16;
-                char q[2] = {alphabet[v >> 18], alphabet[(v >> 12) & 63]};
-                buf_append(out, q, 2);
-        } else if (len - i == 2) {
-                unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8;
-                char q[3] = {alphabet[v >> 18], alphabet[(v >> 12) & 63], alphabet[(v >> 6) & 63]};
-                buf_append(out, q, 3);
-        }
-}
-
 static void handle_mesos_cli(const struct rest_api *api, struct http_response *resp)
 {
         struct error err = ERROR_INIT;
@@ -855,7 +833,8 @@ static void handle_mesos_cli(const struct rest_api *api, struct http_response *r
         buf_destroy(&json);
         struct buf b = BUF_INIT;
         buf_puts(&b, "--attributes=gpus:");
-        base64url(z, zlen, &b);
+        cleanup_free char *attributes = base64url_encode(z, zlen);
+        buf_puts(&b, attributes);
         buf_puts(&b, " --resources=gpus:{");
         for (size_t i = 0; i < api->inventory->count; i++) {
                 if (i)

@@ -79,6 +79,9 @@ static void note_env(const char *value, struct docker_args *out)
                 out->env_nv_gpu = value;
         else if (env_names(value, "NVIDIA_DRIVER_CAPABILITIES"))
                 out->env_capabilities = value;
+        int loader = loader_env_index(value, strcspn(value, "="));
+        if (loader >= 0)
+                out->env_loader[loader] = value;
 }
 
 /* Records what an option means to the wrapper. `index` and `words`: where the option stands

@@ -23,7 +23,8 @@
  *
  * For run/create the options that GPU selection depends on are recorded as pointers into the
  * words: every `--gpus` (which the run path removes and serves itself), the last -e/--env of
- * NVIDIA_VISIBLE_DEVICES, NV_GPU and NVIDIA_DRIVER_CAPABILITIES, the --env-file paths in
+ * NVIDIA_VISIBLE_DEVICES, NV_GPU, NVIDIA_DRIVER_CAPABILITIES and of each loader variable
+ * (loader_env.h), the --env-file paths in
  * order, and --runtime. More than DOCKER_ARGS_MAX_REPEATS `--gpus` or `--env-file` options
  * make the line uncertain.
  */
@@ -32,6 +33,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "nvidia-docker/loader_env.h"
 
 #define DOCKER_ARGS_MAX_REPEATS 16
 
@@ -82,6 +85,7 @@ struct docker_args {
         const char *env_visible_devices;                /* NVIDIA_VISIBLE_DEVICES */
         const char *env_nv_gpu;                         /* NV_GPU */
         const char *env_capabilities;                   /* NVIDIA_DRIVER_CAPABILITIES */
+        const char *env_loader[LOADER_ENV_COUNT];       /* loader_env_names[i] */
         const char *env_files[DOCKER_ARGS_MAX_REPEATS]; /* --env-file values, in order */
         size_t env_file_count;
         /* Podman: an option choosing the storage (--root, ...) after the command word, where

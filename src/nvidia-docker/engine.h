@@ -23,17 +23,7 @@
 #include "common/error.h"
 #include "common/strv.h"
 #include "nvidia-docker/engine_endpoint.h"
-
-struct image_info {
-        bool found;
-        char *volumes_label;       /* com.nvidia.volumes.needed, NULL if absent */
-        char *cuda_version_label;  /* com.nvidia.cuda.version, NULL if absent */
-        char *visible_devices;     /* NVIDIA_VISIBLE_DEVICES from Config.Env, NULL if absent */
-        char *require_cuda;        /* NVIDIA_REQUIRE_CUDA, NULL if absent */
-        char *cuda_version_env;    /* CUDA_VERSION, NULL if absent */
-        char *driver_capabilities; /* NVIDIA_DRIVER_CAPABILITIES, NULL if absent */
-        struct strv env;           /* every NAME=value of Config.Env, in order */
-};
+#include "nvidia-docker/image_info.h"
 
 struct engine_target {
         const struct strv *docker; /* NV_DOCKER words */
@@ -54,15 +44,11 @@ void engine_target_init(struct engine_target *target, const struct strv *docker,
                         const char *const *global, size_t global_count, bool daemon_options,
                         const struct engine_endpoint *endpoint);
 
-/* Decodes one image object, or an array holding one (`docker image inspect` output; an empty
- * array means not found). Pure. */
-int image_info_decode(const char *json, size_t len, struct image_info *out, struct error *err);
 /* found=false (and 0 returned) when the image does not exist; -1 only for real failures. */
 int engine_inspect_image(const struct engine_target *target, const char *image,
                          struct image_info *out, struct error *err);
 int engine_pull_image(const struct engine_target *target, const char *image, const char *platform,
                       struct error *err);
-void image_info_destroy(struct image_info *info);
 
 /* POST /volumes/create {"Name": name, "Driver": driver} on the engine at the unix socket: the
  * engine then looks up the volume plugin as `docker run` would. 0 when it created the volume or

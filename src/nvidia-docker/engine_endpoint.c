@@ -8,20 +8,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/text.h"
 #include "common/xalloc.h"
-
-static bool is_set(const char *s)
-{
-        return s != NULL && s[0] != '\0';
-}
 
 static char *config_dir(const struct engine_endpoint_input *in)
 {
-        if (is_set(in->config_option))
+        if (text_is_set(in->config_option))
                 return xstrdup(in->config_option);
-        if (is_set(in->docker_config))
+        if (text_is_set(in->docker_config))
                 return xstrdup(in->docker_config);
-        if (is_set(in->home))
+        if (text_is_set(in->home))
                 return xasprintf("%s/.docker", in->home);
         return NULL;
 }
@@ -110,10 +106,10 @@ void engine_endpoint_resolve(const struct engine_endpoint_input *in, struct engi
         cleanup_free char *dir = config_dir(in);
         cleanup_free char *from_config = NULL;
         const char *context = NULL;
-        if (is_set(in->context_option)) {
+        if (text_is_set(in->context_option)) {
                 context = in->context_option;
-        } else if (!is_set(in->host_option) && !is_set(in->docker_host)) {
-                if (is_set(in->docker_context))
+        } else if (!text_is_set(in->host_option) && !text_is_set(in->docker_host)) {
+                if (text_is_set(in->docker_context))
                         context = in->docker_context;
                 else if (current_context(dir, &from_config) < 0)
                         out->config_unreadable = true; /* docker warns and goes on: default */
@@ -128,11 +124,11 @@ void engine_endpoint_resolve(const struct engine_endpoint_input *in, struct engi
                 out->host = context_host(dir, context, &out->error);
                 return;
         }
-        if (is_set(in->host_option)) {
+        if (text_is_set(in->host_option)) {
                 out->host = xstrdup(in->host_option);
                 out->origin = xstrdup("-H");
                 out->chosen = true;
-        } else if (is_set(in->docker_host)) {
+        } else if (text_is_set(in->docker_host)) {
                 out->host = xstrdup(in->docker_host);
                 out->origin = xstrdup("DOCKER_HOST");
                 out->chosen = true;
@@ -165,7 +161,7 @@ const char *engine_endpoint_socket(const struct engine_endpoint *endpoint)
 int engine_endpoint_plugin(const struct engine_endpoint *endpoint, const char *nv_host,
                            const char *user, struct plugin_target *out, struct error *err)
 {
-        if (!is_set(nv_host) && error_is_set(&endpoint->error)) {
+        if (!text_is_set(nv_host) && error_is_set(&endpoint->error)) {
                 memset(out, 0, sizeof(*out));
                 out->source = "default";
                 return error_set(err, "%s", endpoint->error.message);

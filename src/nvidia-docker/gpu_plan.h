@@ -13,7 +13,7 @@
  * The first source present decides. `void` (or empty) means a plain container: nothing is
  * added. An image without label and without NVIDIA_VISIBLE_DEVICES gets GPUs only when one of
  * 1-3 chooses them. What the image asks for is later narrowed to what the caller may open
- * (run_module): image metadata never widens access.
+ * (run_devices.h): image metadata never widens access.
  *
  * Driver capabilities, the same way: NV_DRIVER_CAPABILITIES (caller) > --gpus capabilities= >
  * NVIDIA_DRIVER_CAPABILITIES on the command line > the image's > `compute,utility`. When the
@@ -32,7 +32,7 @@
 
 #include "common/error.h"
 #include "common/strv.h"
-#include "nvidia-docker/engine.h"
+#include "nvidia-docker/image_info.h"
 #include "nvidia-docker/gpu_select.h"
 
 struct gpu_plan {

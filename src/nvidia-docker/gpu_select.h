@@ -1,30 +1,19 @@
 /*
  * gpu_select: the values that choose GPUs and driver capabilities, read as text. Pure: values
- * are parameters (no getenv, no I/O). docs/gpu-selection.md describes the grammar for users.
+ * in, no I/O. The grammar, for users: docs/gpu-selection.md ("Values").
  *
- * Device lists (NV_GPU, NVIDIA_VISIBLE_DEVICES, --gpus device=...):
- *   - `all`: every GPU the caller may use; `none`: no GPU, but the control nodes and the driver
- *     volume; `void` or empty (or only separators): no GPU arguments at all. These words stand
- *     alone: `all,0` is an error.
- *   - otherwise items separated by commas and/or spaces, in the user's order, duplicates (after
- *     normalisation) dropped: a decimal index as nvidia-smi numbers GPUs (`+` and leading
- *     zeros accepted and normalised away: `+01` is `1`; negative or over 9 digits is an
- *     error); `G:M`, MIG device M of GPU G (both decimal, normalised the same way); a `GPU-`
- *     or `MIG-` UUID or prefix of one (at least one character after the dash, then letters,
- *     digits, `-`, `/`, `:` and `.`), kept as written. An item written as a CDI name of our
- *     kind, `nvidia.com/gpu=X`, is read as X. Whether an item names a GPU of the host is the
- *     plugin's business.
- * Docker's --gpus value: a CSV record as docker reads it (encoding/csv: fields separated by
- *   commas, a field may be double-quoted, `""` inside quotes is a quote): `all`, a count `N`
- *   (or `count=N`, `count=all`), `device=ID[,ID...]` (IDs as in a device list; a bare field that
- *   follows `device=` is one more ID, so `--gpus device=0,2` means GPUs 0 and 2, a line docker
- *   itself would reject at the daemon), `capabilities=CAP[,CAP...]`, `driver=nvidia`,
- *   `options=...` (accepted and ignored). Each key once. Count 0 is `void`, as docker's NVIDIA
- *   driver reads it; device= and count= together are an error, as for docker.
- * Driver capabilities (NVIDIA_DRIVER_CAPABILITIES, --gpus capabilities=): comma-separated words
- *   among compute, compat32, display, graphics, utility, video (`gpu` and `nvidia`, which
- *   docker's --gpus adds for itself, are ignored), or `all`; empty means the default,
- *   utility,compute. Normalised to a sorted, de-duplicated list, or `all`.
+ * Device lists (NV_GPU, NVIDIA_VISIBLE_DEVICES, --gpus device=...): `all`, `none` (control
+ *   nodes and the driver volume only), `void` or empty (nothing), each standing alone; else
+ *   items separated by commas and/or spaces, in the user's order, duplicates dropped: an index
+ *   (`+01` normalised to `1`), `G:M` (MIG device M of GPU G), a `GPU-`/`MIG-` UUID or prefix
+ *   (kept as written), or any of these as a CDI name `nvidia.com/gpu=X`. Whether an item names
+ *   a GPU of the host is the plugin's business.
+ * --gpus: a CSV record as docker reads it: `all`, `N`, `count=N|all`, `device=ID[,ID...]` (a
+ *   bare field after device= is one more ID), `capabilities=...`, `driver=nvidia`, `options=`
+ *   (ignored); each key once; count 0 is `void`; device= with count= is an error.
+ * Driver capabilities: words among compute, compat32, display, graphics, utility, video
+ *   (`gpu` and `nvidia` ignored), or `all`; empty is utility,compute. Normalised: sorted,
+ *   de-duplicated.
  * Errors are one line naming the source (`what`) and the accepted forms.
  */
 #ifndef NVD_GPU_SELECT_H

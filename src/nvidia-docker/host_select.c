@@ -89,9 +89,8 @@ static char *mask_password(const char *value)
 static int split_value(struct host_value *v, struct error *err)
 {
         v->shown = escape_controls(mask_password(v->value));
-        for (const char *p = v->value; *p; p++)
-                if ((unsigned char)*p < 0x20 || *p == 0x7f)
-                        return value_error(v, "control character", err);
+        if (text_has_control(v->value, strlen(v->value)))
+                return value_error(v, "control character", err);
         size_t slen = scheme_length(v->value);
         v->copy = slen ? xstrdup(v->value) : xasprintf("tcp://%s", v->value);
         if (slen == 0)
@@ -214,7 +213,7 @@ static int ssh_user(const struct host_value *v, const char *user, struct plugin_
                     struct error *err)
 {
         if (v->userinfo == NULL) {
-                out->ssh_user = (user != NULL && user[0] != '\0') ? xstrdup(user) : NULL;
+                out->ssh_user = text_is_set(user) ? xstrdup(user) : NULL;
                 return 0;
         }
 
@@ -237,13 +236,7 @@ static int ssh_user(const struct host_value *v, const char *user, struct plugin_
         }
         *q = '\0';
         size_t len = (size_t)(q - name);
-        bool bad = len == 0;
-        for (size_t i = 0; i < len; i++)
-                if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f || name[i] == '\0')
-                        bad = true;
-        if (strlen(name) != len)
-                bad = true;
-        if (bad) {
+        if (len == 0 || text_has_control(name, len)) { /* NUL included: %00 */
                 free(name);
                 return value_error(v, len == 0 ? "empty user name before '@'" : "invalid user name",
                                    err);
@@ -374,8 +367,8 @@ int host_select_engine(const char *nv_host, const char *engine_host, const char 
                        const char *user, struct plugin_target *out, struct error *err)
 {
         memset(out, 0, sizeof *out);
-        bool nv_set = nv_host != NULL && nv_host[0] != '\0';
-        bool engine_set = engine_host != NULL && engine_host[0] != '\0';
+        bool nv_set = text_is_set(nv_host);
+        bool engine_set = text_is_set(engine_host);
         out->docker_host_unset_warning = nv_set && !engine_set;
         if (!nv_set && !engine_set) {
                 out->source = "default";

@@ -1,35 +1,16 @@
 /*
  * host_select: which nvidia-docker-plugin to ask, from NV_HOST or else from the address of the
- * Docker engine the command goes to (DOCKER_HOST, -H or a context's host: engine_endpoint.h).
- * Pure: the values are parameters (no getenv), no DNS, no I/O. Full rules: docs/remote.md.
+ * Docker engine the command goes to (engine_endpoint.h). Pure: values in, no DNS, no I/O.
+ * The grammar, and where it is stricter than 1.0's: docs/remote.md ("Address rules").
  *
- * 1.0's grammar and port rules for every value 1.0 accepted and used:
- *   - NV_HOST wins when non-empty (the engine's address is then not parsed at all, and a bad
- *     NV_HOST is an error, never a fallback); otherwise the engine's; otherwise the local plugin.
- *   - A value without `scheme://` gets `tcp://` in front (`host:2375` -> `tcp://host:2375`,
- *     `/var/run/docker.sock` -> remote `localhost`, as 1.0; `unix:/sock` is remote host `unix`).
- *   - Authority `[user@][HOST][:SSHPORT]:[PLUGINPORT]`; the colon is mandatory in NV_HOST.
- *     HOST is `[A-Za-z0-9._-]+` or a bracketed IPv6 literal in lower-case hex; empty HOST =
- *     `localhost`; an empty authority (`tcp://`) = all defaults. One number after the host is
- *     the plugin port, two are SSHPORT:PLUGINPORT. Ports are digits, kept as written.
- *   - tcp and http -> HTTP to http://HOST:P; P = NV_HOST's plugin port (default 3476), always
- *     3476 for the engine's address (docker's port is never the plugin's).
- *   - ssh -> SSH to HOST:SSHPORT, then 127.0.0.1:PLUGINPORT on that host. For the engine's
- *     address, docker's form ssh://[user@]host[:sshport] (1.0's two numbers still read).
- *   - SSH user: the address's, else `user` ($USER), NULL when that is empty too (the SSH
- *     configuration decides).
- * Where this module differs from 1.0 (values 1.0 rejected, mis-read or silently ignored):
- *   - Schemes are case-insensitive; `fd://` is local like `unix://`; tcp://host and
- *     http://host without a port are accepted from the engine's address.
- *   - Ports must be 1..65535; an IPv6 literal must be valid and takes no SSH port in NV_HOST;
- *     an empty user name and control characters are errors; https, npipe and other schemes are
- *     errors that name the accepted forms.
- *   - NV_HOST refuses what it would otherwise ignore: a user with http:// or tcp:// (the
- *     plugin's API has no authentication), a password with ssh:// (SSH asks on the terminal),
- *     a path other than `/`, a query, a fragment. The engine's address may carry a base path
- *     (docker's, for the engine's API): it is ignored.
- * Error messages are one line: "invalid NV_HOST '<value>' (<reason>): expected …"; a password
- * in the value is shown as `***`. The local plugin is http://127.0.0.1:3476 (no name lookup).
+ *   - A non-empty NV_HOST wins (a bad one is an error, never a fallback); else the engine's
+ *     address; else the local plugin, http://127.0.0.1:3476 (no name lookup).
+ *   - `[scheme://][user@][HOST][:SSHPORT]:[PLUGINPORT]`; no scheme means tcp://; NV_HOST needs
+ *     the colon. tcp/http: HTTP to HOST:PLUGINPORT (3476 for the engine's address). ssh: SSH
+ *     to HOST:SSHPORT, then 127.0.0.1:PLUGINPORT there. unix:// and fd://: the local plugin.
+ *   - SSH user: the address's, else `user` ($USER), else NULL (the SSH configuration decides).
+ *   - Errors are one line, "invalid NV_HOST '<value>' (<reason>): expected ...", with a
+ *     password shown as `***` and control characters as \xNN.
  */
 #ifndef NVD_HOST_SELECT_H
 #define NVD_HOST_SELECT_H

@@ -20,18 +20,13 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "common/strv.h"
+#include "common/text.h"
 #include "nvidia-docker/docker_args.h"
 #include "nvidia-docker/docker_command.h"
 #include "nvidia-docker/docker_flags.h"
 #include "nvidia-docker/run_module.h"
 
 #define RUN_MODULE_FILE "nvidia-docker-run.so"
-
-static bool env_nonempty(const char *name)
-{
-        const char *value = getenv(name);
-        return value != NULL && value[0] != '\0';
-}
 
 static void print_version_banner(void)
 {
@@ -55,7 +50,7 @@ static const char *run_module_path(char *buffer, size_t size)
 {
         static const char suffix[] = "/../lib/nvidia-docker/" RUN_MODULE_FILE;
         const char *path = getenv("NVD_RUN_MODULE");
-        if (path != NULL && path[0] != '\0')
+        if (text_is_set(path))
                 return path;
         ssize_t n = readlink("/proc/self/exe", buffer, size);
         if (n <= 0 || (size_t)n >= size)
@@ -143,7 +138,7 @@ int main(int argc, char *argv[])
         if (run_or_create && getenv("NV_GPU") != NULL)
                 log_warning("NV_GPU is ignored: %s; docker gets the line unchanged",
                             args.uncertain_reason);
-        if (env_nonempty("NV_DEBUG"))
+        if (text_is_set(getenv("NV_DEBUG")))
                 explain_pass_through(words, &args);
 
         struct error err = ERROR_INIT;

@@ -8,6 +8,7 @@
 
 #include "common/text.h"
 #include "common/xalloc.h"
+#include "nvidia-docker/loader_env.h"
 
 #define MAX_ITEMS          4096 /* entries in any list: far above any real host */
 #define MAX_STRING         4096 /* bytes in any string we keep */
@@ -23,14 +24,6 @@
 static char *shown(const char *s)
 {
         return text_printable(s, strlen(s), SHOWN_MAX);
-}
-
-static bool has_control(const char *s)
-{
-        for (; *s; s++)
-                if ((unsigned char)*s < 0x20 || *s == 0x7f)
-                        return true;
-        return false;
 }
 
 static json_t *load(const char *body, size_t len, struct error *err)
@@ -67,7 +60,7 @@ static int get_string(json_t *obj, const char *where, const char *key, bool null
         const char *s = json_string_value(v);
         if (json_string_length(v) > MAX_STRING)
                 return error_set(err, "%s%s is too long", where, key);
-        if (has_control(s)) {
+        if (text_has_control(s, strlen(s))) {
                 cleanup_free char *text = shown(s);
                 return error_set(err, "%s%s '%s' contains a control character", where, key, text);
         }
@@ -179,7 +172,7 @@ static int string_list(json_t *obj, const char *key, bool (*valid)(const char *)
                 const char *s = json_string_value(item);
                 if (json_string_length(item) > MAX_STRING)
                         return error_set(err, "%s[%zu] is too long", key, i);
-                if (has_control(s) || !valid(s)) {
+                if (text_has_control(s, strlen(s)) || !valid(s)) {
                         cleanup_free char *text = shown(s);
                         return error_set(err, "%s[%zu] '%s' is not %s", key, i, text, expected);
                 }
@@ -190,16 +183,7 @@ static int string_list(json_t *obj, const char *key, bool (*valid)(const char *)
 
 bool plugin_answer_env_allowed(const char *name, size_t len)
 {
-        static const char *const allowed[] = {
-            "LD_LIBRARY_PATH",                     /* the volume's libraries */
-            "__EGL_VENDOR_LIBRARY_DIRS",           /* GLVND's EGL vendor files */
-            "__EGL_EXTERNAL_PLATFORM_CONFIG_DIRS", /* libEGL_nvidia's platform files */
-            "XDG_DATA_DIRS",                       /* the Vulkan loader's icd.d and layers */
-        };
-        for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
-                if (strlen(allowed[i]) == len && memcmp(allowed[i], name, len) == 0)
-                        return true;
-        return false;
+        return loader_env_index(name, len) >= 0;
 }
 
 /* NAME=/abs[:/abs...] with an allowed NAME; no ',' or quote (docker's --env is one word). */

@@ -43,8 +43,7 @@ struct docker_cli_answer {
         struct strv environment; /* "Environment": NAME=VALUE the loaders need (caps=) */
 };
 
-/* The variables the plugin may set in a container: LD_LIBRARY_PATH, __EGL_VENDOR_LIBRARY_DIRS,
- * __EGL_EXTERNAL_PLATFORM_CONFIG_DIRS, XDG_DATA_DIRS. */
+/* The variables the plugin may set in a container: loader_env.h's (LD_LIBRARY_PATH, ...). */
 bool plugin_answer_env_allowed(const char *name, size_t len);
 
 /* GET /v1.0/gpu/info/json (the parts the wrapper uses) */

@@ -14,7 +14,6 @@
 #include "common/buf.h"
 #include "common/text.h"
 #include "common/xalloc.h"
-#include "nvidia-docker/ssh/ssh_tunnel.h"
 
 #define MAX_ANSWER        (1024 * 1024) /* bytes: gpu/info/json is ~500 bytes per GPU */
 #define DEFAULT_TIMEOUT_S 10.0
@@ -115,7 +114,7 @@ void plugin_client_global_init(const struct plugin_target *target)
 
 static int read_timeout(const char *value, long *ms, struct error *err)
 {
-        if (value == NULL || value[0] == '\0') {
+        if (!text_is_set(value)) {
                 *ms = (long)(DEFAULT_TIMEOUT_S * 1000);
                 return 0;
         }
@@ -132,11 +131,11 @@ static int read_timeout(const char *value, long *ms, struct error *err)
         return 0;
 }
 
-int plugin_client_open(const struct plugin_target *target, struct plugin_client **out,
-                       struct error *err)
+int plugin_client_open(const struct plugin_target *target, const struct plugin_client_env *env,
+                       struct plugin_client **out, struct error *err)
 {
         long timeout_ms;
-        const char *timeout_env = getenv("NV_TIMEOUT");
+        const char *timeout_env = env->timeout;
         if (read_timeout(timeout_env, &timeout_ms, err) < 0)
                 return -1;
         if (target == NULL || target->url == NULL || target->plugin_port == NULL ||
@@ -150,7 +149,7 @@ int plugin_client_open(const struct plugin_target *target, struct plugin_client 
         c->swap_fd = -1;
         c->already_connected_works = curl_version_info(CURLVERSION_NOW)->version_num >= 0x080000;
         c->base_url = xstrdup(target->url);
-        c->timeout_text = xstrdup(timeout_env && timeout_env[0] ? timeout_env : "10");
+        c->timeout_text = xstrdup(text_is_set(timeout_env) ? timeout_env : "10");
         if (c->ssh) {
                 const char *user = target->ssh_user;
                 bool v6 = strchr(target->ssh_host, ':') != NULL;
@@ -200,6 +199,7 @@ int plugin_client_open(const struct plugin_target *target, struct plugin_client 
             .host = target->ssh_host,
             .port = target->ssh_port_explicit ? target->ssh_port : NULL,
             .remote_port = target->plugin_port,
+            .env = env->ssh_env,
         };
         if (c->ssh && ssh_tunnel_open(&destination, &c->tunnel, err) < 0) {
                 plugin_client_free(c);

@@ -2,16 +2,12 @@
  * plugin_client: asks nvidia-docker-plugin's REST API v1.0 (libcurl, decoded with jansson).
  *
  * One client = one curl handle = one connection reused for every request of a wrapper run
- * (keep-alive), with a total timeout per request: NV_TIMEOUT seconds (read from the
- * environment by plugin_client_open; a positive number, fractions allowed; default 10). No
- * proxy is ever used (proxies must not see plugin traffic), no redirects, no signals. Answers
- * over 1 MiB are an error ("plugin answer too large"). Over SSH the connection is the local
- * end of an ssh_tunnel, and requests go to http://127.0.0.1:<plugin_port> on the far side:
- * with curl >= 8.0 curl gets a dup of the tunnel's socket marked already connected; curl 7.88
- * ignores that mark (curl/curl#10626), so there the tunnel's socket is dup3()ed over curl's
- * placeholder socket just before the first request (see plugin_client.c). Either way the
- * socket's file status becomes O_NONBLOCK (shared with the tunnel's descriptor). Only one
- * connection is made over a tunnel.
+ * (keep-alive), with a total timeout per request: NV_TIMEOUT seconds (the caller's value, given
+ * to plugin_client_open; a positive number, fractions allowed; default 10). No proxy is ever
+ * used (proxies must not see plugin traffic), no redirects, no signals. Answers over 1 MiB are
+ * an error ("plugin answer too large"). Over SSH the connection is the local end of an
+ * ssh_tunnel (one connection per tunnel; its socket becomes O_NONBLOCK), and requests go to
+ * http://127.0.0.1:<plugin_port> on the far side (how curl gets that socket: plugin_client.c).
  *
  * Requests: GET /v1.0/docker/cli/json?vol=<kinds joined by +>&dev=<items joined by +>, each
  * item URL-escaped (vol omitted when there are no kinds, dev when the selection is all), and
@@ -41,8 +37,15 @@
 #include "common/strv.h"
 #include "nvidia-docker/host_select.h"
 #include "nvidia-docker/plugin_answer.h"
+#include "nvidia-docker/ssh/ssh_tunnel.h"
 
 struct plugin_client;
+
+/* The caller's environment, as values (NULL = unset). */
+struct plugin_client_env {
+        const char *timeout;            /* NV_TIMEOUT (NULL or "": 10 s) */
+        struct ssh_environment ssh_env; /* HOME, USER, SSH_AUTH_SOCK, CI: for an SSH tunnel */
+};
 
 /* Starts libcurl for the whole process: call it once, before any other libcurl use (the engine's
  * requests too). `target` is the plugin that will be asked, or NULL when none could be chosen.
@@ -52,9 +55,10 @@ struct plugin_client;
  * then matters. */
 void plugin_client_global_init(const struct plugin_target *target);
 
-/* Opens the transport (for SSH: the tunnel) and reads NV_TIMEOUT. No request is made yet. */
-int plugin_client_open(const struct plugin_target *target, struct plugin_client **out,
-                       struct error *err);
+/* Opens the transport (for SSH: the tunnel) after checking env->timeout. No request is made
+ * yet. */
+int plugin_client_open(const struct plugin_target *target, const struct plugin_client_env *env,
+                       struct plugin_client **out, struct error *err);
 /* vol: volume kinds (e.g. "nvidia_driver"); devices: the `dev` items (NULL: all GPUs), and
  * `source` names where they came from ("NV_GPU") in messages. A 400 "invalid device" answer
  * is turned into an error that lists the valid indexes and UUIDs (one more request).

@@ -4,14 +4,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/text.h"
 #include "common/xalloc.h"
 #include "nvidia-docker/docker_command.h"
 #include "nvidia-docker/docker_flags.h"
-
-static bool is_set(const char *s)
-{
-        return s != NULL && s[0] != '\0';
-}
 
 static bool is_unix_url(const char *url)
 {
@@ -91,13 +87,13 @@ void podman_target_init(struct podman_target *t, const struct strv *docker,
                 t->remote = true;
                 t->remote_reason = "podman-remote";
         }
-        if (is_set(env->container_host)) {
+        if (text_is_set(env->container_host)) {
                 t->remote = true;
                 t->remote_reason = "CONTAINER_HOST";
                 t->url = xstrdup(env->container_host);
                 t->url_source = "CONTAINER_HOST";
         }
-        if (is_set(env->container_connection)) {
+        if (text_is_set(env->container_connection)) {
                 t->remote = true;
                 t->remote_reason = "CONTAINER_CONNECTION";
                 t->connection = xstrdup(env->container_connection);
@@ -110,7 +106,7 @@ void podman_target_init(struct podman_target *t, const struct strv *docker,
 
         t->engine.local = !t->remote || (t->url != NULL && is_unix_url(t->url));
         t->socket_path = env->root ? xstrdup(PODMAN_ROOT_SOCKET)
-                         : is_set(env->xdg_runtime_dir)
+                         : text_is_set(env->xdg_runtime_dir)
                              ? xasprintf("%s/podman/podman.sock", env->xdg_runtime_dir)
                              : NULL;
         t->engine.socket_path = t->socket_path != NULL ? t->socket_path : PODMAN_ROOT_SOCKET;
@@ -120,7 +116,7 @@ void podman_target_init(struct podman_target *t, const struct strv *docker,
                 t->engine.cli_reason = "NV_DOCKER has several words";
         else if (global_count > 0)
                 t->engine.cli_reason = "podman's global options may choose other storage";
-        else if (is_set(env->containers_conf) || is_set(env->storage_conf))
+        else if (text_is_set(env->containers_conf) || text_is_set(env->storage_conf))
                 t->engine.cli_reason = "CONTAINERS_CONF or CONTAINERS_STORAGE_CONF is set";
         else if (t->socket_path == NULL || access(t->socket_path, R_OK | W_OK) < 0)
                 t->engine.cli_reason = "no podman service socket this user can open";
@@ -153,7 +149,7 @@ int podman_engine_plugin(const struct podman_target *t, const char *nv_host, con
 {
         memset(out, 0, sizeof(*out));
         bool other_machine = t->remote && !(t->url != NULL && is_unix_url(t->url));
-        if (is_set(nv_host)) {
+        if (text_is_set(nv_host)) {
                 if (host_select(nv_host, NULL, user, out, err) < 0)
                         return -1;
                 bool loopback = out->transport == PLUGIN_TRANSPORT_HTTP &&

@@ -3,8 +3,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "nvidia-docker/engine.h"
 #include "nvidia-docker/gpu_plan.h"
+#include "nvidia-docker/image_info.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -13,8 +13,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct image_info info;
         struct error err = ERROR_INIT;
         if (image_info_decode((const char *)data, size, &info, &err) == 0) {
-                /* Whatever decodes must also go through the (pure) plan without trouble. */
-                struct gpu_plan_input in = {.image = &info, .nv_gpu_set = size % 2 == 0};
+                /* Whatever decodes must also go through the (pure) plan without trouble, with
+                 * the image deciding (no NV_GPU) and with NV_GPU=0. */
+                struct gpu_plan_input in = {.image = &info, .nv_gpu = size % 2 == 0 ? "0" : NULL};
                 struct gpu_plan plan;
                 struct error plan_err = ERROR_INIT;
                 if (gpu_plan_decide(&in, &plan, &plan_err) == 0 && plan.required_cuda != NULL)

@@ -5,7 +5,7 @@
  * Usage: plugin_query [--vol KIND[,KIND...]] REQUEST...
  *   REQUEST: "cli" (GET /v1.0/docker/cli/json with NV_GPU) or "info" (GET /v1.0/gpu/info/json);
  *   all requests of one run share one client (one connection). --vol "" sends no vol.
- * Reads NV_HOST, DOCKER_HOST, USER, NV_GPU and (inside plugin_client) NV_TIMEOUT.
+ * Reads NV_HOST, DOCKER_HOST, USER, NV_GPU and NV_TIMEOUT.
  * Prints "target <url> <source>", then per request the answer, one item per line:
  *   "volume-driver D", "volume V", "device D" / "driver V", "cuda V", "gpu I UUID PATH MODEL",
  * and finally "connections N". On error: "error: <message>" on stderr, exit status 1.
@@ -58,7 +58,14 @@ int main(int argc, char *argv[])
         }
         struct plugin_client *client = NULL;
         int status = 0;
-        if (plugin_client_open(&target, &client, &err) < 0) {
+        const struct plugin_client_env env = {
+            .timeout = getenv("NV_TIMEOUT"),
+            .ssh_env = {.home = getenv("HOME"),
+                        .user = getenv("USER"),
+                        .auth_sock = getenv("SSH_AUTH_SOCK"),
+                        .ci = getenv("CI")},
+        };
+        if (plugin_client_open(&target, &env, &client, &err) < 0) {
                 status = fail(&err);
                 goto out;
         }
@@ -70,8 +77,8 @@ int main(int argc, char *argv[])
                         const struct strv *devices = sel.kind == GPU_REQUEST_LIST   ? &sel.items
                                                      : sel.kind == GPU_REQUEST_NONE ? &none
                                                                                     : NULL;
-                        int rc =
-                            plugin_client_docker_cli(client, &kinds, devices, NULL, "NV_GPU", &a, &err);
+                        int rc = plugin_client_docker_cli(client, &kinds, devices, NULL, "NV_GPU",
+                                                          &a, &err);
                         strv_destroy(&none);
                         if (rc < 0) {
                                 status = fail(&err);

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/base64.h"
 #include "common/buf.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -94,6 +95,26 @@ static void test_text_printable(void)
         CU_ASSERT_STRING_EQUAL(cut, "abcd...");
         cleanup_free char *exact = text_printable("abcd", 4, 4);
         CU_ASSERT_STRING_EQUAL(exact, "abcd");
+        CU_ASSERT_FALSE(text_has_control("GPU-1a", 6));
+        CU_ASSERT_TRUE(text_has_control("a\0b", 3));
+        CU_ASSERT_TRUE(text_has_control("a\x7f", 2));
+        CU_ASSERT_FALSE(text_has_control("a\n", 1)); /* only the first len bytes */
+        CU_ASSERT_FALSE(text_is_set(NULL));
+        CU_ASSERT_FALSE(text_is_set(""));
+        CU_ASSERT_TRUE(text_is_set("0"));
+}
+
+static void test_base64_alphabets(void)
+{
+        const unsigned char bytes[] = {0xfb, 0xff, 0xbf, 0xfb};
+        cleanup_free char *standard = base64_encode(bytes, 4, true);
+        CU_ASSERT_STRING_EQUAL(standard, "+/+/+w==");
+        cleanup_free char *url = base64url_encode(bytes, 4);
+        CU_ASSERT_STRING_EQUAL(url, "-_-_-w");
+        size_t len = 0;
+        cleanup_free unsigned char *back = base64_decode(standard, strlen(standard), &len);
+        CU_ASSERT_EQUAL(len, 4);
+        CU_ASSERT(back != NULL && memcmp(back, bytes, 4) == 0);
 }
 
 /* In a child with 0 and 2 closed and 1 open: 0 and 2 become /dev/null, 1 is left alone. */
@@ -159,4 +180,5 @@ static void test_work_pool_runs_each_item_once(void)
 
 UNIT_MAIN("common", UNIT(test_error_first_message_wins), UNIT(test_strv_split_join_insert),
           UNIT(test_buf_printf_and_read_limit), UNIT(test_text_printable),
-          UNIT(test_stdio_ensure_open), UNIT(test_work_pool_runs_each_item_once))
+          UNIT(test_base64_alphabets), UNIT(test_stdio_ensure_open),
+          UNIT(test_work_pool_runs_each_item_once))

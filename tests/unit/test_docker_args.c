@@ -375,6 +375,16 @@ static void test_selection_options(void)
         CU_ASSERT_STRING_EQUAL(a.env_files[0], "a.env");
         CU_ASSERT_STRING_EQUAL(a.env_files[1], "b.env");
         CU_ASSERT_STRING_EQUAL(a.runtime, "runc");
+        for (int i = 0; i < LOADER_ENV_COUNT; i++)
+                CU_ASSERT_PTR_NULL(a.env_loader[i]);
+        /* The loader variables: the last -e of each, in any form; not a longer name. */
+        PARSE(a, "run", "-eLD_LIBRARY_PATH=/a", "--env", "XDG_DATA_DIRS", "-ite",
+              "LD_LIBRARY_PATH=/b", "--env=__EGL_VENDOR_LIBRARY_DIRSX=1", "img", "-e",
+              "__EGL_VENDOR_LIBRARY_DIRS=/c");
+        CU_ASSERT_STRING_EQUAL(a.env_loader[0], "LD_LIBRARY_PATH=/b");
+        CU_ASSERT_PTR_NULL(a.env_loader[1]);
+        CU_ASSERT_PTR_NULL(a.env_loader[2]);
+        CU_ASSERT_STRING_EQUAL(a.env_loader[3], "XDG_DATA_DIRS");
         /* Too many repeats: docker takes them, we pass the line through unchanged. */
         const char *many[2 * DOCKER_ARGS_MAX_REPEATS + 4];
         size_t n = 0;

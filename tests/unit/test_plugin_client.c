@@ -74,6 +74,7 @@ out:
 }
 
 static struct ssh_destination last_destination;
+static const struct plugin_client_env no_env = {0};
 
 int ssh_tunnel_open(const struct ssh_destination *destination, struct ssh_tunnel **out,
                     struct error *err)
@@ -119,8 +120,15 @@ static void test_ssh_transport(void)
         struct error err = ERROR_INIT;
         CU_ASSERT_EQUAL_FATAL(host_select("ssh://me@gpu1:2222:5000", "x", "u", &target, &err), 0);
         struct plugin_client *client = NULL;
-        CU_ASSERT_EQUAL_FATAL(plugin_client_open(&target, &client, &err), 0);
-        /* The tunnel gets plain values: the address's user and SSH port, the plugin port. */
+        const struct plugin_client_env env = {
+            .ssh_env = {.home = "/home/u", .user = "u", .auth_sock = "/run/agent", .ci = "true"}};
+        CU_ASSERT_EQUAL_FATAL(plugin_client_open(&target, &env, &client, &err), 0);
+        /* The tunnel gets plain values: the address's user and SSH port, the plugin port, and
+         * the caller's environment as given. */
+        CU_ASSERT_STRING_EQUAL(last_destination.env.home, "/home/u");
+        CU_ASSERT_STRING_EQUAL(last_destination.env.user, "u");
+        CU_ASSERT_STRING_EQUAL(last_destination.env.auth_sock, "/run/agent");
+        CU_ASSERT_STRING_EQUAL(last_destination.env.ci, "true");
         CU_ASSERT_STRING_EQUAL(last_destination.user, "me");
         CU_ASSERT_PTR_NULL(last_destination.local_user);
         CU_ASSERT_STRING_EQUAL(last_destination.host, "gpu1");
@@ -137,8 +145,8 @@ static void test_ssh_transport(void)
         strv_push(&kinds, "nvidia_driver");
         struct strv devices = STRV_INIT;
         strv_push(&devices, "0");
-        CU_ASSERT_EQUAL(plugin_client_docker_cli(client, &kinds, &devices, NULL, "NV_GPU", &cli, &err),
-                        0);
+        CU_ASSERT_EQUAL(
+            plugin_client_docker_cli(client, &kinds, &devices, NULL, "NV_GPU", &cli, &err), 0);
         CU_ASSERT_EQUAL(cli.devices.count, 2);
         docker_cli_answer_destroy(&cli);
         CU_ASSERT_EQUAL(plugin_client_connections(client), 1);
@@ -163,7 +171,7 @@ static void test_ssh_open_error(void)
         CU_ASSERT_EQUAL_FATAL(host_select(NULL, "ssh://gpu1", "u", &target, &err), 0);
         fail_open = true;
         struct plugin_client *client = NULL;
-        CU_ASSERT_EQUAL(plugin_client_open(&target, &client, &err), -1);
+        CU_ASSERT_EQUAL(plugin_client_open(&target, &no_env, &client, &err), -1);
         CU_ASSERT_PTR_NULL(client);
         CU_ASSERT_STRING_EQUAL(err.message, "ssh: connect to gpu1 port (default) failed");
         /* No user or port in the address: the SSH configuration decides, then $USER, 22. */
@@ -183,9 +191,9 @@ static void test_bad_timeout(void)
         CU_ASSERT_EQUAL_FATAL(host_select(NULL, NULL, NULL, &target, &err), 0);
         const char *bad[] = {"abc", "0", "-1", "1e9", "nan", "inf", " 5", "5s", ""};
         for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-                setenv("NV_TIMEOUT", bad[i], 1);
+                const struct plugin_client_env env = {.timeout = bad[i]};
                 struct plugin_client *client = NULL;
-                int ret = plugin_client_open(&target, &client, &err);
+                int ret = plugin_client_open(&target, &env, &client, &err);
                 if (bad[i][0] == '\0') { /* empty = default */
                         CU_ASSERT_EQUAL(ret, 0);
                         plugin_client_free(client);
@@ -195,13 +203,12 @@ static void test_bad_timeout(void)
                 CU_ASSERT(err.message != NULL && strstr(err.message, "invalid NV_TIMEOUT") != NULL);
                 error_clear(&err);
         }
-        setenv("NV_TIMEOUT", "0.25", 1);
+        const struct plugin_client_env quarter = {.timeout = "0.25"};
         struct plugin_client *client = NULL;
-        CU_ASSERT_EQUAL(plugin_client_open(&target, &client, &err), 0);
+        CU_ASSERT_EQUAL(plugin_client_open(&target, &quarter, &client, &err), 0);
         CU_ASSERT_EQUAL(plugin_client_connections(client), 0);
         plugin_client_free(client);
         plugin_client_free(NULL);
-        unsetenv("NV_TIMEOUT");
         plugin_target_destroy(&target);
 }
 

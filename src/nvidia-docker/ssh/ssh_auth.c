@@ -11,15 +11,15 @@
 
 #include "common/base64.h"
 #include "common/buf.h"
+#include "common/text.h"
 #include "common/xalloc.h"
 
 #define SECRET_MAX   1024
 #define KEY_FILE_MAX (1024 * 1024)
 
-bool ssh_auth_can_prompt(void)
+bool ssh_auth_can_prompt(const char *ci)
 {
-        const char *ci = getenv("CI");
-        if (ci != NULL && ci[0] != '\0' && strcmp(ci, "false") != 0 && strcmp(ci, "0") != 0)
+        if (text_is_set(ci) && strcmp(ci, "false") != 0 && strcmp(ci, "0") != 0)
                 return false;
         if (!isatty(STDIN_FILENO))
                 return false;

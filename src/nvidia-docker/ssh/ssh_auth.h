@@ -20,7 +20,7 @@ struct ssh_auth_request {
         const char *host;                  /* for messages and prompts: what the user typed */
         const char *home;                  /* to print paths as ~/... */
         const struct strv *identity_files; /* expanded paths, in order */
-        bool use_agent;                    /* SSH_AUTH_SOCK is set */
+        bool use_agent;                    /* SSH_AUTH_SOCK is set (non-empty) */
         bool identities_only;              /* agent keys only if they are identity files */
         bool pubkey;                       /* PubkeyAuthentication */
         bool kbd_interactive;              /* KbdInteractiveAuthentication */
@@ -29,8 +29,9 @@ struct ssh_auth_request {
         bool can_prompt;                   /* ssh_auth_can_prompt() */
 };
 
-/* Whether secrets may be asked: stdin is a terminal, /dev/tty opens, and $CI is unset. */
-bool ssh_auth_can_prompt(void);
+/* Whether secrets may be asked: stdin is a terminal, /dev/tty opens, and `ci` (the value of
+ * CI) is NULL, empty, "false" or "0". */
+bool ssh_auth_can_prompt(const char *ci);
 
 /* Blocking session. 0 once authenticated. */
 int ssh_auth_run(LIBSSH2_SESSION *session, const struct ssh_auth_request *req, struct error *err);

@@ -257,6 +257,58 @@ static void set_list(struct strv *field, bool *set, const struct strv *args)
                         strv_push(field, args->items[i]);
 }
 
+static int set_connect_timeout(struct ssh_config *cfg, const struct strv *args, const char *origin,
+                               unsigned line, struct error *err)
+{
+        const char *value = args->count > 1 ? args->items[1] : "";
+        int seconds;
+        if (args->count != 2)
+                return error_set(err, "%s:%u: ConnectTimeout takes one argument", origin, line);
+        if (!strcasecmp(value, "none"))
+                seconds = 0;
+        else if (parse_seconds(value, &seconds) < 0)
+                return error_set(err, "%s:%u: bad ConnectTimeout '%s'", origin, line, value);
+        if (cfg->connect_timeout < 0)
+                cfg->connect_timeout = seconds;
+        return 0;
+}
+
+static int set_strict(struct ssh_config *cfg, const char *value, const char *origin, unsigned line,
+                      struct error *err)
+{
+        int mode;
+        if (!strcasecmp(value, "yes") || !strcasecmp(value, "true"))
+                mode = SSH_STRICT_YES;
+        else if (!strcasecmp(value, "no") || !strcasecmp(value, "false") ||
+                 !strcasecmp(value, "off"))
+                mode = SSH_STRICT_NO;
+        else if (!strcasecmp(value, "ask"))
+                mode = SSH_STRICT_ASK;
+        else if (!strcasecmp(value, "accept-new"))
+                mode = SSH_STRICT_ACCEPT_NEW;
+        else
+                return error_set(err,
+                                 "%s:%u: bad StrictHostKeyChecking '%s' (yes, ask, accept-new "
+                                 "or no)",
+                                 origin, line, value);
+        if (cfg->strict_host_key_checking == SSH_STRICT_UNSET)
+                cfg->strict_host_key_checking = mode;
+        return 0;
+}
+
+static int set_password_prompts(struct ssh_config *cfg, const struct strv *args, const char *origin,
+                                unsigned line, struct error *err)
+{
+        const char *value = args->count > 1 ? args->items[1] : "";
+        if (args->count != 2 || value[0] == '\0' || strlen(value) > 3 ||
+            strspn(value, "0123456789") != strlen(value))
+                return error_set(err, "%s:%u: bad NumberOfPasswordPrompts '%s'", origin, line,
+                                 value);
+        if (cfg->number_of_password_prompts < 0)
+                cfg->number_of_password_prompts = (int)strtol(value, NULL, 10);
+        return 0;
+}
+
 static int apply_line(struct ssh_config *cfg, const struct strv *args, const char *origin,
                       unsigned line, const struct ssh_config_context *ctx, struct error *err)
 {
@@ -282,20 +334,8 @@ static int apply_line(struct ssh_config *cfg, const struct strv *args, const cha
         }
         if (!strcasecmp(key, "identitiesonly"))
                 return set_flag(&cfg->identities_only, args, origin, line, err);
-        if (!strcasecmp(key, "connecttimeout")) {
-                int seconds;
-                if (args->count != 2)
-                        return error_set(err, "%s:%u: ConnectTimeout takes one argument", origin,
-                                         line);
-                if (!strcasecmp(value, "none"))
-                        seconds = 0;
-                else if (parse_seconds(value, &seconds) < 0)
-                        return error_set(err, "%s:%u: bad ConnectTimeout '%s'", origin, line,
-                                         value);
-                if (cfg->connect_timeout < 0)
-                        cfg->connect_timeout = seconds;
-                return 0;
-        }
+        if (!strcasecmp(key, "connecttimeout"))
+                return set_connect_timeout(cfg, args, origin, line, err);
         if (!strcasecmp(key, "userknownhostsfile")) {
                 set_list(&cfg->user_known_hosts_files, &cfg->user_known_hosts_set, args);
                 return 0;
@@ -304,35 +344,10 @@ static int apply_line(struct ssh_config *cfg, const struct strv *args, const cha
                 set_list(&cfg->global_known_hosts_files, &cfg->global_known_hosts_set, args);
                 return 0;
         }
-        if (!strcasecmp(key, "stricthostkeychecking")) {
-                int mode;
-                if (!strcasecmp(value, "yes") || !strcasecmp(value, "true"))
-                        mode = SSH_STRICT_YES;
-                else if (!strcasecmp(value, "no") || !strcasecmp(value, "false") ||
-                         !strcasecmp(value, "off"))
-                        mode = SSH_STRICT_NO;
-                else if (!strcasecmp(value, "ask"))
-                        mode = SSH_STRICT_ASK;
-                else if (!strcasecmp(value, "accept-new"))
-                        mode = SSH_STRICT_ACCEPT_NEW;
-                else
-                        return error_set(err,
-                                         "%s:%u: bad StrictHostKeyChecking '%s' (yes, ask, "
-                                         "accept-new or no)",
-                                         origin, line, value);
-                if (cfg->strict_host_key_checking == SSH_STRICT_UNSET)
-                        cfg->strict_host_key_checking = mode;
-                return 0;
-        }
-        if (!strcasecmp(key, "numberofpasswordprompts")) {
-                if (args->count != 2 || value[0] == '\0' || strlen(value) > 3 ||
-                    strspn(value, "0123456789") != strlen(value))
-                        return error_set(err, "%s:%u: bad NumberOfPasswordPrompts '%s'", origin,
-                                         line, value);
-                if (cfg->number_of_password_prompts < 0)
-                        cfg->number_of_password_prompts = (int)strtol(value, NULL, 10);
-                return 0;
-        }
+        if (!strcasecmp(key, "stricthostkeychecking"))
+                return set_strict(cfg, value, origin, line, err);
+        if (!strcasecmp(key, "numberofpasswordprompts"))
+                return set_password_prompts(cfg, args, origin, line, err);
         if (!strcasecmp(key, "passwordauthentication"))
                 return set_flag(&cfg->password_authentication, args, origin, line, err);
         if (!strcasecmp(key, "kbdinteractiveauthentication") ||

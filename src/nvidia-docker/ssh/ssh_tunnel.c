@@ -5,8 +5,8 @@
  * sending never trips it), the host key check (ssh_hostkey.h), authentication (ssh_auth.h) and
  * the channel (blocking, ConnectTimeout per exchange), then the socket pair and the bridge
  * thread. From then on only the bridge thread touches the session (non-blocking, one
- * poll loop on the SSH socket, its end of the pair and a wake-up pipe), until
- * ssh_tunnel_close() has joined it.
+ * poll loop on the SSH socket, its end of the pair and a wake-up pipe; ssh_bridge.h moves the
+ * bytes), until ssh_tunnel_close() has joined it.
  *
  * Why a socket pair and a thread rather than handing the SSH socket to the HTTP client: the
  * bytes on the SSH socket are encrypted SSH packets; only libssh2 can turn them into the
@@ -32,13 +32,14 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/text.h"
 #include "common/xalloc.h"
 #include "nvidia-docker/ssh/known_hosts.h"
+#include "nvidia-docker/ssh/ssh_bridge.h"
 #include "nvidia-docker/ssh/ssh_auth.h"
 #include "nvidia-docker/ssh/ssh_hostkey.h"
 #include "nvidia-docker/ssh/ssh_plan.h"
 
-#define BRIDGE_BUFFER (64 * 1024)
 /* OpenSSH's client gives up after this many lines before the server's version line. */
 #define PRE_BANNER_LINES_MAX 1024
 
@@ -253,119 +254,20 @@ static int open_channel(struct ssh_tunnel *t, const struct ssh_plan *plan, const
                          plan->original_host, msg);
 }
 
-/* The local connection and the channel that carries it. */
-struct bridge_conn {
-        int fd;
-        LIBSSH2_CHANNEL *channel;
-        char *up, *down; /* client -> channel, channel -> client */
-        size_t up_len, up_off, down_len, down_off;
-        bool local_eof, eof_sent, channel_eof, shut, done;
-};
-
-/* Moves what can be moved without waiting. Returns 1 if anything moved, 0 if not, -1 when
- * the SSH session failed. */
-static int bridge_pump(struct bridge_conn *c)
-{
-        int moved = 0;
-        bool progress = true;
-        while (progress) {
-                progress = false;
-                if (!c->local_eof && c->up_len == 0) {
-                        ssize_t n = read(c->fd, c->up, BRIDGE_BUFFER);
-                        if (n > 0) {
-                                c->up_len = (size_t)n;
-                                c->up_off = 0;
-                                progress = true;
-                        } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-                                c->local_eof = true;
-                                progress = true;
-                        }
-                }
-                if (c->up_len > 0) {
-                        ssize_t n = libssh2_channel_write(c->channel, c->up + c->up_off,
-                                                          c->up_len - c->up_off);
-                        if (n > 0) {
-                                c->up_off += (size_t)n;
-                                if (c->up_off == c->up_len)
-                                        c->up_len = c->up_off = 0;
-                                progress = true;
-                        } else if (n != LIBSSH2_ERROR_EAGAIN) {
-                                if (n != LIBSSH2_ERROR_CHANNEL_CLOSED &&
-                                    n != LIBSSH2_ERROR_CHANNEL_EOF_SENT)
-                                        return -1;
-                                /* the plugin side is gone: drop what the client sends */
-                                c->up_len = c->up_off = 0;
-                                c->local_eof = c->eof_sent = true;
-                                progress = true;
-                        }
-                }
-                if (c->local_eof && c->up_len == 0 && !c->eof_sent) {
-                        int rc = libssh2_channel_send_eof(c->channel);
-                        if (rc != LIBSSH2_ERROR_EAGAIN) {
-                                if (rc != 0 && rc != LIBSSH2_ERROR_CHANNEL_CLOSED)
-                                        return -1;
-                                c->eof_sent = true;
-                                progress = true;
-                        }
-                }
-                if (!c->channel_eof && c->down_len == 0) {
-                        ssize_t n = libssh2_channel_read(c->channel, c->down, BRIDGE_BUFFER);
-                        if (n > 0) {
-                                c->down_len = (size_t)n;
-                                c->down_off = 0;
-                                progress = true;
-                        } else if (n == 0 || n == LIBSSH2_ERROR_EAGAIN) {
-                                if (libssh2_channel_eof(c->channel)) {
-                                        c->channel_eof = true;
-                                        progress = true;
-                                }
-                        } else if (n == LIBSSH2_ERROR_CHANNEL_CLOSED) {
-                                c->channel_eof = true;
-                                progress = true;
-                        } else {
-                                return -1;
-                        }
-                }
-                if (c->down_len > 0) {
-                        ssize_t n = send(c->fd, c->down + c->down_off, c->down_len - c->down_off,
-                                         MSG_NOSIGNAL);
-                        if (n > 0) {
-                                c->down_off += (size_t)n;
-                                if (c->down_off == c->down_len)
-                                        c->down_len = c->down_off = 0;
-                                progress = true;
-                        } else if (errno != EAGAIN && errno != EINTR) {
-                                /* the client went away */
-                                c->down_len = c->down_off = 0;
-                                c->local_eof = c->channel_eof = true;
-                                progress = true;
-                        }
-                }
-                if (c->channel_eof && c->down_len == 0 && !c->shut) {
-                        shutdown(c->fd, SHUT_WR);
-                        c->shut = true;
-                }
-                if (progress)
-                        moved = 1;
-        }
-        c->done = c->channel_eof && c->down_len == 0 && c->local_eof && c->eof_sent;
-        return moved;
-}
-
 /* The bridge thread: carries the socket pair's far end over the channel until both directions
  * are closed, the SSH connection fails, or ssh_tunnel_close() wakes it. */
 static void *bridge_main(void *arg)
 {
         struct ssh_tunnel *t = arg;
-        struct bridge_conn c = {
+        struct ssh_bridge c = {
             .fd = t->pair[1],
             .channel = t->channel,
-            .up = xmalloc(BRIDGE_BUFFER),
-            .down = xmalloc(BRIDGE_BUFFER),
+            .up = xmalloc(SSH_BRIDGE_BUFFER),
+            .down = xmalloc(SSH_BRIDGE_BUFFER),
         };
         bool failed = false;
         for (;;) {
-                if (bridge_pump(&c) < 0) {
+                if (ssh_bridge_pump(&c) < 0) {
                         failed = true;
                         break;
                 }
@@ -506,14 +408,14 @@ int ssh_tunnel_open(const struct ssh_destination *destination, struct ssh_tunnel
             .host = plan.original_host,
             .home = plan.home,
             .identity_files = &plan.identity_files,
-            .use_agent = getenv("SSH_AUTH_SOCK") != NULL && getenv("SSH_AUTH_SOCK")[0],
+            .use_agent = text_is_set(destination->env.auth_sock),
             .identities_only = plan.cfg.identities_only == 1,
             .pubkey = plan.cfg.pubkey_authentication != 0,
             .kbd_interactive = plan.cfg.kbd_interactive_authentication != 0,
             .password = plan.cfg.password_authentication != 0,
             .password_prompts =
                 plan.cfg.number_of_password_prompts >= 0 ? plan.cfg.number_of_password_prompts : 3,
-            .can_prompt = ssh_auth_can_prompt(),
+            .can_prompt = ssh_auth_can_prompt(destination->env.ci),
         };
         if (plan.cfg.number_of_password_prompts == 0)
                 auth.password = auth.kbd_interactive = false;

@@ -18,6 +18,14 @@
 
 #include "common/error.h"
 
+/* What the caller's environment says about SSH (NULL = unset); read by the caller, not here. */
+struct ssh_environment {
+        const char *home;      /* HOME (NULL or "": the home of this process's passwd entry) */
+        const char *user;      /* USER: the local name when this process has no passwd entry */
+        const char *auth_sock; /* SSH_AUTH_SOCK: non-empty = the agent's keys are tried */
+        const char *ci;        /* CI: set and not "false" or "0" = never prompt for secrets */
+};
+
 /* Where to go. Plain values; ports are decimal text as written (validated here). */
 struct ssh_destination {
         const char *user;        /* NULL: User of the SSH configuration, else local_user */
@@ -25,6 +33,7 @@ struct ssh_destination {
         const char *host;        /* name, alias of ~/.ssh/config, or address (IPv6 unbracketed) */
         const char *port;        /* NULL: Port of the SSH configuration, else 22 */
         const char *remote_port; /* the TCP port on the remote 127.0.0.1 */
+        struct ssh_environment env;
 };
 
 struct ssh_tunnel;
