@@ -70,8 +70,8 @@ int main(int argc, char *argv[])
                         const struct strv *devices = sel.kind == GPU_REQUEST_LIST   ? &sel.items
                                                      : sel.kind == GPU_REQUEST_NONE ? &none
                                                                                     : NULL;
-                        int rc =
-                            plugin_client_docker_cli(client, &kinds, devices, NULL, "NV_GPU", &a, &err);
+                        int rc = plugin_client_docker_cli(client, &kinds, devices, NULL, "NV_GPU",
+                                                          &a, &err);
                         strv_destroy(&none);
                         if (rc < 0) {
                                 status = fail(&err);

@@ -137,8 +137,8 @@ static void test_ssh_transport(void)
         strv_push(&kinds, "nvidia_driver");
         struct strv devices = STRV_INIT;
         strv_push(&devices, "0");
-        CU_ASSERT_EQUAL(plugin_client_docker_cli(client, &kinds, &devices, NULL, "NV_GPU", &cli, &err),
-                        0);
+        CU_ASSERT_EQUAL(
+            plugin_client_docker_cli(client, &kinds, &devices, NULL, "NV_GPU", &cli, &err), 0);
         CU_ASSERT_EQUAL(cli.devices.count, 2);
         docker_cli_answer_destroy(&cli);
         CU_ASSERT_EQUAL(plugin_client_connections(client), 1);
