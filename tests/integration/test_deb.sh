@@ -49,6 +49,7 @@ for f in /usr/bin/nvidia-docker /usr/bin/nvidia-docker-plugin /usr/lib/nvidia-do
   /usr/share/man/man8/nvidia-docker-plugin.8.gz /usr/share/bash-completion/completions/nvidia-docker \
   /usr/share/zsh/vendor-completions/_nvidia-docker /usr/share/fish/vendor_completions.d/nvidia-docker.fish \
   /usr/share/doc/nvidia-docker/README.md /usr/share/doc/nvidia-docker/copyright \
+  /usr/share/doc/nvidia-docker/docs/troubleshooting.md /usr/share/doc/nvidia-docker/docs/rest-api.md \
   /usr/share/doc/nvidia-docker/changelog.gz; do
   if grep -qxF "$f" <<<"$files" && [ -e "$f" ]; then t_ok "installed: $f"; else t_fail "installed: $f"; fi
 done
