@@ -51,7 +51,11 @@ BASE_CFLAGS := -std=gnu11 -O2 -g -fPIC -D_GNU_SOURCE -DNVD_VERSION='"$(VERSION)"
 # Hardening of everything built with the flags below (programs, module, tests, tools).
 # _FORTIFY_SOURCE needs optimisation: BASE_CFLAGS has -O2, the sanitizer build -O1.
 HARDEN_CFLAGS  ?= -D_FORTIFY_SOURCE=2 -fstack-protector-strong
-# Full RELRO: relocations resolved at start-up, then the GOT made read-only.
+# Full RELRO: relocations resolved at start-up, then the GOT made read-only. Its cost, measured
+# (callgrind, dynamic loader included): `nvidia-docker version` runs 0.161 M instructions before
+# its exec instead of 0.140 M (a few microseconds; no difference in wall time, about 1.04 ms
+# either way on an idle machine); loading the run module 12.93 M instead of 12.80 M.
+# Cheap enough to harden the front end too.
 HARDEN_LDFLAGS ?= -Wl,-z,relro,-z,now
 ALL_CFLAGS   = $(BASE_CFLAGS) $(HARDEN_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS  = -Wl,--as-needed $(HARDEN_LDFLAGS) $(LDFLAGS)

@@ -319,7 +319,7 @@ static void test_volume_names_allowed(void)
         }
 }
 
-/* The answers of issue reports: devices and mounts that would open the host. */
+/* Hostile answers: devices and mounts that would open the host. */
 static void test_hostile_answers(void)
 {
         expect_cli_error("{\"VolumeDriver\":\"nvidia-docker\",\"Volumes\":[],\"Devices\":["
