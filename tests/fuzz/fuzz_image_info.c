@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct error err = ERROR_INIT;
         if (image_info_decode((const char *)data, size, &info, &err) == 0) {
                 /* Whatever decodes must also go through the (pure) plan without trouble. */
-                struct gpu_plan_input in = {.image = &info, .nv_gpu_set = size % 2 == 0};
+                struct gpu_plan_input in = {.image = &info, .nv_gpu = size % 2 == 0 ? "all" : NULL};
                 struct gpu_plan plan;
                 struct error plan_err = ERROR_INIT;
                 if (gpu_plan_decide(&in, &plan, &plan_err) == 0 && plan.required_cuda != NULL)
