@@ -1,6 +1,12 @@
 # nvidia-docker: the docker wrapper and its GPU plugin daemon.
-# Targets: all (default), deps, check, sanitize, fuzz, bench, test, demo, install, uninstall, clean.
-# Module owners extend the build with fragments in mk/*.mk (add rules, and to CHECK_DEPS).
+#
+# Targets: all (default), deps, check, sanitize, fuzz, bench, format-check, test, demo, deb,
+# install, uninstall, clean. The rules live in fragments by part of the system:
+#   mk/wrapper.mk   bin/nvidia-docker (libc-only front end) and the run/create module
+#   mk/plugin.mk    bin/nvidia-docker-plugin
+#   mk/tests.mk     unit tests, test tools and fakes, check, sanitize, fuzz, bench, format-check
+#   mk/package.mk   man pages, install/uninstall, the Debian package, the demo
+# This file holds what they share: configuration, flags, libraries, the static library.
 
 VERSION := $(shell cat VERSION)
 
@@ -17,18 +23,46 @@ OUT_BIN ?= bin
 OUT_LIB ?= lib
 
 CC         ?= cc
+CLANG      ?= clang
 PKG_CONFIG ?= pkg-config
-PKGS       := libcurl jansson libssh2 libmicrohttpd libelf
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS    = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 
+# --- Libraries, through pkg-config. A missing package stops make with its name: a build that
+# went on without its flags would fail later with a puzzling compiler or linker error.
+PKGS := libcurl jansson libssh2 libmicrohttpd libelf zlib libcrypto
+pkg_missing = $(strip $(foreach p,$(1),$(if $(shell $(PKG_CONFIG) --exists $(p) && echo y),,$(p))))
+pkg_require = $(if $(call pkg_missing,$(1)),$(error pkg-config ($(PKG_CONFIG)) does not find \
+  the package(s) $(call pkg_missing,$(1)); install them with `sudo make deps` (Debian 12, \
+  tests/lib/install-deps.sh), or set PKG_CONFIG_PATH))
+# $(call PKG_LIBS,pkg...): the linker flags of those packages (checked when first used).
+PKG_LIBS = $(call pkg_require,$(1))$(shell $(PKG_CONFIG) --libs $(1))
+
+# Goals that compile nothing here (test and demo call make again, after `make deps`).
+NO_BUILD_GOALS := deps clean format format-check uninstall test demo deb
+ifneq ($(filter-out $(NO_BUILD_GOALS),$(or $(MAKECMDGOALS),all)),)
+$(call pkg_require,$(PKGS))
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
+endif
+
+# --- Flags. The user's CFLAGS and LDFLAGS come last, so they win.
 WARNINGS := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wvla -Wundef -Wno-unused-parameter
 BASE_CFLAGS := -std=gnu11 -O2 -g -fPIC -D_GNU_SOURCE -DNVD_VERSION='"$(VERSION)"' \
                -Isrc/common -Isrc $(WARNINGS)
-ALL_CFLAGS   = $(BASE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
-ALL_LDFLAGS  = -Wl,--as-needed $(LDFLAGS)
+# Hardening of everything built with the flags below (programs, module, tests, tools).
+# _FORTIFY_SOURCE needs optimisation: BASE_CFLAGS has -O2, the sanitizer build -O1; a debugging
+# build with CFLAGS=-O0 goes without it (glibc would warn in every file).
+HARDEN_CFLAGS  ?= $(if $(filter -O0,$(CFLAGS)),,-D_FORTIFY_SOURCE=2) -fstack-protector-strong
+# Full RELRO: relocations resolved at start-up, then the GOT made read-only. Its cost, measured
+# (callgrind, dynamic loader included): `nvidia-docker version` runs 0.161 M instructions before
+# its exec instead of 0.140 M (a few microseconds; no difference in wall time, about 1.04 ms
+# either way on an idle machine); loading the run module 12.93 M instead of 12.80 M.
+# Cheap enough to harden the front end too.
+HARDEN_LDFLAGS ?= -Wl,-z,relro,-z,now
+ALL_CFLAGS   = $(BASE_CFLAGS) $(HARDEN_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS  = -Wl,--as-needed $(HARDEN_LDFLAGS) $(LDFLAGS)
 
+# --- Sources. Everything but the two main.c files builds into one static library that the
+# programs, the unit tests, the test tools, the fuzzers and the benchmarks link.
 COMMON_SRC  := $(wildcard src/common/*.c)
 WRAPPER_SRC := $(filter-out src/nvidia-docker/main.c,$(wildcard src/nvidia-docker/*.c)) \
                $(wildcard src/nvidia-docker/ssh/*.c)
@@ -41,33 +75,12 @@ WRAPPER     := $(OUT_BIN)/nvidia-docker
 RUN_MODULE  := $(OUT_LIB)/nvidia-docker/nvidia-docker-run.so
 PLUGIN      := $(OUT_BIN)/nvidia-docker-plugin
 
-UNIT_SRC    := $(wildcard tests/unit/test_*.c)
-UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
-FUZZ_SRC    := $(wildcard tests/fuzz/fuzz_*.c)
-
-# Libraries of the run path (the module), of the plugin, and of the tests.
-RUN_LIBS    = $(call PKG_LIBS,libcurl jansson libssh2) -lpthread
-PLUGIN_LIBS = $(call PKG_LIBS,jansson libelf) -ldl -lpthread
-TEST_LIBS   = $(call PKG_LIBS,$(PKGS) cunit) -ldl -lpthread -lutil
-
-# Extra things `make check` needs built (fakes, tools): fragments add to it.
-CHECK_DEPS :=
-
-# Small programs the tests and benchmarks use (tests/tools/<name>.c → build/tools/<name>).
-TOOLS_SRC := $(wildcard tests/tools/*.c)
-TOOLS_BIN := $(TOOLS_SRC:tests/tools/%.c=$(BUILD)/tools/%)
-CHECK_DEPS += $(TOOLS_BIN)
-$(BUILD)/tools/%: tests/tools/%.c $(STATIC_LIB)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -MMD -MP $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(TEST_LIBS)
-
-# Module fragments: extra rules and CHECK_DEPS additions (included before the rules that use them).
 .DEFAULT_GOAL := all
--include mk/*.mk
-
-.PHONY: all deps check sanitize fuzz bench test demo install uninstall clean format
+.PHONY: all deps clean
 
 all: $(WRAPPER) $(RUN_MODULE) $(PLUGIN)
+
+include mk/wrapper.mk mk/plugin.mk mk/tests.mk mk/package.mk
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -78,86 +91,13 @@ $(STATIC_LIB): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-# The front end links libc only: pass-through commands must not pay for loading libcurl and
-# friends (about 5 ms here). The run path lives in a module loaded with dlopen().
-$(WRAPPER): $(BUILD)/src/nvidia-docker/main.o $(STATIC_LIB)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ -ldl
-	@if readelf -d $@ | grep NEEDED | grep -qvE 'lib(c|dl)\.so|ld-linux|libasan|libubsan|libm\.so|libgcc_s|libstdc\+\+|libpthread|librt'; then \
-	  echo "error: $@ must link libc only; it needs:"; readelf -d $@ | grep NEEDED; rm -f $@; exit 1; fi
-
-$(RUN_MODULE): $(STATIC_LIB) src/nvidia-docker/run_module.map
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -shared -Wl,-u,run_module_main \
-	  -Wl,--version-script=src/nvidia-docker/run_module.map -o $@ $(STATIC_LIB) $(RUN_LIBS)
-
-$(PLUGIN): $(BUILD)/src/nvidia-docker-plugin/main.o $(STATIC_LIB)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PLUGIN_LIBS)
-
-$(BUILD)/tests/unit/%: tests/unit/%.c $(STATIC_LIB) tests/unit/unit.h
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -MMD -MP $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(TEST_LIBS)
-
 # Installs the packages that building and testing need (Debian 12, as root).
 deps:
 	tests/lib/install-deps.sh
-
-check: all $(UNIT_BIN) $(CHECK_DEPS)
-	NVD_BUILD=$(BUILD) NVD_BIN=$(OUT_BIN) NVD_LIB=$(OUT_LIB) tests/run.sh $(UNIT_BIN)
-
-# The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
-SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -O1
-sanitize:
-	$(MAKE) BUILD=build/asan OUT_BIN=build/asan/bin OUT_LIB=build/asan/lib CC=clang \
-	  CFLAGS="$(SAN_FLAGS) $(CFLAGS)" LDFLAGS="-fsanitize=address,undefined $(LDFLAGS)" \
-	  NVD_SANITIZE=1 check
-
-# Each libFuzzer target runs for FUZZ_SECONDS (default 20) on its seed corpus.
-FUZZ_SECONDS ?= 20
-FUZZ_CFLAGS  := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -O1
-FUZZ_LIB_OBJ := $(LIB_SRC:%.c=build/fuzz/%.o)
-FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/bin/%)
-build/fuzz/%.o: %.c
-	@mkdir -p $(dir $@)
-	clang $(BASE_CFLAGS) $(PKG_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined \
-	  -fno-sanitize-recover=all -fno-omit-frame-pointer -O1 -MMD -MP -c $< -o $@
-build/fuzz/libnvidia-docker.a: $(FUZZ_LIB_OBJ)
-	rm -f $@; $(AR) rcs $@ $^
-build/fuzz/bin/%: tests/fuzz/%.c build/fuzz/libnvidia-docker.a
-	@mkdir -p $(dir $@)
-	clang $(BASE_CFLAGS) $(PKG_CFLAGS) $(FUZZ_CFLAGS) -o $@ $< build/fuzz/libnvidia-docker.a $(TEST_LIBS)
-fuzz: $(FUZZ_BIN)
-	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
-
-bench: all $(CHECK_DEPS)
-	NVD_BUILD=$(BUILD) NVD_BIN=$(OUT_BIN) bench/run.sh
-
-# The README's test command: set-up, the suite, the suite under sanitizers, the fuzzers.
-test: deps
-	$(MAKE) check
-	$(MAKE) sanitize
-	$(MAKE) fuzz
-
-install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/nvidia-docker
-	install -m 0755 $(WRAPPER) $(PLUGIN) $(DESTDIR)$(BINDIR)/
-	install -m 0644 $(RUN_MODULE) $(DESTDIR)$(LIBDIR)/nvidia-docker/
-	@for m in man/*.[0-9]; do [ -e "$$m" ] || continue; s=$${m##*.}; \
-	  install -d $(DESTDIR)$(MANDIR)/man$$s; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
-
-uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/nvidia-docker $(DESTDIR)$(BINDIR)/nvidia-docker-plugin
-	rm -rf $(DESTDIR)$(LIBDIR)/nvidia-docker
-	@for m in man/*.[0-9]; do [ -e "$$m" ] || continue; s=$${m##*.}; \
-	  rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
-
-format:
-	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
 	rm -rf build bin lib
 
 -include $(LIB_OBJ:.o=.d) $(wildcard $(BUILD)/tests/unit/*.d) $(wildcard $(BUILD)/tools/*.d) \
-  $(BUILD)/src/nvidia-docker/main.d $(BUILD)/src/nvidia-docker-plugin/main.d
-
+  $(wildcard $(BUILD)/fakes/*.d) $(BUILD)/src/nvidia-docker/main.d \
+  $(BUILD)/src/nvidia-docker-plugin/main.d

@@ -21,3 +21,13 @@ bench_compare "passthrough of an unreadable run line" "$WRAPPER run --frob img" 
 # /bin/true. What nvidia-docker costs beyond it is its own work (NV_DOCKER, the argv reader).
 bench_compare "passthrough ps against env(1) exec'ing /bin/true" "$WRAPPER ps -a" \
   "/usr/bin/env /bin/true ps -a" "env /bin/true"
+
+# Instructions up to the exec of docker, load-independent (what hardening flags such as
+# -z now change shows here first; wall times of a few microseconds drown in the noise).
+if command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null; then
+  echo "instructions executed before the exec (callgrind, dynamic loader included):"
+  echo "  nvidia-docker version                  $(instructions "$WRAPPER" version)"
+  echo "  nvidia-docker ps -a                    $(instructions "$WRAPPER" ps -a)"
+  echo "  nvidia-docker run --frob img           $(instructions "$WRAPPER" run --frob img)"
+  echo "  env /bin/true ps -a                    $(instructions /usr/bin/env /bin/true ps -a)"
+fi

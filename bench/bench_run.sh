@@ -73,15 +73,6 @@ bench_compare "load module, RTLD_NOW" "$LOAD $MODULE now" "$REC" recorder
 bench_compare "load module, RTLD_NOW + curl_global_init" "$LOAD $MODULE now init" "$REC" recorder
 bench_compare "load module, RTLD_LAZY" "$LOAD $MODULE lazy" "$REC" recorder
 
-# instructions COMMAND...: instructions executed up to the exec (or the exit), from callgrind.
-instructions() {
-  rm -f "$T_TMP"/cg.*
-  valgrind --tool=callgrind --dump-before=execvp --callgrind-out-file="$T_TMP/cg.%p" "$@" \
-    >/dev/null 2>&1 || { echo "?"; return; }
-  local biggest
-  biggest=$(ls -S "$T_TMP"/cg.* | head -n 1)
-  callgrind_annotate "$biggest" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); printf "%.2f M\n", $1 / 1e6}'
-}
 if command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null; then
   echo "instructions executed before the exec (callgrind; load-independent):"
   echo "  run, labelled image                    $(instructions "$NVD" run --rm "$LABELLED" true)"

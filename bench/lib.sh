@@ -27,3 +27,14 @@ print(f"  {name:<44} median {ours:6.2f} ms vs {label} {base:5.2f} ms: {ours - ba
       f"(x{ours / base:.2f}); CPU {cpu_ours:5.2f} vs {cpu_base:4.2f} ms  [{len(times[0])} runs each]")
 PY
 }
+
+# instructions COMMAND...: instructions executed up to the exec (or the exit), from callgrind
+# (valgrind runs the dynamic loader too, so relocations count): "1.23 M", or "?".
+instructions() {
+  rm -f "$T_TMP"/cg.*
+  valgrind --tool=callgrind --dump-before=execvp --callgrind-out-file="$T_TMP/cg.%p" "$@" \
+    >/dev/null 2>&1 || { echo "?"; return; }
+  local biggest
+  biggest=$(ls -S "$T_TMP"/cg.* | head -n 1)
+  callgrind_annotate "$biggest" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); printf "%.3f M\n", $1 / 1e6}'
+}

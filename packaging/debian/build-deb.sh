@@ -48,6 +48,9 @@ doc=$root/usr/share/doc/$PKG
 install -d "$doc"
 install -m 0644 packaging/debian/copyright "$doc/copyright"
 install -m 0644 README.md "$doc/README.md"
+# The pages the README links to, at the same relative place.
+install -d "$doc/docs"
+install -m 0644 docs/*.md "$doc/docs/"
 # The changelog entry is made from VERSION (the one place the version lives) and the date of the
 # last commit, so that the same tree always gives the same package.
 date=$(git log -1 --format=%cD 2>/dev/null || date -R)

@@ -4,8 +4,8 @@
 # port, fetches /v1.0/gpu/info/json, /gpu/info, /gpu/status/json and /docker/cli, and compares
 # UUID, PCI bus ID and total memory with
 #   nvidia-smi --query-gpu=uuid,pci.bus_id,memory.total --format=csv,noheader
-# When a Docker engine answers (on the GPU machine: ../shared/gpu-host/start-docker.sh, which
-# also imports the image gpu-host/base), the plugin serves its volume socket where Docker looks
+# When a Docker engine answers (on the GPU machine: .gpu-host/start-docker.sh of its set-up,
+# which also imports the image gpu-host/base), the plugin serves its volume socket where Docker looks
 # (/run/docker/plugins) and the wrapper runs real containers: `NV_GPU=0 nvidia-docker run
 # gpu-host/base nvidia-smi -L`, a CUDA vector addition built here with nvcc, and NV_GPU=1 (absent)
 # failing with the list of valid GPUs.
@@ -148,7 +148,7 @@ if $with_docker; then
   [ "$(printf '%s\n' "$out" | grep -c .)" = 1 ] && ok "NV_GPU=1: one line" || fail "NV_GPU=1: more than one line"
   docker volume rm "nvidia_driver_$drv" >/dev/null 2>&1
 else
-  echo "(no Docker engine: container checks skipped; see ../shared/gpu-host/README.md)"
+  echo "(no Docker engine: container checks skipped; start one first, e.g. .gpu-host/start-docker.sh on the GPU machine)"
 fi
 
 echo "--- plugin log"; cat "$tmp/log"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Driver capabilities on a machine with a real NVIDIA GPU: the carried Docker engine
-# (../shared/gpu-host: bash .gpu-host/start-docker.sh first), our plugin on the real NVML, and
+# (bash .gpu-host/start-docker.sh first), our plugin on the real NVML, and
 # an image made here of busybox + the host's glibc + Debian's generic loaders only (.gl/deb,
 # tests/gpu/pack-graphics.sh) + the probes (.gl/bin). Containers started by `nvidia-docker run`
 # with NV_DRIVER_CAPABILITIES:

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Multi-GPU behaviour on a machine with several real GPUs (the same harness as tests/gpu/e2e.sh:
-# a Docker engine carried by ../shared/gpu-host/, our plugin on the real NVML). Every check is
+# a Docker engine carried to the GPU machine in .gpu-host/, our plugin on the real NVML). Every check is
 # made against `nvidia-smi --query-gpu=index,uuid,pci.bus_id` and `nvidia-smi topo -m`:
 #   - NV_GPU=1: the container has /dev/nvidia<minor of GPU 1> and no other GPU node,
 #     `nvidia-smi -L` inside lists exactly GPU 1's UUID, and a CUDA kernel runs on it;
@@ -32,7 +32,7 @@ mapfile -t GPUS < <(nvidia-smi --query-gpu=index,uuid,pci.bus_id --format=csv,no
 echo "--- nvidia-smi --query-gpu=index,uuid,pci.bus_id"; printf '%s\n' "${GPUS[@]}"
 N=${#GPUS[@]}
 [ "$N" -ge 2 ] || { fail "at least 2 GPUs (this machine has $N)"; finish; }
-docker info >/dev/null 2>&1 || { fail "a Docker engine answers (start ../shared/gpu-host/start-docker.sh)"; finish; }
+docker info >/dev/null 2>&1 || { fail "a Docker engine answers (start .gpu-host/start-docker.sh)"; finish; }
 uuid() { cut -d, -f2 <<<"${GPUS[$1]}"; }
 bus() { cut -d, -f3 <<<"${GPUS[$1]}"; }
 

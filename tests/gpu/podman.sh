@@ -1,7 +1,7 @@
 #!/bin/bash
 # CDI on a machine with a real NVIDIA GPU and driver (docs/cdi.md): nvidia-docker-plugin, on
 # the real NVML, writes its CDI spec to /var/run/cdi; real podman (carried by
-# ../shared/gpu-host/pack-podman.sh, started by its start-podman.sh, which also imports the
+# the GPU machine's set-up in .gpu-host/, started by its start-podman.sh, which also imports the
 # image gpu-host/base) then runs
 #   podman run --device nvidia.com/gpu=0 gpu-host/base nvidia-smi -L     (GPU 0's UUID, as the host's nvidia-smi)
 #   podman run --device nvidia.com/gpu=0 ... /w/vector_add               (tests/gpu/vector_add.cu, built here with nvcc)

@@ -11,7 +11,7 @@
 #               connection per request as Docker does (volume_bench, WARM_RUNS requests).
 # Usage: tests/gpu/volume-speed.sh PLUGIN_BINARY VOLUME_BENCH_BINARY [VOLUMES_PARENT_DIR]
 # (DRIVER_ROOT=DIR: the plugin's -r, for a dry run on a fake driver root elsewhere)
-# Target (issue 3): cold build <= 1 s, warm mount <= 5 ms.
+# Target: cold build <= 1 s, warm mount <= 5 ms.
 set -u
 plugin=$1 bench=$2 parent=${3:-/var/tmp}
 COLD_RUNS=${COLD_RUNS:-3} WARM_RUNS=${WARM_RUNS:-200} THREADS=${THREADS:-16 8}

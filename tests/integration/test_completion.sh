@@ -6,8 +6,8 @@
 
 # The files as `make install` places them, for a package (/usr) and a local install (/usr/local).
 stage=$T_TMP/stage
-make -s -C "$NVD_ROOT" install-ship DESTDIR="$stage" PREFIX=/usr >"$T_TMP/install.log" 2>&1 ||
-  { cat "$T_TMP/install.log"; t_fail "make install-ship PREFIX=/usr"; t_finish; }
+make -s -C "$NVD_ROOT" install-extras DESTDIR="$stage" PREFIX=/usr >"$T_TMP/install.log" 2>&1 ||
+  { cat "$T_TMP/install.log"; t_fail "make install-extras PREFIX=/usr"; t_finish; }
 bashdir=$(pkg-config --variable=completionsdir bash-completion 2>/dev/null || echo /usr/share/bash-completion/completions)
 t_check "bash completion in bash-completion's completionsdir" test -f "$stage$bashdir/nvidia-docker"
 zshdir=/usr/share/zsh/site-functions
@@ -15,7 +15,7 @@ zshdir=/usr/share/zsh/site-functions
 t_check "zsh completion in $zshdir" test -f "$stage$zshdir/_nvidia-docker"
 t_check "fish completion in vendor_completions.d" test -f "$stage/usr/share/fish/vendor_completions.d/nvidia-docker.fish"
 local_stage=$T_TMP/local
-make -s -C "$NVD_ROOT" install-ship DESTDIR="$local_stage" PREFIX=/usr/local >/dev/null 2>&1
+make -s -C "$NVD_ROOT" install-extras DESTDIR="$local_stage" PREFIX=/usr/local >/dev/null 2>&1
 t_check "PREFIX=/usr/local: bash, zsh site-functions, fish under /usr/local" test -f \
   "$local_stage/usr/local/share/bash-completion/completions/nvidia-docker" -a -f \
   "$local_stage/usr/local/share/zsh/site-functions/_nvidia-docker" -a -f \

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The README's Docker Compose recipe, as written, with the real docker-compose (Debian 12's
+# The Docker Compose recipe of docs/faq.md, as written, with the real docker-compose (Debian 12's
 # 1.29), the real engine and the real plugin (FAKE NVML, FAKE driver root): the plugin prints
 # the Compose file for a service (GET /v1.0/docker/compose), docker-compose runs the service
 # with it next to the user's own file, and the container sees the devices and the driver.
@@ -38,7 +38,7 @@ t_cleanup cleanup_docker
 t_cleanup "docker rmi -f $IMAGE >/dev/null 2>&1"
 make_image "$IMAGE"
 
-# The recipe (README, "docker compose"): the user's file, then the plugin's, then up.
+# The recipe (docs/faq.md, "docker compose"): the user's file, then the plugin's, then up.
 mkdir -p "$T_TMP/app" && cd "$T_TMP/app" || exit 1
 cat >docker-compose.yml <<YAML
 version: "3.8"

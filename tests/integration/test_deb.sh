@@ -49,6 +49,7 @@ for f in /usr/bin/nvidia-docker /usr/bin/nvidia-docker-plugin /usr/lib/nvidia-do
   /usr/share/man/man8/nvidia-docker-plugin.8.gz /usr/share/bash-completion/completions/nvidia-docker \
   /usr/share/zsh/vendor-completions/_nvidia-docker /usr/share/fish/vendor_completions.d/nvidia-docker.fish \
   /usr/share/doc/nvidia-docker/README.md /usr/share/doc/nvidia-docker/copyright \
+  /usr/share/doc/nvidia-docker/docs/troubleshooting.md /usr/share/doc/nvidia-docker/docs/rest-api.md \
   /usr/share/doc/nvidia-docker/changelog.gz; do
   if grep -qxF "$f" <<<"$files" && [ -e "$f" ]; then t_ok "installed: $f"; else t_fail "installed: $f"; fi
 done
@@ -72,9 +73,9 @@ t_eq "groff -ww: no warnings" "" "$(zcat /usr/share/man/man1/nvidia-docker.1.gz 
 
 # The installed wrapper finds its run/create module (../lib/nvidia-docker next to /usr/bin) and
 # gets as far as asking a plugin (none listens on port 1).
-if start_dockerd 2>/dev/null && make_image nvd-ship-deb/gpu -c 'LABEL com.nvidia.volumes.needed=nvidia_driver'; then
-  t_cleanup "docker rmi nvd-ship-deb/gpu"
-  out=$(NV_HOST=http://127.0.0.1:1 NV_TIMEOUT=5 /usr/bin/nvidia-docker run --rm nvd-ship-deb/gpu true 2>&1); rc=$?
+if start_dockerd 2>/dev/null && make_image nvd-deb/gpu -c 'LABEL com.nvidia.volumes.needed=nvidia_driver'; then
+  t_cleanup "docker rmi nvd-deb/gpu"
+  out=$(NV_HOST=http://127.0.0.1:1 NV_TIMEOUT=5 /usr/bin/nvidia-docker run --rm nvd-deb/gpu true 2>&1); rc=$?
   t_eq "installed run path: exit 1 without a plugin" 1 "$rc"
   t_match "installed run path: module loaded, plugin asked" 'plugin not reachable at http://127\.0\.0\.1:1' "$out"
 else

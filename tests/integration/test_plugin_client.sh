@@ -213,7 +213,7 @@ if command -v curl >/dev/null; then
   stop_fake
 fi
 
-# --- ssh:// goes to the tunnel (placeholder until the ssh branch lands) -------------------------
+# --- ssh:// goes to the tunnel (no SSH server on port 1: one line of error) ---------------------
 NV_HOST="ssh://nobody@127.0.0.1:1:3476" query cli
 t_eq "ssh target: tunnel error, one line" "1 1" "$RC $(wc -l <<<"$ERR")"
 

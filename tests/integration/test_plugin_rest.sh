@@ -1,6 +1,6 @@
 #!/bin/bash
 # nvidia-docker-plugin REST API v1.0 against the FAKE NVML/CUDA (tests/fakes): exact bodies of
-# reference/plugin-api.md §1, errors, redirects, limits, start-up failures, clean stop.
+# the routes of docs/rest-api.md, errors, redirects, limits, start-up failures, clean stop.
 . "$(dirname "$0")/../lib/common.sh"
 . "$NVD_ROOT/tests/fakes/fake_env.sh"
 

@@ -7,9 +7,9 @@
 command -v systemd-analyze >/dev/null || t_skip_all "systemd-analyze not installed (make deps)"
 
 root=$T_TMP/root
-make -s -C "$NVD_ROOT" install-ship PREFIX="$root/usr" SYSCONFDIR="$root/etc" \
+make -s -C "$NVD_ROOT" install-extras PREFIX="$root/usr" SYSCONFDIR="$root/etc" \
   UNITDIR="$root/lib/systemd/system" >"$T_TMP/install.log" 2>&1 ||
-  { cat "$T_TMP/install.log"; t_fail "make install-ship into a temporary prefix"; t_finish; }
+  { cat "$T_TMP/install.log"; t_fail "make install-extras into a temporary prefix"; t_finish; }
 install -D -m 0755 "$NVD_BIN/nvidia-docker-plugin" "$root/usr/bin/nvidia-docker-plugin"
 unit=$root/lib/systemd/system/nvidia-docker-plugin.service
 t_check "unit installed" test -f "$unit"

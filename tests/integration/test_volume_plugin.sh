@@ -250,7 +250,7 @@ else
 fi
 rm -rf "$big"
 
-# Shaped like the GPU host (driver.md §6.2): the driver under /usr/local/nvidia with lib -> lib64,
+# Shaped like a real GPU host (driver 580): the driver under /usr/local/nvidia with lib -> lib64,
 # /lib duplicates in the new-format cache, on a read-only file system of its own (here a
 # read-only bind mount: hard links fail with EXDEV, as from the host's squashfs).
 groot=$T_TMP/gpu-host

@@ -1,7 +1,7 @@
 /*
  * ldcache_builder: builds ld.so.cache images by hand for the unit tests and fuzz seeds:
  * new format (optionally with a glibc 2.33 extension directory after the strings), old
- * (libc5) format, and the combined file older glibc wrote (driver.md §3).
+ * (libc5) format, and the combined file older glibc wrote.
  */
 #ifndef NVD_LDCACHE_BUILDER_H
 #define NVD_LDCACHE_BUILDER_H

@@ -297,7 +297,7 @@ static void symlink_in(const char *root, const char *target, const char *sub)
         CU_ASSERT_EQUAL(symlink(target, p), 0);
 }
 
-/* The real files of the test fleet's GPU host (driver.md §6.2) and their sonames. */
+/* The real files of a GPU host (driver 580) and their sonames. */
 static const char *const gpu_host_libs[][2] = {
     {"libcuda", "libcuda.so.1"},
     {"libcudadebugger", "libcudadebugger.so.1"},

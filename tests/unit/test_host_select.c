@@ -1,4 +1,5 @@
-/* host_select: every row of wrapper.md §1.3's examples table, then edge cases. */
+/* host_select: every row of nvidia-docker 1.0's table of NV_HOST/DOCKER_HOST examples (the
+ * plugin each combination chooses; ours in docs/remote.md), then edge cases. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +63,7 @@ static void check_rows(const struct row *rows, size_t n)
 
 #define CHECK(rows) check_rows(rows, sizeof(rows) / sizeof(rows[0]))
 
-/* wrapper.md §1.3, "Examples (USER=nvuser)": one row per table row, in the table's order. */
+/* 1.0's examples table (USER=nvuser): one row per table row, in the table's order. */
 static void test_reference_table(void)
 {
         static const struct row rows[] = {
@@ -101,7 +102,7 @@ static void test_reference_table(void)
         CHECK(rows);
 }
 
-/* Other statements of §1.3, one by one. */
+/* Other rules of 1.0's plugin choice, one by one. */
 static void test_reference_rules(void)
 {
         static const struct row rows[] = {

@@ -191,7 +191,7 @@ static void test_real_cache(void)
         ldcache_destroy(NULL);
 }
 
-/* Shaped like the test-fleet GPU host (driver.md §6.2): new format only, flags byte 2, an
+/* Shaped like a real GPU host (driver 580): new format only, flags byte 2, an
  * extension right after the strings, every NVIDIA key twice (lib64 and a /lib duplicate). */
 static void test_gpu_host_shape(void)
 {

@@ -1,5 +1,6 @@
-/* plugin_answer decoders: the exact bodies of plugin-api.md §1.6 and §1.8, then violations,
- * then the allow-lists (NVIDIA device nodes, the driver volume) that hostile answers meet. */
+/* plugin_answer decoders: the exact bodies of 1.0's /gpu/info/json and /docker/cli/json
+ * (docs/rest-api.md), then violations, then the allow-lists (NVIDIA device nodes, the driver
+ * volume) that hostile answers meet. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,14 +8,14 @@
 #include "nvidia-docker/plugin_answer.h"
 #include "unit.h"
 
-/* plugin-api.md §1.8, GET /docker/cli/json (with its trailing newline). */
+/* docs/rest-api.md, GET /docker/cli/json (with its trailing newline). */
 static const char CLI_BODY[] = "{\"VolumeDriver\":\"nvidia-docker\",\"Volumes\":[\"nvidia_driver_"
                                "375.39:/usr/local/nvidia:ro\"],"
                                "\"Devices\":[\"/dev/nvidiactl\",\"/dev/nvidia-uvm\",\"/dev/"
                                "nvidia-uvm-tools\",\"/dev/nvidia0\","
                                "\"/dev/nvidia1\",\"/dev/nvidia2\"]}\n";
 
-/* plugin-api.md §1.6, GET /gpu/info/json. */
+/* docs/rest-api.md, GET /gpu/info/json. */
 static const char INFO_BODY[] =
     "{\"Version\":{\"Driver\":\"375.39\",\"CUDA\":\"8.0\"},\"Devices\":[{\"UUID\":\"GPU-b1028956-"
     "cfa2-0990-bf4a-5da9abb51763\",\"Path\":\"/dev/nvidia0\",\"Model\":\"Tesla "
@@ -318,7 +319,7 @@ static void test_volume_names_allowed(void)
         }
 }
 
-/* The answers of issue reports: devices and mounts that would open the host. */
+/* Hostile answers: devices and mounts that would open the host. */
 static void test_hostile_answers(void)
 {
         expect_cli_error("{\"VolumeDriver\":\"nvidia-docker\",\"Volumes\":[],\"Devices\":["

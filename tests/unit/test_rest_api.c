@@ -13,7 +13,8 @@
 
 #define EXPECT_STR(expected, actual) CU_ASSERT_STRING_EQUAL(actual, expected)
 
-/* Device #2 of reference/plugin-api.md: the one with NOT_SUPPORTED name and power. */
+/* Device #2 of tests/fakes/gpus-3.json (1.0's reference answers): the one with NOT_SUPPORTED name
+ * and power. */
 static void reference_device2(struct gpu_device *d)
 {
         memset(d, 0, sizeof(*d));

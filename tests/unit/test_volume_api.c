@@ -1,5 +1,5 @@
 /* Unit tests of volume_api: the Docker volume plugin protocol, exact replies
- * (plugin-api.md §2.3), hostile names, driver upgrades, malformed requests. */
+ * (docs/volume-plugin.md), hostile names, driver upgrades, malformed requests. */
 #include <fcntl.h>
 #include <sys/stat.h>
 

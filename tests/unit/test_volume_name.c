@@ -90,7 +90,8 @@ static void test_bad_format(void)
         expect_error("nvidia driver_375.39", "bad volume format: nvidia driver_375.39");
 }
 
-/* The path-traversal defect of 1.0.1 (plugin-api.md §2.4): these must never reach the disk. */
+/* The path-traversal defect of 1.0.1 (docs/volume-plugin.md, "Volume names"): these must never
+ * reach the disk. */
 static void test_hostile_versions(void)
 {
         expect_error("nvidia_driver_..", "bad volume format: nvidia_driver_..");

@@ -231,7 +231,7 @@ static void test_copy_across_file_systems(void)
         fake_rmtree(volumes);
 }
 
-/* Shaped like the GPU host (driver.md §6.2): driver under /usr/local/nvidia, lib -> lib64,
+/* Shaped like a real GPU host (driver 580): driver under /usr/local/nvidia, lib -> lib64,
  * /lib duplicates, new-format cache only; volume root on another file system. */
 static void test_gpu_host_layout(void)
 {
