@@ -18,7 +18,7 @@ OUT_LIB ?= lib
 
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS       := libcurl jansson libssh2 libmicrohttpd libelf
+PKGS       := libcurl jansson libssh2 libelf
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 
