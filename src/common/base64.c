@@ -7,6 +7,8 @@
 
 static const char base64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char base64url_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 static int base64_value(char c)
 {
@@ -41,7 +43,7 @@ unsigned char *base64_decode(const char *text, size_t len, size_t *out_len)
         return out;
 }
 
-char *base64_encode(const unsigned char *data, size_t len, bool pad)
+static char *encode(const char *alphabet, const unsigned char *data, size_t len, bool pad)
 {
         char *out = xmalloc((len + 2) / 3 * 4 + 1);
         size_t n = 0;
@@ -51,17 +53,27 @@ char *base64_encode(const unsigned char *data, size_t len, bool pad)
                         v |= (unsigned)data[i + 1] << 8;
                 if (i + 2 < len)
                         v |= data[i + 2];
-                out[n++] = base64_alphabet[(v >> 18) & 63];
-                out[n++] = base64_alphabet[(v >> 12) & 63];
+                out[n++] = alphabet[(v >> 18) & 63];
+                out[n++] = alphabet[(v >> 12) & 63];
                 if (i + 1 < len)
-                        out[n++] = base64_alphabet[(v >> 6) & 63];
+                        out[n++] = alphabet[(v >> 6) & 63];
                 else if (pad)
                         out[n++] = '=';
                 if (i + 2 < len)
-                        out[n++] = base64_alphabet[v & 63];
+                        out[n++] = alphabet[v & 63];
                 else if (pad)
                         out[n++] = '=';
         }
         out[n] = '\0';
         return out;
+}
+
+char *base64_encode(const unsigned char *data, size_t len, bool pad)
+{
+        return encode(base64_alphabet, data, len, pad);
+}
+
+char *base64url_encode(const unsigned char *data, size_t len)
+{
+        return encode(base64url_alphabet, data, len, false);
 }
