@@ -1,13 +1,13 @@
 /*
- * volume_api: the Docker volume plugin protocol (plugin-api.md §2), served on the plugin's unix
- * socket. Pure with respect to HTTP: http_server hands each request to volume_api_handle().
+ * volume_api: the Docker volume plugin protocol (docs/volume-plugin.md), served on the plugin's
+ * unix socket. Pure with respect to HTTP: http_server hands each request to volume_api_handle().
  *
  * Contract for plugin_service:
  *   struct volume_api api;
  *   struct volume_api_config config = {
  *           .volume_root = "/var/lib/nvidia-docker/volumes",  -d
  *           .driver_root = "/",                               -r (driver files under it)
- *           .path_env = getenv("PATH"),                       where binaries are looked for
+ *           .path_env = <PATH from main>,                       where binaries are looked for
  *           .ready = ..., .ready_context = ...,               see below
  *   };
  *   if (volume_api_init(&api, &config, &err) < 0) -> print err, exit 1
