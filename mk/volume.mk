@@ -1,6 +1,6 @@
-# Volume side of nvidia-docker-plugin (volume_name, ldcache, elf_file, driver_files,
-# driver_policy, file_tree, parallel_copy, volume_populate, volume_store, volume_api,
-# mount_records). Sources, unit tests, the tool volume_bench and
+# Volume side of nvidia-docker-plugin (volume_name, ldcache, elf_file, driver_lists, root_path,
+# driver_files, driver_policy, file_tree, parallel_copy, volume_populate, volume_store,
+# volume_api, mount_records). Sources, unit tests, the tool volume_bench and
 # fuzzers are picked up by the generic rules; this adds a target that runs only this part:
 #   make check-volume   unit tests of the volume modules + tests/integration/test_volume_plugin.sh
 

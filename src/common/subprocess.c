@@ -74,6 +74,36 @@ static int above_stdio(int fd, int *dup_out)
         return *dup_out;
 }
 
+/* Reads the child's stderr and stdout (err_fd, out_fd; -1: none) until both close or stdout
+ * passes out_limit (*out_overflow). Returns 0, or the errno of a failed read. */
+static int read_outputs(int err_fd, int out_fd, struct subprocess_result *res, size_t out_limit,
+                        size_t err_limit, int err_tee_fd, int *out_overflow)
+{
+        int err_overflow = 0, read_failed = 0;
+        struct pollfd fds[2] = {{.fd = err_fd, .events = POLLIN}, {.fd = out_fd, .events = POLLIN}};
+        while (fds[0].fd >= 0 || fds[1].fd >= 0) {
+                if (poll(fds, 2, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return errno;
+                }
+                for (int i = 0; i < 2; i++) {
+                        if (fds[i].fd < 0 || fds[i].revents == 0)
+                                continue;
+                        int r = i == 0 ? drain(fds[i].fd, &res->err, err_limit, err_tee_fd,
+                                               &err_overflow)
+                                       : drain(fds[i].fd, &res->out, out_limit, -1, out_overflow);
+                        if (r < 0)
+                                read_failed = errno;
+                        if (r != 0)
+                                fds[i].fd = -1;
+                }
+                if (*out_overflow || read_failed)
+                        break;
+        }
+        return read_failed;
+}
+
 int subprocess_run(const char *const *argv, int stdout_fd, size_t out_limit, size_t err_limit,
                    struct subprocess_result *res, struct error *err)
 {
@@ -125,30 +155,9 @@ int subprocess_run_tee(const char *const *argv, int stdout_fd, size_t out_limit,
                 out_pipe[1] = -1;
         }
 
-        int out_overflow = 0, err_overflow = 0, read_failed = 0;
-        struct pollfd fds[2] = {{.fd = err_pipe[0], .events = POLLIN},
-                                {.fd = out_pipe[0], .events = POLLIN}};
-        while (fds[0].fd >= 0 || fds[1].fd >= 0) {
-                if (poll(fds, 2, -1) < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        read_failed = errno;
-                        break;
-                }
-                for (int i = 0; i < 2; i++) {
-                        if (fds[i].fd < 0 || fds[i].revents == 0)
-                                continue;
-                        int r = i == 0 ? drain(fds[i].fd, &res->err, err_limit, err_tee_fd,
-                                               &err_overflow)
-                                       : drain(fds[i].fd, &res->out, out_limit, -1, &out_overflow);
-                        if (r < 0)
-                                read_failed = errno;
-                        if (r != 0)
-                                fds[i].fd = -1;
-                }
-                if (out_overflow || read_failed)
-                        break;
-        }
+        int out_overflow = 0;
+        int read_failed = read_outputs(err_pipe[0], out_pipe[0], res, out_limit, err_limit,
+                                       err_tee_fd, &out_overflow);
         if (out_overflow || read_failed)
                 kill(pid, SIGKILL);
         while (waitpid(pid, &res->status, 0) < 0 && errno == EINTR)
