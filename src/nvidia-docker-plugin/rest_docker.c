@@ -1,5 +1,6 @@
 #include "nvidia-docker-plugin/rest_docker.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/json_util.h"
@@ -102,67 +103,82 @@ static int chosen_devices(const struct rest_api *api, const struct device_choice
         return 0;
 }
 
+/* What both answers give a container; `words` and the appended JSON fields only with `caps`. */
+struct docker_answer {
+        struct strv devices, volumes, environment, words;
+        char *driver;
+        bool caps_given;
+};
+
+static void docker_answer_destroy(struct docker_answer *a)
+{
+        strv_destroy(&a->devices);
+        strv_destroy(&a->volumes);
+        strv_destroy(&a->environment);
+        strv_destroy(&a->words);
+        free(a->driver);
+}
+
 /*
  * 1.0's answer, and with `caps` (driver capabilities, docs/capabilities.md) the set's volume,
- * /dev/nvidia-modeset for graphics and display, and appended fields "Capabilities" (the closed
- * set's words) and "Environment" (what the loaders need: driver_files_environment); the text
- * form gets the environment as --env words.
+ * /dev/nvidia-modeset for graphics and display, the closed set's words and the environment the
+ * loaders need (driver_files_environment). Error text: the 400 body without its newline.
  */
+static int docker_answer_build(const struct rest_api *api, const struct http_request *req,
+                               struct docker_answer *a, struct error *err)
+{
+        const char *caps_query = http_request_query(req, "caps");
+        cleanup_free struct device_choice *chosen = NULL;
+        size_t count = 0;
+        unsigned caps = 0;
+        a->caps_given = caps_query != NULL;
+        if (a->caps_given) {
+                if (driver_caps_parse(caps_query, &caps, NULL, err) < 0)
+                        return -1;
+                caps = driver_caps_close(caps);
+                driver_caps_words(caps, &a->words);
+        }
+        /* Same order of checks as 1.0: control devices, GPUs, then volumes. */
+        if (api->live.control_devices(api->live.context, &a->devices, err) < 0 ||
+            device_select_parse(api->inventory, http_request_query(req, "dev"), &chosen, &count,
+                                err) < 0 ||
+            api->live.driver_version(api->live.context, &a->driver, err) < 0 ||
+            select_volumes(http_request_query(req, "vol"), a->driver, a->caps_given, caps,
+                           &a->volumes, err) < 0 ||
+            chosen_devices(api, chosen, count, &a->devices, err) < 0)
+                return -1;
+        if ((caps & (DRIVER_CAP_GRAPHICS | DRIVER_CAP_DISPLAY)) && api->live.modeset_device &&
+            api->live.modeset_device(api->live.context, &a->devices, err) < 0)
+                return -1;
+        bool has_driver_volume = false;
+        for (size_t i = 0; i < a->volumes.count; i++)
+                has_driver_volume |= strncmp(a->volumes.items[i], VOLUME_KIND_DRIVER,
+                                             strlen(VOLUME_KIND_DRIVER)) == 0;
+        if (has_driver_volume)
+                driver_files_environment(caps, &a->environment);
+        return 0;
+}
+
 void rest_docker_cli(const struct rest_api *api, const struct http_request *req, bool json,
                      struct http_response *resp)
 {
         struct error err = ERROR_INIT;
-        struct strv devices = STRV_INIT;
-        struct strv volumes = STRV_INIT;
-        struct strv words = STRV_INIT;
-        struct strv environment = STRV_INIT;
-        cleanup_free struct device_choice *chosen = NULL;
-        cleanup_free char *driver = NULL;
-        size_t count = 0;
-        const char *caps_query = http_request_query(req, "caps");
-        bool caps_given = caps_query != NULL;
-        unsigned caps = 0;
-        if (caps_given) {
-                if (driver_caps_parse(caps_query, &caps, NULL, &err) < 0) {
-                        reply_bad_request(resp, &err);
-                        goto out;
-                }
-                caps = driver_caps_close(caps);
-                driver_caps_words(caps, &words);
-        }
-        /* Same order of checks as 1.0: control devices, GPUs, then volumes. */
-        if (api->live.control_devices(api->live.context, &devices, &err) < 0 ||
-            device_select_parse(api->inventory, http_request_query(req, "dev"), &chosen, &count,
-                                &err) < 0 ||
-            api->live.driver_version(api->live.context, &driver, &err) < 0 ||
-            select_volumes(http_request_query(req, "vol"), driver, caps_given, caps, &volumes,
-                           &err) < 0 ||
-            chosen_devices(api, chosen, count, &devices, &err) < 0) {
+        struct docker_answer a = {0};
+        if (docker_answer_build(api, req, &a, &err) < 0) {
                 reply_bad_request(resp, &err);
                 goto out;
         }
-        if ((caps & (DRIVER_CAP_GRAPHICS | DRIVER_CAP_DISPLAY)) && api->live.modeset_device &&
-            api->live.modeset_device(api->live.context, &devices, &err) < 0) {
-                reply_bad_request(resp, &err);
-                goto out;
-        }
-        bool has_driver_volume = false;
-        for (size_t i = 0; i < volumes.count; i++)
-                has_driver_volume |=
-                    strncmp(volumes.items[i], VOLUME_KIND_DRIVER, strlen(VOLUME_KIND_DRIVER)) == 0;
-        if (has_driver_volume)
-                driver_files_environment(caps, &environment);
         struct buf b = BUF_INIT;
         if (json) {
                 buf_puts(&b, "{\"VolumeDriver\":\"nvidia-docker\",\"Volumes\":");
-                json_append_string_list(&b, &volumes);
+                json_append_string_list(&b, &a.volumes);
                 buf_puts(&b, ",\"Devices\":");
-                json_append_string_list(&b, &devices);
-                if (caps_given) {
+                json_append_string_list(&b, &a.devices);
+                if (a.caps_given) {
                         buf_puts(&b, ",\"Capabilities\":");
-                        json_append_string_list(&b, &words);
+                        json_append_string_list(&b, &a.words);
                         buf_puts(&b, ",\"Environment\":");
-                        json_append_string_list(&b, &environment);
+                        json_append_string_list(&b, &a.environment);
                 }
                 if (api->nvidia_runtime)
                         buf_puts(&b, ",\"NvidiaRuntime\":true");
@@ -170,62 +186,37 @@ void rest_docker_cli(const struct rest_api *api, const struct http_request *req,
                 http_response_take(resp, 200, "application/json", &b);
         } else {
                 buf_puts(&b, "--volume-driver=nvidia-docker");
-                for (size_t i = 0; i < volumes.count; i++)
-                        buf_printf(&b, " --volume=%s", volumes.items[i]);
-                for (size_t i = 0; i < devices.count; i++)
-                        buf_printf(&b, " --device=%s", devices.items[i]);
-                for (size_t i = 0; i < environment.count; i++)
-                        buf_printf(&b, " --env=%s", environment.items[i]);
+                for (size_t i = 0; i < a.volumes.count; i++)
+                        buf_printf(&b, " --volume=%s", a.volumes.items[i]);
+                for (size_t i = 0; i < a.devices.count; i++)
+                        buf_printf(&b, " --device=%s", a.devices.items[i]);
+                for (size_t i = 0; i < a.environment.count; i++)
+                        buf_printf(&b, " --env=%s", a.environment.items[i]);
                 http_response_take(resp, 200, HTTP_TEXT_PLAIN, &b);
         }
 out:
-        strv_destroy(&devices);
-        strv_destroy(&volumes);
-        strv_destroy(&words);
-        strv_destroy(&environment);
+        docker_answer_destroy(&a);
         error_clear(&err);
 }
 
-/* GET /v1.0/docker/compose?service=NAME[&dev=...][&vol=...]: compose_stanza.h. */
+/* GET /v1.0/docker/compose?service=NAME[&dev=...][&vol=...][&caps=...]: compose_stanza.h. */
 void rest_docker_compose(const struct rest_api *api, const struct http_request *req,
                          struct http_response *resp)
 {
         const char *service = http_request_query(req, "service");
-        struct error err = ERROR_INIT;
-        struct strv devices = STRV_INIT;
-        struct strv volumes = STRV_INIT;
-        struct strv environment = STRV_INIT;
-        cleanup_free struct device_choice *chosen = NULL;
-        cleanup_free char *driver = NULL;
-        cleanup_free char *gpus = NULL;
-        size_t count = 0;
         const char *dev = http_request_query(req, "dev");
-        const char *caps_query = http_request_query(req, "caps");
-        unsigned caps = 0;
+        struct error err = ERROR_INIT;
+        struct docker_answer a = {0};
+        cleanup_free char *gpus = NULL;
         if (service == NULL || !compose_stanza_service_is_valid(service))
                 error_set(&err,
                           "invalid service: %s; name the Compose service that gets the GPUs: "
                           "/v1.0/docker/compose?service=NAME&dev=0",
                           service ? service : "(none)");
-        else if (caps_query != NULL && driver_caps_parse(caps_query, &caps, NULL, &err) == 0)
-                caps = driver_caps_close(caps);
-        if (error_is_set(&err) ||
-            api->live.control_devices(api->live.context, &devices, &err) < 0 ||
-            device_select_parse(api->inventory, dev, &chosen, &count, &err) < 0 ||
-            api->live.driver_version(api->live.context, &driver, &err) < 0 ||
-            select_volumes(http_request_query(req, "vol"), driver, caps_query != NULL, caps,
-                           &volumes, &err) < 0 ||
-            chosen_devices(api, chosen, count, &devices, &err) < 0) {
+        if (error_is_set(&err) || docker_answer_build(api, req, &a, &err) < 0) {
                 reply_bad_request(resp, &err);
                 goto out;
         }
-        if ((caps & (DRIVER_CAP_GRAPHICS | DRIVER_CAP_DISPLAY)) && api->live.modeset_device &&
-            api->live.modeset_device(api->live.context, &devices, &err) < 0) {
-                reply_bad_request(resp, &err);
-                goto out;
-        }
-        if (volumes.count > 0)
-                driver_files_environment(caps, &environment);
         if (dev == NULL || dev[0] == '\0' || strcmp(dev, "*") == 0) {
                 gpus = xstrdup("all GPUs");
         } else {
@@ -236,11 +227,9 @@ void rest_docker_compose(const struct rest_api *api, const struct http_request *
                 strv_destroy(&items);
         }
         struct buf b = BUF_INIT;
-        compose_stanza_write(service, &devices, &volumes, &environment, gpus, driver, &b);
+        compose_stanza_write(service, &a.devices, &a.volumes, &a.environment, gpus, a.driver, &b);
         http_response_take(resp, 200, "application/yaml", &b);
 out:
-        strv_destroy(&devices);
-        strv_destroy(&volumes);
-        strv_destroy(&environment);
+        docker_answer_destroy(&a);
         error_clear(&err);
 }
