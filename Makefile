@@ -28,7 +28,7 @@ PKG_CONFIG ?= pkg-config
 
 # --- Libraries, through pkg-config. A missing package stops make with its name: a build that
 # went on without its flags would fail later with a puzzling compiler or linker error.
-PKGS := libcurl jansson libssh2 libmicrohttpd libelf zlib libcrypto
+PKGS := libcurl jansson libssh2 libelf zlib libcrypto
 pkg_missing = $(strip $(foreach p,$(1),$(if $(shell $(PKG_CONFIG) --exists $(p) && echo y),,$(p))))
 pkg_require = $(if $(call pkg_missing,$(1)),$(error pkg-config ($(PKG_CONFIG)) does not find \
   the package(s) $(call pkg_missing,$(1)); install them with `sudo make deps` (Debian 12, \

@@ -26,7 +26,8 @@ $(BUILD)/tools/%: tests/tools/%.c $(STATIC_LIB)
 
 # Test doubles (tests/fakes/), never installed:
 # - a run module for the front end alone (tests/integration/test_passthrough.sh);
-# - a fake nvidia-docker-plugin answering the REST API with made-up GPUs;
+# - a fake nvidia-docker-plugin: the plugin's REST code (from the library) over made-up GPUs,
+#   with switches to misbehave;
 # - fake libnvidia-ml.so.1 and libcuda.so.1: GPUs described by the JSON file named by
 #   FAKE_NVML_CONFIG (tests/fakes/*.json); fakes/nomig/ holds an NVML without the MIG
 #   functions (a driver older than R450).
@@ -42,9 +43,9 @@ $(FAKE_RUN_MODULE): tests/fakes/fake_run_module.c src/nvidia-docker/run_module.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -shared -o $@ $<
 
-$(FAKE_PLUGIN): tests/fakes/fake_plugin.c
+$(FAKE_PLUGIN): tests/fakes/fake_plugin.c $(STATIC_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< $(call PKG_LIBS,libmicrohttpd jansson) -lpthread
+	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PLUGIN_LIBS)
 
 $(BUILD)/fakes/libnvidia-ml.so.1: tests/fakes/fake_nvml.c $(FAKE_GPUS)
 	@mkdir -p $(dir $@)

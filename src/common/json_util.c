@@ -116,3 +116,14 @@ void json_append_nullable_string(struct buf *b, const char *s)
         else
                 json_append_string(b, s);
 }
+
+void json_append_string_list(struct buf *b, const struct strv *items)
+{
+        buf_puts(b, "[");
+        for (size_t i = 0; i < items->count; i++) {
+                if (i)
+                        buf_puts(b, ",");
+                json_append_string(b, items->items[i]);
+        }
+        buf_puts(b, "]");
+}

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "common/buf.h"
+#include "common/strv.h"
 
 /* Appends s (NUL-terminated) as a quoted JSON string. */
 void json_append_string(struct buf *b, const char *s);
@@ -23,5 +24,7 @@ void json_append_int(struct buf *b, int64_t value);
 void json_append_nullable_int(struct buf *b, int64_t value);
 /* Appends s quoted, or `null` for NULL. */
 void json_append_nullable_string(struct buf *b, const char *s);
+/* Appends the strings as a JSON array ("[]" when empty). */
+void json_append_string_list(struct buf *b, const struct strv *items);
 
 #endif

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -117,12 +118,15 @@ int subprocess_run_tee(const char *const *argv, int stdout_fd, size_t out_limit,
         posix_spawn_file_actions_t actions;
         int rc = -1;
 
-        if (pipe2(err_pipe, O_CLOEXEC) < 0 || (stdout_fd < 0 && pipe2(out_pipe, O_CLOEXEC) < 0)) {
+        bool capture = stdout_fd == SUBPROCESS_CAPTURE;
+        if (pipe2(err_pipe, O_CLOEXEC) < 0 || (capture && pipe2(out_pipe, O_CLOEXEC) < 0)) {
                 error_set_errno(err, errno, "cannot run `%s`: pipe", argv[0]);
                 goto out_pipes;
         }
-        int child_out = above_stdio(stdout_fd < 0 ? out_pipe[1] : stdout_fd, &moved[0]);
         int child_err = above_stdio(err_pipe[1], &moved[1]);
+        int child_out = stdout_fd == SUBPROCESS_STDOUT_TO_ERR
+                            ? child_err
+                            : above_stdio(capture ? out_pipe[1] : stdout_fd, &moved[0]);
         if (child_out < 0 || child_err < 0) {
                 error_set_errno(err, errno, "cannot run `%s`: dup", argv[0]);
                 goto out_pipes;

@@ -15,16 +15,21 @@
 #include "buf.h"
 #include "error.h"
 
+#define SUBPROCESS_CAPTURE       (-1)
+#define SUBPROCESS_STDOUT_TO_ERR (-2)
+
 struct subprocess_result {
         int status;     /* waitpid() status */
         struct buf out; /* captured stdout (empty when redirected) */
         struct buf err; /* captured stderr, truncated to err_limit */
 };
 
-/* stdout_fd < 0: capture stdout (at most out_limit bytes); otherwise stdout goes to that
- * descriptor. Fails (-1) only when the program cannot be started or read, or stdout is too
- * large; a program that runs and exits non-zero is a success with res->status telling
- * (except a silent exit status 127, the "could not exec" of posix_spawn and shells: ENOENT). */
+/* stdout_fd SUBPROCESS_CAPTURE (-1): capture stdout (at most out_limit bytes);
+ * SUBPROCESS_STDOUT_TO_ERR: stdout shares stderr's pipe, interleaved as written, in res->err
+ * (a program whose diagnostics may go to either); otherwise stdout goes to that descriptor. Fails
+ * (-1) only when the program cannot be started or read, or stdout is too large; a program that runs
+ * and exits non-zero is a success with res->status telling (except a silent exit status 127, the
+ * "could not exec" of posix_spawn and shells: ENOENT). */
 int subprocess_run(const char *const *argv, int stdout_fd, size_t out_limit, size_t err_limit,
                    struct subprocess_result *res, struct error *err);
 /* The same, with the program's stderr also copied, as it comes, to `err_tee_fd` (a program

@@ -138,6 +138,95 @@ static int node_fact(const char *dev_root, const char *path, struct cdi_node *no
         return 0;
 }
 
+/* The control nodes that exist (control, *count); nvidiactl is required. The nodes point into
+ * `paths` (the caller's) and `owned`. */
+static int control_facts(struct cdi_publish *p, struct strv *paths, struct cdi_node **control,
+                         size_t *count, struct strv *owned, struct error *err)
+{
+        *count = 0;
+        if (device_nodes_control(p->dev_root, paths, err) < 0)
+                return -1;
+        *control = xcalloc(paths->count ? paths->count : 1, sizeof(**control));
+        for (size_t i = 0; i < paths->count; i++) {
+                struct error node_err = ERROR_INIT;
+                if (node_fact(p->dev_root, paths->items[i], &(*control)[*count], owned,
+                              &node_err) == 0)
+                        (*count)++;
+                else if (i == 0) /* nvidiactl: no spec without it */
+                        error_set(err, "CDI spec not written: %s", node_err.message);
+                else
+                        log_warning("CDI spec: %s; left out", node_err.message);
+                error_clear(&node_err);
+                if (error_is_set(err))
+                        return -1;
+        }
+        return 0;
+}
+
+/* The MIG devices of GPU i after its entry gpus[*count - 1] (whose node is `node`): the
+ * parent's node and the two capability nodes, made like nvidia-modprobe -f does when missing
+ * (as for a /docker/cli request). A device whose nodes fail is left out (logged). */
+static void mig_facts(struct cdi_publish *p, const struct gpu_inventory *inv, size_t i,
+                      const struct cdi_node *node, struct cdi_node *nodes, struct cdi_gpu *gpus,
+                      size_t *count, struct strv *owned)
+{
+        const struct gpu_device *d = &inv->devices[i];
+        for (size_t m = 0; m < d->mig_count; m++) {
+                const struct gpu_mig_device *mig = &d->migs[m];
+                struct cdi_node *mnodes = &nodes[3 * *count];
+                struct error node_err = ERROR_INIT;
+                mnodes[0] = *node;
+                if ((inv->caps_major > 0 &&
+                     device_nodes_ensure_cap(p->dev_root, inv->caps_major, &mig->gi_cap, NULL,
+                                             &node_err) < 0) ||
+                    (inv->caps_major > 0 &&
+                     device_nodes_ensure_cap(p->dev_root, inv->caps_major, &mig->ci_cap, NULL,
+                                             &node_err) < 0) ||
+                    node_fact(p->dev_root, mig->gi_cap.path, &mnodes[1], owned, &node_err) < 0 ||
+                    node_fact(p->dev_root, mig->ci_cap.path, &mnodes[2], owned, &node_err) < 0) {
+                        log_warning("CDI spec: MIG device %zu:%u (%s) left out: %s", i, mig->index,
+                                    mig->uuid, node_err.message);
+                        error_clear(&node_err);
+                        continue;
+                }
+                strv_pushf(owned, "%zu:%u", i, mig->index);
+                gpus[(*count)++] = (struct cdi_gpu){
+                    .index = owned->items[owned->count - 1],
+                    .uuid = mig->uuid,
+                    .nodes = mnodes,
+                    .node_count = 3,
+                };
+        }
+}
+
+/* Per GPU its node, then its MIG devices; nodes has room for 3 per entry. Returns the count. A
+ * GPU whose node fails is left out (logged). */
+static size_t gpu_facts(struct cdi_publish *p, const struct gpu_inventory *inv,
+                        struct cdi_node *nodes, struct cdi_gpu *gpus, struct strv *owned)
+{
+        size_t count = 0;
+        for (size_t i = 0; i < inv->count; i++) {
+                const struct gpu_device *d = &inv->devices[i];
+                struct error node_err = ERROR_INIT;
+                struct cdi_node *node = &nodes[3 * count];
+                if (node_fact(p->dev_root, d->path, node, owned, &node_err) < 0) {
+                        log_warning("CDI spec: GPU %zu (%s) left out: %s", i, d->uuid,
+                                    node_err.message);
+                        error_clear(&node_err);
+                        continue;
+                }
+                strv_pushf(owned, "%zu", i);
+                gpus[count++] = (struct cdi_gpu){
+                    .index = owned->items[owned->count - 1],
+                    .uuid = d->uuid,
+                    .nodes = node,
+                    .node_count = 1,
+                };
+                mig_facts(p, inv, i, node, nodes, gpus, &count, owned);
+        }
+        return count;
+}
+
 /* The spec for the tree `driver_dir`; NULL with err when nvidiactl is missing. */
 static char *spec_text(struct cdi_publish *p, const struct gpu_inventory *inv,
                        const char *driver_dir, struct error *err)
@@ -145,80 +234,18 @@ static char *spec_text(struct cdi_publish *p, const struct gpu_inventory *inv,
         struct strv owned = STRV_INIT, control_paths = STRV_INIT, skipped = STRV_INIT;
         struct cdi_node *control = NULL, *nodes = NULL;
         struct cdi_gpu *gpus = NULL;
-        char *text = NULL;
-        if (device_nodes_control(p->dev_root, &control_paths, err) < 0)
-                goto out;
-        control = xcalloc(control_paths.count ? control_paths.count : 1, sizeof(*control));
         size_t control_count = 0;
-        for (size_t i = 0; i < control_paths.count; i++) {
-                struct error node_err = ERROR_INIT;
-                if (node_fact(p->dev_root, control_paths.items[i], &control[control_count], &owned,
-                              &node_err) == 0)
-                        control_count++;
-                else if (i == 0) /* nvidiactl: no spec without it */
-                        error_set(err, "CDI spec not written: %s", node_err.message);
-                else
-                        log_warning("CDI spec: %s; left out", node_err.message);
-                error_clear(&node_err);
-                if (error_is_set(err))
-                        goto out;
-        }
-        /* Per GPU its node; per MIG device its parent's node and its two capability nodes
-         * (made like nvidia-modprobe -f does when missing, as for a /docker/cli request). */
+        char *text = NULL;
+        if (control_facts(p, &control_paths, &control, &control_count, &owned, err) < 0)
+                goto out;
         size_t entries = inv->count;
         for (size_t i = 0; i < inv->count; i++)
                 entries += inv->devices[i].mig_count;
         nodes = xcalloc(entries ? 3 * entries : 1, sizeof(*nodes));
         gpus = xcalloc(entries ? entries : 1, sizeof(*gpus));
-        size_t gpu_count = 0;
-        for (size_t i = 0; i < inv->count; i++) {
-                const struct gpu_device *d = &inv->devices[i];
-                struct error node_err = ERROR_INIT;
-                struct cdi_node *node = &nodes[3 * gpu_count];
-                if (node_fact(p->dev_root, d->path, node, &owned, &node_err) < 0) {
-                        log_warning("CDI spec: GPU %zu (%s) left out: %s", i, d->uuid,
-                                    node_err.message);
-                        error_clear(&node_err);
-                        continue;
-                }
-                strv_pushf(&owned, "%zu", i);
-                gpus[gpu_count++] = (struct cdi_gpu){
-                    .index = owned.items[owned.count - 1],
-                    .uuid = d->uuid,
-                    .nodes = node,
-                    .node_count = 1,
-                };
-                for (size_t m = 0; m < d->mig_count; m++) {
-                        const struct gpu_mig_device *mig = &d->migs[m];
-                        struct cdi_node *mnodes = &nodes[3 * gpu_count];
-                        mnodes[0] = *node;
-                        if ((inv->caps_major > 0 &&
-                             device_nodes_ensure_cap(p->dev_root, inv->caps_major, &mig->gi_cap,
-                                                     NULL, &node_err) < 0) ||
-                            (inv->caps_major > 0 &&
-                             device_nodes_ensure_cap(p->dev_root, inv->caps_major, &mig->ci_cap,
-                                                     NULL, &node_err) < 0) ||
-                            node_fact(p->dev_root, mig->gi_cap.path, &mnodes[1], &owned,
-                                      &node_err) < 0 ||
-                            node_fact(p->dev_root, mig->ci_cap.path, &mnodes[2], &owned,
-                                      &node_err) < 0) {
-                                log_warning("CDI spec: MIG device %zu:%u (%s) left out: %s", i,
-                                            mig->index, mig->uuid, node_err.message);
-                                error_clear(&node_err);
-                                continue;
-                        }
-                        strv_pushf(&owned, "%zu:%u", i, mig->index);
-                        gpus[gpu_count++] = (struct cdi_gpu){
-                            .index = owned.items[owned.count - 1],
-                            .uuid = mig->uuid,
-                            .nodes = mnodes,
-                            .node_count = 3,
-                        };
-                }
-        }
         struct cdi_spec_input in = {
             .gpus = gpus,
-            .gpu_count = gpu_count,
+            .gpu_count = gpu_facts(p, inv, nodes, gpus, &owned),
             .control = control,
             .control_count = control_count,
             .driver_dir = driver_dir,

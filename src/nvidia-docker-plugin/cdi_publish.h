@@ -2,28 +2,14 @@
  * cdi_publish: keeps this host's CDI spec (cdi_spec) current, on disk and for the REST API
  * (docs/cdi.md, nvidia-docker-plugin(8) -cdi).
  *
- * The driver files of the spec are a tree of their own, <store_root>/nvidia_driver/<version>,
- * built by volume_store exactly like the driver volume (same files, names, links, hard links or
- * read-only bind mounts or copies, atomic build, trees whose bind mounts a reboot removed are
- * rebuilt) but never touched by Docker: `docker volume rm` of the driver volume cannot pull the
- * files from under podman. Trees of older driver versions are kept (containers started before
- * an upgrade may still use them).
- *
- * The spec names only paths that exist when it is written: the tree just built, and the device
- * nodes found under dev_root (a GPU whose node is missing is left out, with a warning). The
- * capability nodes of MIG devices are made when missing, as for a /docker/cli request
- * (device_nodes_ensure_cap); a MIG device whose nodes cannot be made is left out. The
- * file <spec_dir>/nvidia-docker.json (cdi_file: temporary file + rename) exists only while the
- * plugin runs and keeps it current: the first update removes a leftover one before the trees
- * are checked (not init: a second plugin that fails to start must not remove the running one's
- * spec), cdi_publish_destroy removes it once an update has run. So a stopped plugin, or a
- * reboot before it starts, never leaves a spec naming a removed tree or dead bind mounts (a
- * spec that a killed plugin left in a persistent directory such as /etc/cdi is the exception:
- * see docs/cdi.md). One plugin per spec directory.
- *
- * cdi_spec_update is what runs at start-up and after every change of the inventory or of the
- * driver; it may run in any thread (one update at a time) while cdi_publish_current serves
- * the REST API.
+ * The spec's driver files are a tree of their own, <store_root>/nvidia_driver/<version>, built
+ * by volume_store like the driver volume but never touched by Docker; older versions' trees are
+ * kept. The spec names only paths that exist when it is written (a GPU or MIG device whose
+ * nodes are missing is left out, with a warning; MIG capability nodes are made when missing).
+ * <spec_dir>/nvidia-docker.json is written atomically (cdi_file) and exists only while the
+ * plugin runs: the first update removes a leftover one, cdi_publish_destroy removes it.
+ * cdi_spec_update runs at start-up and after every change of the inventory or the driver, in
+ * any thread (one at a time), while cdi_publish_current serves the REST API.
  */
 #ifndef NVD_CDI_PUBLISH_H
 #define NVD_CDI_PUBLISH_H

@@ -1,9 +1,7 @@
 #include "nvidia-docker-plugin/device_nodes.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "common/buf.h"
+#include "common/subprocess.h"
 #include "common/xalloc.h"
 
 static pthread_mutex_t uvm_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -50,53 +48,28 @@ int device_nodes_check(const char *dev_root, const char *name, struct error *err
 
 int device_nodes_load_uvm(struct error *err)
 {
-        int pipefd[2];
-        if (pipe2(pipefd, O_CLOEXEC) < 0)
-                return error_set_errno(err, errno, "nvidia-modprobe: pipe");
-        pid_t pid = fork();
-        if (pid < 0) {
-                close(pipefd[0]);
-                close(pipefd[1]);
-                return error_set_errno(err, errno, "nvidia-modprobe: fork");
+        static const char *const argv[] = {"nvidia-modprobe", "-u", "-c=0", NULL};
+        struct subprocess_result res;
+        struct error run_err = ERROR_INIT;
+        if (subprocess_run(argv, SUBPROCESS_STDOUT_TO_ERR, 0, 1 << 20, &res, &run_err) < 0) {
+                if (run_err.code == ENOENT)
+                        error_set(err, "/dev/nvidia-uvm is missing and nvidia-modprobe was not "
+                                       "found on PATH; load the module (modprobe nvidia-uvm) or "
+                                       "install nvidia-modprobe");
+                else
+                        error_set(err, "%s", run_err.message);
+                error_clear(&run_err);
+                return -1;
         }
-        if (pid == 0) {
-                int devnull = open("/dev/null", O_RDONLY);
-                if (devnull >= 0)
-                        dup2(devnull, 0);
-                dup2(pipefd[1], 1);
-                dup2(pipefd[1], 2);
-                char *const argv[] = {"nvidia-modprobe", "-u", "-c=0", NULL};
-                execvp(argv[0], argv);
-                _exit(errno == ENOENT ? 127 : 126);
-        }
-        close(pipefd[1]);
-        struct buf out = BUF_INIT;
-        buf_read_fd(&out, pipefd[0], 1 << 20);
-        close(pipefd[0]);
-        int status = 0;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                ;
-        int rc = -1;
-        /* Output as one line: newlines become "; ". */
-        cleanup_free char *text = buf_steal(&out);
-        size_t len = strlen(text);
-        while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
-                text[--len] = '\0';
-        for (char *p = text; *p; p++)
-                if (*p == '\n')
-                        *p = ' ';
-        if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && text[0] == '\0')
-                error_set(err, "/dev/nvidia-uvm is missing and nvidia-modprobe was not found on "
-                               "PATH; load the module (modprobe nvidia-uvm) or install "
-                               "nvidia-modprobe");
-        else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-                error_set(err, "nvidia-modprobe -u -c=0 failed with exit status %d%s%s",
-                          WEXITSTATUS(status), text[0] ? ": " : "", text);
-        else if (WIFSIGNALED(status))
-                error_set(err, "nvidia-modprobe -u -c=0 was killed by signal %d%s%s",
-                          WTERMSIG(status), text[0] ? ": " : "", text);
-        else
-                rc = 0;
+        cleanup_free char *text = subprocess_error_text(&res); /* its output, one line */
+        int rc = 0;
+        if (WIFEXITED(res.status) && WEXITSTATUS(res.status) != 0)
+                rc = error_set(err, "nvidia-modprobe -u -c=0 failed with exit status %d%s%s",
+                               WEXITSTATUS(res.status), text[0] ? ": " : "", text);
+        else if (WIFSIGNALED(res.status))
+                rc = error_set(err, "nvidia-modprobe -u -c=0 was killed by signal %d%s%s",
+                               WTERMSIG(res.status), text[0] ? ": " : "", text);
+        subprocess_result_destroy(&res);
         return rc;
 }
 
@@ -229,8 +202,10 @@ static int ensure_cap_locked(const char *dev_root, unsigned int major,
                  * node works either way. */
                 if ((st.st_mode & 0777) != cap->mode)
                         (void)chmod(path, cap->mode);
-                if (st.st_uid != cap->uid || st.st_gid != cap->gid)
-                        (void)chown(path, cap->uid, cap->gid);
+                if ((st.st_uid != cap->uid || st.st_gid != cap->gid) &&
+                    chown(path, cap->uid, cap->gid) < 0) {
+                        /* best effort, as chmod above: the node works as it is */
+                }
                 return 0;
         }
         cleanup_free char *dir = xasprintf("%s/nvidia-caps", dev_root);

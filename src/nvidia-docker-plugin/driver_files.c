@@ -12,116 +12,10 @@
 #include "common/log.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
+#include "nvidia-docker-plugin/driver_lists.h"
 #include "nvidia-docker-plugin/ldcache.h"
+#include "nvidia-docker-plugin/root_path.h"
 #include "nvidia-docker-plugin/vendor_json.h"
-
-/* Binaries by capability (driver.md §5). Left out on purpose: nvidia-modprobe,
- * nvidia-settings, nvidia-xconfig (host set-up and X tools). */
-static const struct driver_binary {
-        const char *name;
-        unsigned capability;
-} driver_binaries[] = {
-    {"nvidia-smi", DRIVER_CAP_UTILITY},              /* GPU status tool */
-    {"nvidia-debugdump", DRIVER_CAP_UTILITY},        /* bug-report dumps */
-    {"nvidia-persistenced", DRIVER_CAP_UTILITY},     /* persistence daemon */
-    {"nv-fabricmanager", DRIVER_CAP_UTILITY},        /* NVSwitch fabric manager */
-    {"nvidia-cuda-mps-control", DRIVER_CAP_COMPUTE}, /* MPS control daemon */
-    {"nvidia-cuda-mps-server", DRIVER_CAP_COMPUTE},  /* MPS server */
-};
-
-/* Libraries by capability, as ld.so.cache key prefixes (driver.md §5; docs/capabilities.md).
- * Prefix matching: "libGL.so" matches libGL.so.1 but not libGLX_nvidia.so.0. A library may
- * serve several capabilities. Left out on purpose: libnvidia-gtk2/3 (nvidia-settings),
- * libnvidia-wfb and libglx (old X server), libOpenCL (ICD loader), libnvidia-ngx (DLSS), the GLVND
- * loaders libGLX, libOpenGL, libGLdispatch, libEGL.so.1 of GLVND (the image's: the blacklist of the
- * volume builder drops them when an old cache lists them under the compat names below). */
-#define G DRIVER_CAP_GRAPHICS
-#define C DRIVER_CAP_COMPUTE
-static const struct driver_library {
-        const char *prefix;
-        unsigned capability;
-        bool own_version; /* versioned on its own, not with the driver: no version filter */
-} driver_libraries[] = {
-    {"libnvidia-ml.so", DRIVER_CAP_UTILITY, false},        /* NVML */
-    {"libnvidia-cfg.so", DRIVER_CAP_UTILITY, false},       /* GPU configuration */
-    {"libnvidia-nscq.so", DRIVER_CAP_UTILITY, false},      /* NVSwitch queries */
-    {"libcuda.so", C, false},                              /* CUDA driver API */
-    {"libcudadebugger.so", C, false},                      /* CUDA debugger back end */
-    {"libnvidia-opencl.so", C, false},                     /* OpenCL ICD */
-    {"libnvidia-gpucomp.so", C | G, false},                /* shader/kernel compiler (GL too) */
-    {"libnvidia-ptxjitcompiler.so", C, false},             /* PTX JIT */
-    {"libnvidia-fatbinaryloader.so", C, false},            /* fatbin loader (old drivers) */
-    {"libnvidia-allocator.so", C | G, false},              /* allocator, GBM back end */
-    {"libnvidia-compiler.so", C, false},                   /* OpenCL compiler (old) */
-    {"libnvidia-pkcs11.so", C, false},                     /* confidential computing */
-    {"libnvidia-pkcs11-openssl3.so", C, false},            /* same, OpenSSL 3 */
-    {"libnvidia-nvvm.so", C, false},                       /* NVVM JIT */
-    {"libnvidia-tileiras.so", C, false},                   /* tile IR compiler */
-    {"libvdpau_nvidia.so", DRIVER_CAP_VIDEO, false},       /* VDPAU */
-    {"libnvidia-encode.so", DRIVER_CAP_VIDEO, false},      /* NVENC */
-    {"libnvidia-opticalflow.so", DRIVER_CAP_VIDEO, false}, /* optical flow */
-    {"libnvcuvid.so", DRIVER_CAP_VIDEO, false},            /* NVDEC */
-    {"libnvidia-eglcore.so", G, false},                    /* EGL core */
-    {"libnvidia-glcore.so", G, false},                     /* OpenGL core */
-    {"libnvidia-tls.so", G, false},                        /* TLS helper (ABI-checked) */
-    {"libnvidia-glsi.so", G, false},                       /* OpenGL system interface */
-    {"libnvidia-fbc.so", G, false},                        /* frame buffer capture */
-    {"libnvidia-ifr.so", G, false},                        /* in-band frame readback (old) */
-    {"libnvidia-rtcore.so", G, false},                     /* ray tracing core */
-    {"libnvoptix.so", G, false},                           /* OptiX */
-    {"libGLX_nvidia.so", G, false},                        /* GLVND GLX vendor, Vulkan ICD */
-    {"libEGL_nvidia.so", G, false},                        /* GLVND EGL vendor */
-    {"libGLESv2_nvidia.so", G, false},                     /* GLVND GLES 2/3 vendor */
-    {"libGLESv1_CM_nvidia.so", G, false},                  /* GLVND GLES 1 vendor */
-    {"libnvidia-glvkspirv.so", G, false},                  /* Vulkan/GL SPIR-V compiler */
-    {"libnvidia-cbl.so", G, false},                        /* Vulkan ray tracing (old) */
-    {"libnvidia-vulkan-producer.so", G, false},            /* Vulkan WSI (old) */
-    {"libnvidia-present.so", G, false},                    /* Vulkan presentation */
-    {"libnvidia-vksc-core.so", G, false},                  /* Vulkan SC */
-    {"libnvidia-api.so", G, false},                        /* NVAPI (DXVK-NVAPI) */
-    {"libnvidia-egl-wayland.so", G, true},                 /* EGL platform: Wayland */
-    {"libnvidia-egl-gbm.so", G, true},                     /* EGL platform: GBM */
-    {"libnvidia-egl-xcb.so", G, true},                     /* EGL platform: X11 (xcb) */
-    {"libnvidia-egl-xlib.so", G, true},                    /* EGL platform: X11 (Xlib) */
-    {"libGL.so", G, false},                                /* compat (no-glvnd) OpenGL */
-    {"libEGL.so", G, false},                               /* compat EGL */
-    {"libGLESv1_CM.so", G, false},                         /* compat GLES 1 */
-    {"libGLESv2.so", G, false},                            /* compat GLES 2/3 */
-};
-#undef G
-#undef C
-
-/* Directories (below a configuration directory) of the loaders' JSON files. */
-static const char *const json_dirs[] = {
-    "glvnd/egl_vendor.d",          /* GLVND: EGL vendors */
-    "egl/egl_external_platform.d", /* libEGL_nvidia: external platforms */
-    "vulkan/icd.d",                /* Vulkan drivers */
-    "vulkan/implicit_layer.d",     /* Vulkan layers loaded by default */
-    "vulkan/explicit_layer.d",     /* Vulkan layers loaded on request */
-    "vulkansc/icd.d",              /* Vulkan SC drivers */
-};
-
-/* The X server's modules (display): file to look for, name in the volume. */
-static const struct xorg_module {
-        const char *file;
-        const char *name;
-        bool versioned; /* resolves to <name>.<driver version> */
-} xorg_modules[] = {
-    {"nvidia_drv.so", "drivers/nvidia_drv.so", false},                     /* X driver */
-    {"libglxserver_nvidia.so", "extensions/libglxserver_nvidia.so", true}, /* GLX module */
-};
-
-/* Where the X modules are looked for; "@" stands for the driver's 64-bit library directory. */
-static const char *const xorg_dirs[] = {
-    "@/xorg/modules/drivers",
-    "@/xorg/modules/extensions",
-    "@/nvidia/xorg",
-    "/usr/lib/xorg/modules/drivers",
-    "/usr/lib/xorg/modules/extensions",
-    "/usr/lib64/xorg/modules/drivers",
-    "/usr/lib64/xorg/modules/extensions",
-    "/usr/lib/nvidia/xorg",
-};
 
 const char *const driver_file_place_dirs[DRIVER_FILE_PLACES] = {
     [DRIVER_FILE_BIN] = "bin",
@@ -130,112 +24,6 @@ const char *const driver_file_place_dirs[DRIVER_FILE_PLACES] = {
     [DRIVER_FILE_SHARE] = "share",
     [DRIVER_FILE_XORG] = "lib64/xorg/modules",
 };
-
-#define RESOLVE_MAX_LINKS 40
-
-/* Appends `component` to the resolved path `out` (always starting with '/'). */
-static void path_push(char **out, const char *component, size_t len)
-{
-        size_t out_len = strlen(*out);
-        bool slash = out_len > 0 && (*out)[out_len - 1] == '/';
-        char *joined = xasprintf("%s%s%.*s", *out, slash ? "" : "/", (int)len, component);
-        free(*out);
-        *out = joined;
-}
-
-static void path_pop(char *out)
-{
-        char *slash = strrchr(out, '/');
-        if (slash == out)
-                out[1] = '\0';
-        else if (slash != NULL)
-                *slash = '\0';
-}
-
-static char *host_path(const char *root, const char *inner)
-{
-        if (strcmp(root, "/") == 0)
-                return xstrdup(inner);
-        size_t len = strlen(root);
-        while (len > 1 && root[len - 1] == '/')
-                len--;
-        return xasprintf("%.*s%s", (int)len, root, inner);
-}
-
-char *driver_files_resolve(const char *root, const char *path)
-{
-        if (root == NULL || root[0] == '\0')
-                root = "/";
-        if (path[0] != '/') {
-                errno = EINVAL;
-                return NULL;
-        }
-        cleanup_free char *out = xstrdup("/");
-        cleanup_free char *rest = xstrdup(path);
-        int links = 0;
-        const char *p = rest;
-        while (*p != '\0') {
-                while (*p == '/')
-                        p++;
-                if (*p == '\0')
-                        break;
-                const char *end = strchrnul(p, '/');
-                size_t len = (size_t)(end - p);
-                if (len == 1 && p[0] == '.') {
-                        p = end;
-                        continue;
-                }
-                if (len == 2 && p[0] == '.' && p[1] == '.') {
-                        path_pop(out);
-                        p = end;
-                        continue;
-                }
-                cleanup_free char *candidate = xstrdup(out);
-                path_push(&candidate, p, len);
-                cleanup_free char *on_host = host_path(root, candidate);
-                struct stat st;
-                if (lstat(on_host, &st) < 0)
-                        return NULL;
-                if (S_ISLNK(st.st_mode)) {
-                        if (++links > RESOLVE_MAX_LINKS) {
-                                errno = ELOOP;
-                                return NULL;
-                        }
-                        char target[PATH_MAX];
-                        ssize_t n = readlink(on_host, target, sizeof(target) - 1);
-                        if (n < 0)
-                                return NULL;
-                        if (n == 0) {
-                                errno = ENOENT;
-                                return NULL;
-                        }
-                        target[n] = '\0';
-                        if (target[0] == '/') {
-                                free(out);
-                                out = xstrdup("/");
-                        }
-                        char *next = xasprintf("%s%s", target, end);
-                        free(rest);
-                        rest = next;
-                        p = rest;
-                        continue;
-                }
-                if (*end != '\0' && !S_ISDIR(st.st_mode)) {
-                        /* More components follow; only "/" runs may remain. */
-                        const char *q = end;
-                        while (*q == '/')
-                                q++;
-                        if (*q != '\0') {
-                                errno = ENOTDIR;
-                                return NULL;
-                        }
-                }
-                free(out);
-                out = steal_pointer(&candidate);
-                p = end;
-        }
-        return steal_pointer(&out);
-}
 
 /* One search: the files found so far and what they resolve to. */
 struct finder {
@@ -263,7 +51,7 @@ static struct driver_file *files_add(struct finder *f, enum driver_file_place pl
         struct driver_file *file = &files->items[files->count++];
         *file = (struct driver_file){
             .place = place,
-            .path = host_path(f->root, resolved),
+            .path = root_path_on_host(f->root, resolved),
             .name = xstrdup(name    ? name
                             : slash ? slash + 1
                                     : resolved),
@@ -293,10 +81,10 @@ static bool has_version_suffix(const char *resolved, const char *version)
 /* A regular file (following links) inside root: its resolved path, or NULL. */
 static char *resolve_regular(const struct finder *f, const char *inner, bool executable)
 {
-        char *resolved = driver_files_resolve(f->root, inner);
+        char *resolved = root_path_resolve(f->root, inner);
         if (resolved == NULL)
                 return NULL;
-        cleanup_free char *on_host = host_path(f->root, resolved);
+        cleanup_free char *on_host = root_path_on_host(f->root, resolved);
         struct stat st;
         if (stat(on_host, &st) < 0 || !S_ISREG(st.st_mode) ||
             (executable && !(st.st_mode & 0111))) {
@@ -310,10 +98,10 @@ static void find_binaries(struct finder *f, const char *path_env)
 {
         struct strv dirs = STRV_INIT;
         strv_split(&dirs, path_env, ":");
-        /* The driver's own directory (the GPU host of driver.md §6.2), even when a service
-         * manager's PATH lacks it. */
+        /* The driver's own directory (where NVIDIA's .run installer may put the tools), even
+         * when a service manager's PATH lacks it. */
         strv_push(&dirs, DRIVER_FILES_NVIDIA_BIN);
-        for (size_t b = 0; b < sizeof(driver_binaries) / sizeof(driver_binaries[0]); b++) {
+        for (size_t b = 0; b < driver_binary_count; b++) {
                 if (!(driver_binaries[b].capability & f->caps))
                         continue;
                 for (size_t d = 0; d < dirs.count; d++) {
@@ -336,7 +124,7 @@ static void find_binaries(struct finder *f, const char *path_env)
 /* The table row of a cache key, or NULL. */
 static const struct driver_library *library_row(const char *key)
 {
-        for (size_t i = 0; i < sizeof(driver_libraries) / sizeof(driver_libraries[0]); i++) {
+        for (size_t i = 0; i < driver_library_count; i++) {
                 size_t len = strlen(driver_libraries[i].prefix);
                 if (strncmp(key, driver_libraries[i].prefix, len) == 0)
                         return &driver_libraries[i];
@@ -378,7 +166,7 @@ static void find_libraries(struct finder *f)
                 const struct driver_library *row = library_row(e->key);
                 if (row == NULL || !(row->capability & f->caps) || e->value[0] != '/')
                         continue;
-                cleanup_free char *resolved = driver_files_resolve(f->root, e->value);
+                cleanup_free char *resolved = root_path_resolve(f->root, e->value);
                 if (resolved == NULL ||
                     !has_version_suffix(resolved, row->own_version ? NULL : f->version) ||
                     taken_index(f, resolved) >= 0)
@@ -394,7 +182,7 @@ static ssize_t library_file(const struct finder *f, const char *library, int32_t
         if (strchr(library, '/') != NULL) {
                 if (arch != f->arch64 || library[0] != '/')
                         return -1;
-                cleanup_free char *resolved = driver_files_resolve(f->root, library);
+                cleanup_free char *resolved = root_path_resolve(f->root, library);
                 return resolved ? taken_index(f, resolved) : -1;
         }
         for (size_t i = 0; i < f->cache->count; i++) {
@@ -402,7 +190,7 @@ static ssize_t library_file(const struct finder *f, const char *library, int32_t
                 if (!(e->flags & LDCACHE_FLAG_ELF) || (e->flags & LDCACHE_ARCH_MASK) != arch ||
                     strcmp(e->key, library) != 0 || e->value[0] != '/')
                         continue;
-                cleanup_free char *resolved = driver_files_resolve(f->root, e->value);
+                cleanup_free char *resolved = root_path_resolve(f->root, e->value);
                 ssize_t index = resolved ? taken_index(f, resolved) : -1;
                 if (index >= 0)
                         return index;
@@ -453,7 +241,7 @@ static char *read_small(const char *path, size_t *len)
 static void take_json(struct finder *f, const char *resolved, const char *rel,
                       const char *standard_dir)
 {
-        cleanup_free char *on_host = host_path(f->root, resolved);
+        cleanup_free char *on_host = root_path_on_host(f->root, resolved);
         size_t len = 0;
         cleanup_free char *text = read_small(on_host, &len);
         if (text == NULL)
@@ -495,7 +283,7 @@ static int compare_names(const void *a, const void *b)
 /* Names in <root><dir> (sorted), without . and .. */
 static void list_dir(const struct finder *f, const char *dir, struct strv *names)
 {
-        cleanup_free char *on_host = host_path(f->root, dir);
+        cleanup_free char *on_host = root_path_on_host(f->root, dir);
         DIR *d = opendir(on_host);
         if (d == NULL)
                 return;
@@ -532,10 +320,10 @@ static void config_dirs(const struct finder *f, struct strv *out)
                 /* <prefix>/lib64/libx.so -> <prefix>/share; multiarch
                  * /usr/lib/x86_64-linux-gnu/libx.so -> /usr/share. */
                 cleanup_free char *dir = xstrdup(f->taken.items[i]);
-                path_pop(dir);
-                path_pop(dir);
+                root_path_dirname(dir);
+                root_path_dirname(dir);
                 strv_pushf(&candidates, "%s%sshare", dir, strcmp(dir, "/") == 0 ? "" : "/");
-                path_pop(dir);
+                root_path_dirname(dir);
                 strv_pushf(&candidates, "%s%sshare", dir, strcmp(dir, "/") == 0 ? "" : "/");
                 break;
         }
@@ -543,7 +331,7 @@ static void config_dirs(const struct finder *f, struct strv *out)
         strv_push(&candidates, "/usr/local/share");
         strv_push(&candidates, "/usr/share");
         for (size_t i = 0; i < candidates.count; i++) {
-                char *resolved = driver_files_resolve(f->root, candidates.items[i]);
+                char *resolved = root_path_resolve(f->root, candidates.items[i]);
                 bool seen = resolved == NULL;
                 for (size_t j = 0; !seen && j < out->count; j++)
                         seen = strcmp(out->items[j], resolved) == 0;
@@ -561,13 +349,14 @@ static void find_config_files(struct finder *f)
         config_dirs(f, &dirs);
         for (size_t d = 0; d < dirs.count; d++) {
                 const char *standard = strcmp(dirs.items[d], "/etc") == 0 ? "/etc" : "/usr/share";
-                for (size_t j = 0; j < sizeof(json_dirs) / sizeof(json_dirs[0]); j++) {
-                        cleanup_free char *dir = xasprintf("%s/%s", dirs.items[d], json_dirs[j]);
+                for (size_t j = 0; j < driver_json_dir_count; j++) {
+                        cleanup_free char *dir =
+                            xasprintf("%s/%s", dirs.items[d], driver_json_dirs[j]);
                         struct strv names = STRV_INIT;
                         list_dir(f, dir, &names);
                         for (size_t n = 0; n < names.count; n++) {
                                 cleanup_free char *rel =
-                                    xasprintf("%s/%s", json_dirs[j], names.items[n]);
+                                    xasprintf("%s/%s", driver_json_dirs[j], names.items[n]);
                                 cleanup_free char *inner = xasprintf("%s/%s", dir, names.items[n]);
                                 cleanup_free char *resolved = NULL;
                                 if (!ends_with(rel, ".json") ||
@@ -623,24 +412,24 @@ static void find_xorg_modules(struct finder *f)
         for (size_t i = 0; i < f->files->count && libdir == NULL; i++)
                 if (f->files->items[i].place == DRIVER_FILE_LIB64) {
                         libdir = xstrdup(f->taken.items[i]);
-                        path_pop(libdir);
+                        root_path_dirname(libdir);
                 }
-        for (size_t m = 0; m < sizeof(xorg_modules) / sizeof(xorg_modules[0]); m++) {
-                for (size_t d = 0; d < sizeof(xorg_dirs) / sizeof(xorg_dirs[0]); d++) {
-                        const char *dir = xorg_dirs[d];
+        for (size_t m = 0; m < driver_xorg_module_count; m++) {
+                for (size_t d = 0; d < driver_xorg_dir_count; d++) {
+                        const char *dir = driver_xorg_dirs[d];
                         if (dir[0] == '@' && libdir == NULL)
                                 continue;
                         cleanup_free char *inner =
                             dir[0] == '@'
-                                ? xasprintf("%s%s/%s", libdir, dir + 1, xorg_modules[m].file)
-                                : xasprintf("%s/%s", dir, xorg_modules[m].file);
+                                ? xasprintf("%s%s/%s", libdir, dir + 1, driver_xorg_modules[m].file)
+                                : xasprintf("%s/%s", dir, driver_xorg_modules[m].file);
                         cleanup_free char *resolved = resolve_regular(f, inner, false);
-                        if (resolved == NULL || (xorg_modules[m].versioned &&
+                        if (resolved == NULL || (driver_xorg_modules[m].versioned &&
                                                  !has_version_suffix(resolved, f->version)))
                                 continue;
                         if (taken_index(f, resolved) < 0)
-                                files_add(f, DRIVER_FILE_XORG, resolved, xorg_modules[m].name,
-                                          DRIVER_CAP_DISPLAY);
+                                files_add(f, DRIVER_FILE_XORG, resolved,
+                                          driver_xorg_modules[m].name, DRIVER_CAP_DISPLAY);
                         break;
                 }
         }
@@ -669,7 +458,7 @@ int driver_files_find(struct driver_files *files, const struct driver_files_opti
 
         cleanup_free char *cache_path = options->ldcache_path
                                             ? xstrdup(options->ldcache_path)
-                                            : host_path(f.root, "/etc/ld.so.cache");
+                                            : root_path_on_host(f.root, "/etc/ld.so.cache");
         struct ldcache cache;
         if (ldcache_load(&cache, cache_path, err) < 0)
                 return error_prefix(err, "reading the driver's library list");

@@ -1,32 +1,15 @@
 /*
- * driver_files: today's NVIDIA driver files, by capability (docs/capabilities.md; driver.md §5,
- * libnvidia-container's lists, NVIDIA's container toolkit for the graphics files), found under a
- * driver root:
- *   - libraries through <root>/etc/ld.so.cache: entries of the host's 64-bit architecture go to
- *     lib64, those of its 32-bit one (i386 on x86-64) to lib; a key must start with a wanted
- *     prefix; the value path is resolved through symlinks inside <root> (absolute links are
- *     relative to <root>), and with a known driver version the resolved basename must end with
- *     that version (drops Mesa, GDK stubs, leftovers of older drivers), except for the EGL
- *     external platform libraries, which carry versions of their own
- * (libnvidia-egl-wayland.so.1.1.x);
- *   - binaries by walking the PATH list, then /usr/local/nvidia/bin (systemd's default PATH
- *     lacks it), each directory resolved inside <root>, first hit wins;
- *   - graphics: the loaders' JSON files (vendor_json.h) of the directories glvnd/egl_vendor.d,
- *     egl/egl_external_platform.d, vulkan/{icd.d,implicit_layer.d,explicit_layer.d},
- *     vulkansc/icd.d that name a library of this list, plus nvidia/nvoptix.bin (OptiX); display:
- *     the X11/xorg.conf.d snippets named nvidia. Looked for in <driver prefix>/share (the directory
- * above the 64-bit libraries' directory: /usr/local/nvidia/share on a driver in /usr/local/nvidia),
- *     then /etc, /usr/local/share, /usr/share; first hit per file name. A JSON file's copy names
- *     its library by absolute path inside the volume (DRIVER_FILES_VOLUME_TARGET/lib64/<file>),
- *     so that a loader finds it without LD_LIBRARY_PATH, unless the set also holds the 32-bit
- *     copy of that library: then the name stays bare and LD_LIBRARY_PATH picks the right one;
- *   - display: the X server's driver nvidia_drv.so and GLX module libglxserver_nvidia.so.<version>
- *     from the X module directories (<libdir>/xorg/modules, <libdir>/nvidia/xorg,
- *     /usr/lib/xorg/modules, /usr/lib64/xorg/modules).
- * Files are de-duplicated by resolved path (one set shared by every place), so the
- * duplicate /lib keys of driver.md §6.2 give one file. Missing files are not errors; an
- * unreadable JSON file is left out (logged).
- * Reads the cache, the JSON files and stats files; writes nothing.
+ * driver_files: finds the driver files of a capability set (the lists of driver_lists.h) under
+ * a driver root, symlinks resolved inside the root (root_path.h), each file once:
+ *   - libraries through <root>/etc/ld.so.cache: 64-bit entries to lib64, 32-bit ones to lib;
+ *     with a known driver version the resolved name must end with it (drops Mesa, stubs and
+ *     leftovers of older drivers), except libraries versioned on their own;
+ *   - binaries on the PATH list, then /usr/local/nvidia/bin; first hit wins;
+ *   - graphics and display: the loaders' JSON files (rewritten to name their library inside the
+ *     volume, vendor_json.h), nvoptix.bin, the X config snippets and X server modules, looked
+ *     for in the driver's own share directory, then /etc, /usr/local/share, /usr/share.
+ * Missing files are not errors; an unreadable JSON file is left out (logged). Reads; writes
+ * nothing. docs/capabilities.md tells which capability brings what.
  */
 #ifndef NVD_DRIVER_FILES_H
 #define NVD_DRIVER_FILES_H
@@ -110,12 +93,5 @@ void driver_files_destroy(struct driver_files *files);
  * the value the container would otherwise have.
  */
 void driver_files_environment(unsigned capabilities, struct strv *out);
-
-/*
- * Resolves `path` (absolute, as seen inside `root`) through every symlink, treating `root` as
- * the file system root ("/.." stays at the root). Returns the resolved path inside root
- * ("/usr/lib/libcuda.so.580.1"), or NULL with errno set (ENOENT, ELOOP, ENOTDIR, ...).
- */
-char *driver_files_resolve(const char *root, const char *path);
 
 #endif

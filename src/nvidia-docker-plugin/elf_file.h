@@ -1,7 +1,7 @@
 /*
  * elf_file: what the volume builder needs to know about a driver file, read with libelf:
  * class and machine, DT_SONAME, DT_NEEDED, and the 8 bytes at offset 24 of .note.ABI-tag
- * (driver.md §1.4). Reads the file once; keeps nothing open.
+ * (the kernel version a library was built for). Reads the file once; keeps nothing open.
  */
 #ifndef NVD_ELF_FILE_H
 #define NVD_ELF_FILE_H

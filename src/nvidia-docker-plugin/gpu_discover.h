@@ -1,17 +1,13 @@
 /*
  * gpu_discover: the real GPU source. Opens NVML (and the CUDA driver API for the device
- * properties), takes the device list snapshot into a `struct gpu_inventory`, and answers the
- * per-request queries of `struct gpu_live` from NVML: driver version, CUDA version, live
- * status, control device nodes (through device_nodes).
+ * properties) and takes the device list snapshot into a `struct gpu_inventory`
+ * (gpu_discover_mig: the MIG devices; gpu_source_live: the per-request queries).
  *
  * Null rule: a query answering NOT_SUPPORTED gives a null field; each query is tested on its
  * own (on H200 the L1/L2 ECC counters are NOT_SUPPORTED while device memory works). Any other
  * NVML failure is an error ("nvml: <NVML's text> (<function>)").
  *
- * MIG (docs/mig.md): with NVML's MIG functions present, a GPU whose current MIG mode is on gets
- * its MIG devices (NVML MIG index order, gaps skipped), each with its UUID, GPU and compute
- * instance ids, memory and the two capability nodes read from the driver's files under
- * proc_root. A GPU in MIG mode that CUDA does not show keeps its CUDA fields null.
+ * A GPU in MIG mode that CUDA does not show keeps its CUDA fields null.
  */
 #ifndef NVD_GPU_DISCOVER_H
 #define NVD_GPU_DISCOVER_H
@@ -42,7 +38,5 @@ int gpu_discover(struct gpu_source *source, struct gpu_inventory *out, struct er
  * warning, not an error: the GPUs stay usable and a request for that MIG device reports it). */
 int gpu_check_device_nodes(const struct gpu_source *source, const struct gpu_inventory *inv,
                            struct error *err);
-/* The per-request queries, backed by this source. */
-struct gpu_live gpu_source_live(struct gpu_source *source);
 
 #endif

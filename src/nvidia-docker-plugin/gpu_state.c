@@ -9,6 +9,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "nvidia-docker-plugin/gpu_source_live.h"
 
 /* A status query handed to the NVML thread. Freed by the requester, or by the NVML thread when
  * the requester gave up waiting (abandoned). */

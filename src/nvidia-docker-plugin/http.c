@@ -59,6 +59,22 @@ void http_response_text(struct http_response *response, int status, const char *
         response->body = xstrdup(text);
 }
 
+void http_response_take(struct http_response *response, int status, const char *content_type,
+                        struct buf *body)
+{
+        free(response->body);
+        response->status = status;
+        response->content_type = content_type;
+        response->body_len = body->len;
+        response->body = buf_steal(body);
+}
+
+void http_response_error(struct http_response *response, int status, const char *text)
+{
+        http_response_text(response, status, HTTP_TEXT_PLAIN, text);
+        response->nosniff = 1;
+}
+
 void http_response_destroy(struct http_response *response)
 {
         free(response->body);

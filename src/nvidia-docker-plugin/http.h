@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/buf.h"
+
 struct http_query_param {
         const char *key;   /* URL-decoded */
         const char *value; /* URL-decoded ('+' is a space); "" when absent after the key */
@@ -48,9 +50,17 @@ typedef void (*http_handler_fn)(void *context, const struct http_request *reques
 char *http_unescape(const char *s, size_t n, bool query);
 /* First value of `key`, or NULL when absent. */
 const char *http_request_query(const struct http_request *request, const char *key);
+#define HTTP_TEXT_PLAIN     "text/plain; charset=utf-8"
+#define HTTP_INTERNAL_ERROR "internal error, check logs for details\n"
+
 /* Sets status, content type and a copy of the text as body. */
 void http_response_text(struct http_response *response, int status, const char *content_type,
                         const char *text);
+/* Sets status, content type and the buffer's contents as body (the buffer is emptied). */
+void http_response_take(struct http_response *response, int status, const char *content_type,
+                        struct buf *body);
+/* An error answer as Go's http.Error writes it: text/plain, X-Content-Type-Options: nosniff. */
+void http_response_error(struct http_response *response, int status, const char *text);
 void http_response_destroy(struct http_response *response);
 
 #endif

@@ -10,7 +10,6 @@
 
 #include "common/xalloc.h"
 
-#define TEXT_PLAIN "text/plain; charset=utf-8"
 #define READ_CHUNK ((size_t)16 << 10)
 
 static const char *reason_phrase(int status)
@@ -165,8 +164,7 @@ enum http_conn_want http_conn_refuse(struct http_conn *conn, int status, const c
 {
         cleanup_free char *text = xasprintf("%s\n", reason);
         request_clear(conn);
-        http_response_text(&conn->response, status, TEXT_PLAIN, text);
-        conn->response.nosniff = 1;
+        http_response_error(&conn->response, status, text);
         conn->close_after = true;
         conn->head_only = false;
         return reply(conn, now);

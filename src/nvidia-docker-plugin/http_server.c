@@ -14,6 +14,7 @@
 #include "common/clock.h"
 #include "common/xalloc.h"
 #include "nvidia-docker-plugin/http_conn.h"
+#include "nvidia-docker-plugin/http_pool.h"
 #include "nvidia-docker-plugin/http_listen.h"
 
 #define SWEEP_MS       250 /* how often deadlines are checked */
@@ -40,16 +41,6 @@ struct worker {
         long last_sweep;
 };
 
-/* The handler threads of slow requests. */
-struct pool {
-        pthread_mutex_t lock;
-        pthread_cond_t wake;
-        struct http_conn *queue, *queue_tail;
-        pthread_t *threads;
-        size_t count;
-        bool stopping;
-};
-
 struct http_server {
         int fd;
         char *unix_path; /* owned; removed at stop */
@@ -59,7 +50,7 @@ struct http_server {
         atomic_bool stopping;
         struct worker *workers;
         size_t worker_count;
-        struct pool pool;
+        struct http_pool pool;
 };
 
 /* Which worker owns a connection: kept next to it. */
@@ -113,19 +104,6 @@ static void conn_close(struct worker *w, struct http_conn *conn)
         w->connections--;
 }
 
-static void pool_submit(struct pool *pool, struct http_conn *conn)
-{
-        conn->done_next = NULL;
-        pthread_mutex_lock(&pool->lock);
-        if (pool->queue_tail != NULL)
-                pool->queue_tail->done_next = conn;
-        else
-                pool->queue = conn;
-        pool->queue_tail = conn;
-        pthread_cond_signal(&pool->wake);
-        pthread_mutex_unlock(&pool->lock);
-}
-
 /* Acts on what the connection wants next. */
 static void conn_follow(struct worker *w, struct http_conn *conn, enum http_conn_want want)
 {
@@ -147,7 +125,7 @@ static void conn_follow(struct worker *w, struct http_conn *conn, enum http_conn
                 /* Out of epoll while a pool thread owns it: a hang-up waits for the reply. */
                 epoll_ctl(w->epfd, EPOLL_CTL_DEL, conn->fd, NULL);
                 owned->events = 0;
-                pool_submit(&w->server->pool, conn);
+                http_pool_submit(&w->server->pool, conn);
                 return;
         case HTTP_CONN_CLOSE:
                 conn_close(w, conn);
@@ -155,34 +133,18 @@ static void conn_follow(struct worker *w, struct http_conn *conn, enum http_conn
         }
 }
 
-static void *pool_main(void *arg)
+/* A slow request answered on the pool: back to the worker that owns the connection. */
+static void hand_back(struct http_conn *conn)
 {
-        struct pool *pool = arg;
-        pthread_mutex_lock(&pool->lock);
-        for (;;) {
-                while (pool->queue == NULL && !pool->stopping)
-                        pthread_cond_wait(&pool->wake, &pool->lock);
-                if (pool->queue == NULL)
-                        break;
-                struct http_conn *conn = pool->queue;
-                pool->queue = conn->done_next;
-                if (pool->queue == NULL)
-                        pool->queue_tail = NULL;
-                pthread_mutex_unlock(&pool->lock);
-                http_conn_handle(conn);
-                struct worker *w = owner_of(conn);
-                pthread_mutex_lock(&w->done_lock);
-                conn->done_next = w->done;
-                w->done = conn;
-                pthread_mutex_unlock(&w->done_lock);
-                uint64_t one = 1;
-                if (write(w->wakefd, &one, sizeof(one)) < 0) {
-                        /* the counter is full: the worker is awake anyway */
-                }
-                pthread_mutex_lock(&pool->lock);
+        struct worker *w = owner_of(conn);
+        pthread_mutex_lock(&w->done_lock);
+        conn->done_next = w->done;
+        w->done = conn;
+        pthread_mutex_unlock(&w->done_lock);
+        uint64_t one = 1;
+        if (write(w->wakefd, &one, sizeof(one)) < 0) {
+                /* the counter is full: the worker is awake anyway */
         }
-        pthread_mutex_unlock(&pool->lock);
-        return NULL;
 }
 
 /* The slow requests the pool answered: back into epoll with their replies. */
@@ -342,19 +304,6 @@ static void *worker_main(void *arg)
 
 /* ---- start and stop ---- */
 
-static void pool_stop(struct pool *pool)
-{
-        pthread_mutex_lock(&pool->lock);
-        pool->stopping = true;
-        pthread_cond_broadcast(&pool->wake);
-        pthread_mutex_unlock(&pool->lock);
-        for (size_t i = 0; i < pool->count; i++)
-                pthread_join(pool->threads[i], NULL);
-        free(pool->threads);
-        pool->threads = NULL;
-        pool->count = 0;
-}
-
 static void free_conns(struct http_conn *conns)
 {
         while (conns != NULL) {
@@ -378,7 +327,7 @@ static void server_free(struct http_server *server)
                 if (w->started)
                         pthread_join(w->thread, NULL);
         }
-        pool_stop(&server->pool); /* the handlers running finish first */
+        http_pool_stop(&server->pool); /* the handlers running finish first */
         for (size_t i = 0; i < server->worker_count; i++) {
                 struct worker *w = &server->workers[i];
                 free_conns(w->conns);
@@ -389,8 +338,6 @@ static void server_free(struct http_server *server)
                 pthread_mutex_destroy(&w->done_lock);
         }
         free(server->workers);
-        pthread_mutex_destroy(&server->pool.lock);
-        pthread_cond_destroy(&server->pool.wake);
         free(server->unix_path);
         free(server);
 }
@@ -440,21 +387,11 @@ static struct http_server *server_start(int fd, const char *unix_path, http_hand
         unsigned int limit = or_default(o->max_connections, HTTP_SERVER_MAX_CONNECTIONS);
         server->max_connections =
             (limit + (unsigned int)server->worker_count - 1) / (unsigned int)server->worker_count;
-        pthread_mutex_init(&server->pool.lock, NULL);
-        pthread_cond_init(&server->pool.wake, NULL);
         server->workers = xcalloc(server->worker_count, sizeof(*server->workers));
         for (size_t i = 0; i < server->worker_count; i++)
                 server->workers[i].epfd = server->workers[i].wakefd = -1;
-        size_t slow = or_default(o->slow_threads, 8);
-        server->pool.threads = xcalloc(slow, sizeof(pthread_t));
-        for (; server->pool.count < slow; server->pool.count++) {
-                int rc = pthread_create(&server->pool.threads[server->pool.count], NULL, pool_main,
-                                        &server->pool);
-                if (rc != 0) {
-                        error_set_errno(err, rc, "cannot start the HTTP server: thread");
-                        goto fail;
-                }
-        }
+        if (http_pool_start(&server->pool, or_default(o->slow_threads, 8), hand_back, err) < 0)
+                goto fail;
         for (size_t i = 0; i < server->worker_count; i++)
                 if (worker_start(server, &server->workers[i], err) < 0)
                         goto fail;

@@ -1,5 +1,6 @@
 /*
- * ldcache: a parser of glibc's /etc/ld.so.cache over a memory buffer (driver.md §3).
+ * ldcache: a parser of glibc's /etc/ld.so.cache over a memory buffer (glibc's
+ * elf/cache.c and sysdeps/generic/ldconfig.h define the format).
  *
  * Accepts the new format alone (glibc >= 2.32 default), the combined old+new file (older
  * glibc: the new block starts at the next multiple of 8 after the old entries) and an old-only
@@ -16,7 +17,7 @@
 
 #include "common/error.h"
 
-/* Entry flags (driver.md §3.5). */
+/* Entry flags (glibc's FLAG_* of ldconfig.h). */
 #define LDCACHE_FLAG_ELF     0x0001 /* type bit: ELF, ELF libc6 */
 #define LDCACHE_TYPE_MASK    0x00ff
 #define LDCACHE_ARCH_MASK    0xff00

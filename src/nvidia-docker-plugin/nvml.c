@@ -127,3 +127,14 @@ int nvml_set_error(const struct nvml *nvml, nvmlReturn_t ret, struct error *err)
 {
         return error_set(err, "nvml: %s", nvml_error_string(nvml, ret));
 }
+
+int nvml_check(const struct nvml *nvml, nvmlReturn_t ret, const char *call, struct error *err)
+{
+        if (ret == NVML_SUCCESS)
+                return 1;
+        if (ret == NVML_ERROR_NOT_SUPPORTED)
+                return 0;
+        nvml_set_error(nvml, ret, err);
+        error_prefix(err, "%s", call);
+        return -1;
+}

@@ -161,5 +161,8 @@ void nvml_close(struct nvml *nvml);
 const char *nvml_error_string(const struct nvml *nvml, nvmlReturn_t ret);
 /* Sets err to "nvml: <text>" (1.0's wording) and returns -1. */
 int nvml_set_error(const struct nvml *nvml, nvmlReturn_t ret, struct error *err);
+/* A value query's answer: 1 success, 0 NOT_SUPPORTED (the caller leaves the field null), else
+ * -1 with err "<call>: nvml: <text>". */
+int nvml_check(const struct nvml *nvml, nvmlReturn_t ret, const char *call, struct error *err);
 
 #endif

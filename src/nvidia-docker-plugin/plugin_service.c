@@ -15,6 +15,7 @@
 #include "nvidia-docker-plugin/nvidia_toolkit.h"
 #include "nvidia-docker-plugin/service_probe.h"
 #include "nvidia-docker-plugin/volume_name.h"
+#include "nvidia-docker-plugin/service_routes.h"
 
 /* Bind mounts made in a mount namespace of the plugin's own (systemd PrivateTmp=, ProtectSystem=,
  * unshare) are not seen by Docker: there the driver files are copied. Where PID 1's namespace

@@ -98,14 +98,6 @@ int plugin_service_start(struct plugin_service *service, const struct plugin_ser
 int plugin_service_run(struct plugin_service *service);
 void plugin_service_stop(struct plugin_service *service);
 
-/* The request handlers and their classification (service_routes.c). */
-void service_rest_handle(void *context, const struct http_request *request,
-                         struct http_response *response);
-bool service_rest_is_slow(void *context, const struct http_request *request);
-char *service_volume_ready(void *context, bool may_block);
-/* Looks for a changed driver (cheap): asks for a rediscovery when it changed. */
-void service_check_driver(struct plugin_service *service);
-
 /* How long a request may wait for a discovery in progress (ms): under the 1 s promise. */
 #define SERVICE_WAIT_MS 800
 

@@ -1,9 +1,5 @@
-/*
- * service_routes: what plugin_service puts between the servers and the pure handlers: the
- * current GPU snapshot for the REST API (or why there is none: 503), the readiness answer of
- * the volume API, which requests go to the handler pool, and the cheap driver-change check
- * before requests that depend on the driver. Contract in plugin_service.h.
- */
+#include "nvidia-docker-plugin/service_routes.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +7,6 @@
 #include "common/clock.h"
 #include "common/xalloc.h"
 #include "nvidia-docker-plugin/device_nodes.h"
-#include "nvidia-docker-plugin/plugin_service.h"
 #include "nvidia-docker-plugin/rest_api.h"
 
 /* What the live queries of one REST request work from. */

@@ -14,8 +14,6 @@
 #include "nvidia-docker-plugin/volume_request.h"
 
 #define CONTENT_TYPE_PLUGIN "application/vnd.docker.plugins.v1+json"
-#define CONTENT_TYPE_TEXT   "text/plain; charset=utf-8"
-#define INTERNAL_ERROR      "internal error, check logs for details\n"
 
 int volume_api_init(struct volume_api *api, const struct volume_api_config *config,
                     struct error *err)
@@ -76,11 +74,7 @@ void volume_api_destroy(struct volume_api *api)
 static void reply_json(struct http_response *response, struct buf *b)
 {
         buf_puts(b, "\n");
-        free(response->body);
-        response->status = 200;
-        response->content_type = CONTENT_TYPE_PLUGIN;
-        response->body_len = b->len;
-        response->body = buf_steal(b);
+        http_response_take(response, 200, CONTENT_TYPE_PLUGIN, b);
 }
 
 /* {"Err":null} or {"Err":"<text>"}, with optional leading null fields ("Mountpoint", ...). */
@@ -102,14 +96,12 @@ static void reply_err(struct http_response *response, const char *null_field, co
 static void reply_internal_error(struct http_response *response, const char *cause)
 {
         log_error("%s", cause);
-        http_response_text(response, 500, CONTENT_TYPE_TEXT, INTERNAL_ERROR);
-        response->nosniff = 1;
+        http_response_error(response, 500, HTTP_INTERNAL_ERROR);
 }
 
 static void reply_not_found(struct http_response *response)
 {
-        http_response_text(response, 404, CONTENT_TYPE_TEXT, "404 page not found\n");
-        response->nosniff = 1;
+        http_response_error(response, 404, "404 page not found\n");
 }
 
 /* ---- requests ---- */
@@ -456,9 +448,7 @@ void volume_api_handle(void *context, const struct http_request *request,
                 if (request->body_len > VOLUME_API_MAX_BODY) {
                         log_error("request body of %zu bytes refused (limit %d)", request->body_len,
                                   VOLUME_API_MAX_BODY);
-                        http_response_text(response, 413, CONTENT_TYPE_TEXT,
-                                           "request body too large\n");
-                        response->nosniff = 1;
+                        http_response_error(response, 413, "request body too large\n");
                         return;
                 }
                 volume_routes[i].handle(api, request, response);

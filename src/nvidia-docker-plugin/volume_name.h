@@ -1,5 +1,5 @@
 /*
- * volume_name: parses and validates Docker volume names of the plugin (plugin-api.md §2.4).
+ * volume_name: parses and validates Docker volume names of the plugin (docs/volume-plugin.md).
  *
  * A name is <kind>_<version>: kind = one or more of [A-Za-z0-9_.-], version = one or more of
  * [0-9.], split at the last '_' followed only by digits and dots (1.0's rule). On top of 1.0,

@@ -1,44 +1,39 @@
 /*
- * fake-plugin: a TEST RESPONDER that answers like nvidia-docker-plugin's REST API v1.0
- * (reference/plugin-api.md §1.6, §1.8) on loopback, with made-up GPUs. Not the plugin: no NVML,
- * no volumes. For the wrapper's integration tests (plugin_client, the run path).
+ * fake-plugin: a TEST DOUBLE of nvidia-docker-plugin for the wrapper's integration tests. It is
+ * the plugin's own REST API (rest_api.c, docs/rest-api.md) answering over the plugin's own
+ * connection code (http_conn.c), one thread per connection, for made-up GPUs: no NVML, no
+ * driver, no volumes. Switches make it misbehave the ways a plugin or a network can.
  *
  * Usage: fake-plugin [OPTION]...
  *   --listen ADDR        address to bind (default 127.0.0.1; ::1 for IPv6)
  *   --port N             TCP port (default 0: the kernel picks one; see --port-file)
  *   --port-file FILE     write the bound port there once listening (written atomically)
  *   --gpus N             number of GPUs (default 1)
- *   --uuid UUID          UUID of the next GPU (repeatable; default
- * GPU-fa4e0000-0000-0000-0000-00000000000<i>)
+ *   --uuid UUID          UUID of the next GPU (repeatable; default GPU-fa4e0000-0000-0000-0000-<i>)
  *   --path PATH          device path of the next GPU (repeatable; default /dev/nvidia<i>)
  *   --model NAME         Model of every GPU (default "Tesla P100-PCIE-16GB"; "null" → JSON null)
- *   --driver VERSION     Version.Driver and the volume name (default 580.1)
- *   --cuda VERSION       Version.CUDA (default 13.0)
- *   --no-uvm-tools       leave /dev/nvidia-uvm-tools out of the device list
+ *   --driver VERSION     driver version, hence the volume name (default 580.1)
+ *   --cuda VERSION       CUDA version (default 13.0)
+ *   --no-uvm-tools       leave /dev/nvidia-uvm-tools out of the control devices
  *   --log FILE           append one line per request: "<client port> <method> <raw url>"
  *   --max-seconds N      exit after N seconds (default 300), so a forgotten fake cannot linger
  * Misbehaviours (apply to every route):
  *   --delay-ms N         sleep N ms before answering
  *   --garbage            200 with a body that is not JSON
- *   --huge               200 with a 50 MiB body
+ *   --huge               200 announcing a 50 MiB body, sent until the client hangs up
  *   --status N           answer status N with the text of --body (default "fake failure\n")
  *   --body TEXT          body for --status
  *   --truncate           announce the full Content-Length, send half of the body, close
  *
- * Routes (GET, with and without /v1.0): /gpu/info/json, /docker/cli, /docker/cli/json;
- * anything else: 404 "404 page not found\n". dev/vol follow §1.8 (space separated after URL
- * decoding; index with optional sign and leading zeros, or GPU-/MIG- UUID prefix; absent, empty
- * or "*" = all; bad item → 400 "invalid device: <item>\n"), except that the order of dev is
- * kept and duplicates are dropped (what this project's plugin does).
- * Stops on SIGTERM/SIGINT. Exit status 0, or 2 on bad usage / failure to listen.
+ * Differences from the real plugin: the `caps` key of a query is ignored, as by a plugin older
+ * than driver capabilities (the run-path tests check that answer); /gpu/status reports every
+ * value as unknown; there is no CDI spec (503). Stops on SIGTERM/SIGINT. Exit status 0, or 2 on
+ * bad usage or failure to listen.
  */
-#include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -48,17 +43,24 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_GPUS  64
-#define HUGE_SIZE (50u * 1024 * 1024)
+#include "common/clock.h"
+#include "common/xalloc.h"
+#include "nvidia-docker-plugin/http_conn.h"
+#include "nvidia-docker-plugin/http_listen.h"
+#include "nvidia-docker-plugin/rest_api.h"
+
+#define MAX_GPUS   64
+#define HUGE_SIZE  ((size_t)50 << 20)
+#define TEXT_PLAIN "text/plain; charset=utf-8"
 
 static struct {
         const char *listen;
         unsigned port;
         const char *port_file;
         unsigned gpus;
-        char *uuids[MAX_GPUS];
+        const char *uuids[MAX_GPUS];
         unsigned uuid_count;
-        char *paths[MAX_GPUS];
+        const char *paths[MAX_GPUS];
         unsigned path_count;
         const char *model;
         const char *driver;
@@ -82,6 +84,8 @@ static struct {
 };
 
 static int log_fd = -1;
+static struct gpu_inventory inventory;
+static struct rest_api api;
 
 static void usage_error(const char *what)
 {
@@ -101,429 +105,219 @@ static unsigned parse_unsigned(const char *s)
         return (unsigned)v;
 }
 
-static const char *uuid_of(unsigned i)
+/* --- the made-up GPUs, behind the plugin's own inventory and live queries ------------------ */
+
+static void inventory_build(void)
 {
-        return opt.uuids[i];
-}
-
-/* --- the answers --------------------------------------------------------------------------- */
-
-struct answer {
-        unsigned status;
-        const char *content_type;
-        char *body; /* malloc'd */
-        size_t len;
-};
-
-static void answer_text(struct answer *a, unsigned status, const char *text)
-{
-        a->status = status;
-        a->content_type = "text/plain; charset=utf-8";
-        a->body = strdup(text);
-        a->len = strlen(text);
-}
-
-static void answer_json(struct answer *a, json_t *j)
-{
-        char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        json_decref(j);
-        size_t n = strlen(s);
-        a->status = 200;
-        a->content_type = "application/json";
-        a->body = malloc(n + 2);
-        memcpy(a->body, s, n);
-        a->body[n] = '\n';
-        a->body[n + 1] = '\0';
-        a->len = n + 1;
-        free(s);
-}
-
-static json_t *device_json(unsigned i)
-{
-        json_t *d = json_object();
-        json_object_set_new(d, "UUID", json_string(uuid_of(i)));
-        json_object_set_new(d, "Path", json_string(opt.paths[i]));
-        json_object_set_new(d, "Model",
-                            strcmp(opt.model, "null") == 0 ? json_null() : json_string(opt.model));
-        json_object_set_new(d, "Power", json_integer(250));
-        json_object_set_new(d, "CPUAffinity", json_integer(0));
-        char bus[32];
-        snprintf(bus, sizeof bus, "0000:%02X:00.0", 4 + i);
-        json_object_set_new(
-            d, "PCI", json_pack("{s:s,s:i,s:i}", "BusID", bus, "BAR1", 16384, "Bandwidth", 15760));
-        json_object_set_new(d, "Clocks", json_pack("{s:i,s:i}", "Cores", 1328, "Memory", 715));
-        json_object_set_new(d, "Topology", json_null());
-        json_object_set_new(d, "Family", json_string("Pascal"));
-        json_object_set_new(d, "Arch", json_string("6.0"));
-        json_object_set_new(d, "Cores", json_integer(3584));
-        json_object_set_new(d, "Memory",
-                            json_pack("{s:b,s:i,s:i,s:i,s:i,s:i}", "ECC", 1, "Global", 16276,
-                                      "Shared", 64, "Constant", 64, "L2Cache", 4096, "Bandwidth",
-                                      732160));
-        return d;
-}
-
-static void answer_gpu_info(struct answer *a)
-{
-        json_t *devices = json_array();
-        for (unsigned i = 0; i < opt.gpus; i++)
-                json_array_append_new(devices, device_json(i));
-        json_t *root = json_object();
-        json_object_set_new(root, "Version",
-                            json_pack("{s:s,s:s}", "Driver", opt.driver, "CUDA", opt.cuda));
-        json_object_set_new(root, "Devices", devices);
-        answer_json(a, root);
-}
-
-/* URL decoding as Go's url.ParseQuery: '+' is a space, %XX a byte; bad escapes → NULL. */
-static char *url_decode(const char *s, size_t n)
-{
-        char *out = malloc(n + 1), *p = out;
-        for (size_t i = 0; i < n; i++) {
-                if (s[i] == '+') {
-                        *p++ = ' ';
-                } else if (s[i] == '%') {
-                        if (i + 2 >= n)
-                                goto bad;
-                        if (!isxdigit((unsigned char)s[i + 1]) ||
-                            !isxdigit((unsigned char)s[i + 2]))
-                                goto bad;
-                        char hex[3] = {s[i + 1], s[i + 2], 0};
-                        *p++ = (char)strtol(hex, NULL, 16);
-                        i += 2;
-                } else {
-                        *p++ = s[i];
-                }
+        inventory.count = opt.gpus;
+        inventory.devices = xcalloc(opt.gpus + 1, sizeof(*inventory.devices));
+        for (unsigned i = 0; i < opt.gpus; i++) {
+                struct gpu_device *d = &inventory.devices[i];
+                d->uuid = i < opt.uuid_count ? xstrdup(opt.uuids[i])
+                                             : xasprintf("GPU-fa4e0000-0000-0000-0000-%012u", i);
+                d->path =
+                    i < opt.path_count ? xstrdup(opt.paths[i]) : xasprintf("/dev/nvidia%u", i);
+                d->minor = i;
+                d->model = strcmp(opt.model, "null") == 0 ? NULL : xstrdup(opt.model);
+                d->power = 250;
+                d->cpu_affinity = 0;
+                snprintf(d->bus_id, sizeof(d->bus_id), "0000:%02X:00.0", 4 + i);
+                d->bar1 = 16384;
+                d->pci_bandwidth = 15760;
+                d->clock_cores = 1328;
+                d->clock_memory = 715;
+                d->family = "Pascal";
+                snprintf(d->arch, sizeof(d->arch), "6.0");
+                d->cores = 3584;
+                d->ecc = true;
+                d->memory_global = 16276;
+                d->memory_shared = 64;
+                d->memory_constant = 64;
+                d->memory_l2 = 4096;
+                d->memory_bandwidth = 732160;
         }
-        *p = '\0';
-        return out;
-bad:
-        free(out);
-        return NULL;
 }
 
-/* The first occurrence of `key` in the raw query, decoded; NULL when absent or malformed. */
-static char *query_get(const char *query, const char *key)
+static int live_driver(void *context, char **out, struct error *err)
 {
-        size_t klen = strlen(key);
-        while (query != NULL && *query != '\0') {
-                size_t n = strcspn(query, "&;");
-                const char *eq = memchr(query, '=', n);
-                size_t name_len = eq ? (size_t)(eq - query) : n;
-                if (name_len == klen && memcmp(query, key, klen) == 0) {
-                        if (eq == NULL)
-                                return strdup("");
-                        return url_decode(eq + 1, n - name_len - 1);
-                }
-                query += n;
-                if (*query != '\0')
-                        query++;
-        }
-        return NULL;
-}
-
-static bool all_digits_signed(const char *s)
-{
-        if (*s == '+' || *s == '-')
-                s++;
-        if (*s == '\0')
-                return false;
-        for (; *s; s++)
-                if (!isdigit((unsigned char)*s))
-                        return false;
-        return true;
-}
-
-/* Index of the GPU named by item, or -1. */
-static int find_gpu(const char *item)
-{
-        if (all_digits_signed(item)) {
-                long v = strtol(item, NULL, 10);
-                return (v >= 0 && v < (long)opt.gpus) ? (int)v : -1;
-        }
-        if (strncmp(item, "GPU-", 4) == 0 || strncmp(item, "MIG-", 4) == 0) {
-                for (unsigned i = 0; i < opt.gpus; i++)
-                        if (strncmp(uuid_of(i), item, strlen(item)) == 0)
-                                return (int)i;
-        }
-        return -1;
-}
-
-/* Splits on single spaces as Go's strings.Split does: empty items are kept. */
-static bool select_gpus(const char *dev, bool chosen[MAX_GPUS], unsigned order[MAX_GPUS],
-                        unsigned *count, char **bad_item)
-{
-        *count = 0;
-        if (dev == NULL || dev[0] == '\0' || strcmp(dev, "*") == 0) {
-                for (unsigned i = 0; i < opt.gpus; i++)
-                        order[(*count)++] = i;
-                return true;
-        }
-        const char *p = dev;
-        for (;;) {
-                size_t n = strcspn(p, " ");
-                char *item = strndup(p, n);
-                int gpu = find_gpu(item);
-                if (gpu < 0) {
-                        *bad_item = item;
-                        return false;
-                }
-                free(item);
-                if (!chosen[gpu]) {
-                        chosen[gpu] = true;
-                        order[(*count)++] = (unsigned)gpu;
-                }
-                if (p[n] == '\0')
-                        break;
-                p += n + 1;
-        }
-        return true;
-}
-
-static bool check_volumes(const char *vol, unsigned *count, char **bad_item)
-{
-        *count = 0;
-        if (vol == NULL || vol[0] == '\0' || strcmp(vol, "*") == 0) {
-                *count = 1;
-                return true;
-        }
-        const char *p = vol;
-        for (;;) {
-                size_t n = strcspn(p, " ");
-                if (n != strlen("nvidia_driver") || strncmp(p, "nvidia_driver", n) != 0) {
-                        *bad_item = strndup(p, n);
-                        return false;
-                }
-                (*count)++;
-                if (p[n] == '\0')
-                        break;
-                p += n + 1;
-        }
-        return true;
-}
-
-static void answer_docker_cli(struct answer *a, const char *query, bool json)
-{
-        char *dev = query_get(query, "dev"), *vol = query_get(query, "vol"), *bad = NULL;
-        bool chosen[MAX_GPUS] = {false};
-        unsigned order[MAX_GPUS], gpu_count = 0, vol_count = 0;
-        char text[256];
-        if (!check_volumes(vol, &vol_count, &bad)) {
-                snprintf(text, sizeof text, "invalid volume: %s\n", bad);
-                answer_text(a, 400, text);
-                goto out;
-        }
-        if (!select_gpus(dev, chosen, order, &gpu_count, &bad)) {
-                snprintf(text, sizeof text, "invalid device: %s\n", bad);
-                answer_text(a, 400, text);
-                goto out;
-        }
-        json_t *volumes = json_array(), *devices = json_array();
-        char volume[256];
-        snprintf(volume, sizeof volume, "nvidia_driver_%s:/usr/local/nvidia:ro", opt.driver);
-        for (unsigned i = 0; i < vol_count; i++)
-                json_array_append_new(volumes, json_string(volume));
-        json_array_append_new(devices, json_string("/dev/nvidiactl"));
-        json_array_append_new(devices, json_string("/dev/nvidia-uvm"));
-        if (opt.uvm_tools)
-                json_array_append_new(devices, json_string("/dev/nvidia-uvm-tools"));
-        for (unsigned i = 0; i < gpu_count; i++)
-                json_array_append_new(devices, json_string(opt.paths[order[i]]));
-        if (json) {
-                json_t *root = json_object();
-                json_object_set_new(root, "VolumeDriver", json_string("nvidia-docker"));
-                json_object_set_new(root, "Volumes", volumes);
-                json_object_set_new(root, "Devices", devices);
-                answer_json(a, root);
-        } else {
-                size_t size = 64;
-                for (size_t i = 0; i < json_array_size(volumes); i++)
-                        size += 16 + strlen(json_string_value(json_array_get(volumes, i)));
-                for (size_t i = 0; i < json_array_size(devices); i++)
-                        size += 16 + strlen(json_string_value(json_array_get(devices, i)));
-                char *body = malloc(size);
-                strcpy(body, "--volume-driver=nvidia-docker");
-                for (size_t i = 0; i < json_array_size(volumes); i++)
-                        strcat(strcat(body, " --volume="),
-                               json_string_value(json_array_get(volumes, i)));
-                for (size_t i = 0; i < json_array_size(devices); i++)
-                        strcat(strcat(body, " --device="),
-                               json_string_value(json_array_get(devices, i)));
-                answer_text(a, 200, body);
-                free(body);
-                json_decref(volumes);
-                json_decref(devices);
-        }
-out:
-        free(dev);
-        free(vol);
-        free(bad);
-}
-
-static void route(struct answer *a, const char *method, const char *url)
-{
-        const char *q = strchr(url, '?');
-        size_t path_len = q ? (size_t)(q - url) : strlen(url);
-        char *path = strndup(url, path_len);
-        const char *p = path;
-        if (strncmp(p, "/v1.0/", 6) == 0)
-                p += 5;
-        const char *query = q ? q + 1 : "";
-        if (strcmp(method, "GET") != 0)
-                answer_text(a, 404, "404 page not found\n");
-        else if (strcmp(p, "/gpu/info/json") == 0)
-                answer_gpu_info(a);
-        else if (strcmp(p, "/docker/cli") == 0)
-                answer_docker_cli(a, query, false);
-        else if (strcmp(p, "/docker/cli/json") == 0)
-                answer_docker_cli(a, query, true);
-        else
-                answer_text(a, 404, "404 page not found\n");
-        free(path);
-}
-
-/* --- libmicrohttpd glue -------------------------------------------------------------------- */
-
-/* Per request: the raw URI (MHD gives the handler a decoded path without the query). */
-struct request {
-        char *uri;
-        bool headers_seen; /* answering on the first call would make MHD close the connection */
-};
-
-static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *connection)
-{
-        struct request *r = calloc(1, sizeof *r);
-        r->uri = strdup(uri);
-        return r;
-}
-
-static void request_completed(void *cls, struct MHD_Connection *connection, void **req_cls,
-                              enum MHD_RequestTerminationCode toe)
-{
-        struct request *r = *req_cls;
-        if (r != NULL)
-                free(r->uri);
-        free(r);
-        *req_cls = NULL;
-}
-
-static unsigned client_port(struct MHD_Connection *connection)
-{
-        const union MHD_ConnectionInfo *info =
-            MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-        if (info == NULL || info->client_addr == NULL)
-                return 0;
-        const struct sockaddr *sa = info->client_addr;
-        if (sa->sa_family == AF_INET)
-                return ntohs(((const struct sockaddr_in *)(const void *)sa)->sin_port);
-        if (sa->sa_family == AF_INET6)
-                return ntohs(((const struct sockaddr_in6 *)(const void *)sa)->sin6_port);
+        *out = xstrdup(opt.driver);
         return 0;
 }
 
-struct stream {
-        size_t total;
-        char *data; /* NULL: generate filler */
-        size_t data_len;
+static int live_cuda(void *context, char **out, struct error *err)
+{
+        *out = xstrdup(opt.cuda);
+        return 0;
+}
+
+static int live_status(void *context, size_t index, struct gpu_status *out, struct error *err)
+{
+        gpu_status_init(out);
+        return 0;
+}
+
+static int live_control(void *context, struct strv *out, struct error *err)
+{
+        strv_push(out, "/dev/nvidiactl");
+        strv_push(out, "/dev/nvidia-uvm");
+        if (opt.uvm_tools)
+                strv_push(out, "/dev/nvidia-uvm-tools");
+        return 0;
+}
+
+/* --- answering ------------------------------------------------------------------------------ */
+
+struct client {
+        int fd;
+        unsigned port; /* the client's, for the log */
+        struct http_conn_config config;
 };
 
-static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+static void log_request(const struct client *c, const struct http_request *req)
 {
-        struct stream *s = cls;
-        if (opt.truncate && pos >= s->total / 2)
-                return MHD_CONTENT_READER_END_WITH_ERROR;
-        if (pos >= s->total)
-                return MHD_CONTENT_READER_END_OF_STREAM;
-        size_t n = s->total - pos;
-        if (opt.truncate && n > s->total / 2 - pos)
-                n = s->total / 2 - pos;
-        if (n > max)
-                n = max;
-        if (s->data != NULL) {
-                memcpy(buf, s->data + pos, n);
-        } else {
+        if (log_fd < 0)
+                return;
+        const char *q = req->query_string;
+        cleanup_free char *line = xasprintf("%u %s %.4000s%s%.4000s\n", c->port, req->method,
+                                            req->path, q ? "?" : "", q ? q : "");
+        if (write(log_fd, line, strlen(line)) < 0) {
+                /* nothing useful to do in a fake */
+        }
+}
+
+static void sleep_ms(unsigned ms)
+{
+        struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+        }
+}
+
+static bool send_all(int fd, const char *data, size_t len)
+{
+        while (len > 0) {
+                ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return false;
+                data += n;
+                len -= (size_t)n;
+        }
+        return true;
+}
+
+/* --huge and --truncate: the reply written here, past http_conn, which then finds the socket
+ * shut and closes the connection. */
+static void send_broken(const struct client *c, const struct http_response *resp)
+{
+        size_t announced = opt.huge ? HUGE_SIZE : resp->body_len;
+        cleanup_free char *head = xasprintf(
+            "HTTP/1.1 %d Fake\r\nContent-Type: %s\r\nContent-Length: %zu\r\n\r\n", resp->status,
+            resp->content_type ? resp->content_type : "text/plain", announced);
+        bool ok = send_all(c->fd, head, strlen(head));
+        if (opt.truncate && ok) {
+                send_all(c->fd, resp->body, resp->body_len / 2);
+        } else if (ok) {
                 /* A syntactically plausible start, then filler: the client must stop on size. */
-                for (size_t i = 0; i < n; i++)
-                        buf[i] = (pos + i == 0) ? '[' : (((pos + i) % 2) ? '0' : ',');
+                static char filler[64 << 10];
+                for (size_t i = 0; i < sizeof(filler); i++)
+                        filler[i] = i % 2 ? '0' : ',';
+                filler[0] = '[';
+                for (size_t sent = 0; ok && sent < HUGE_SIZE; sent += sizeof(filler)) {
+                        ok = send_all(c->fd, filler, sizeof(filler));
+                        filler[0] = ',';
+                }
         }
-        return (ssize_t)n;
+        shutdown(c->fd, SHUT_RDWR);
 }
 
-static void stream_free(void *cls)
+/* The request without its `caps` key (see the header comment). */
+static struct http_request without_caps(const struct http_request *req,
+                                        struct http_query_param *kept)
 {
-        struct stream *s = cls;
-        free(s->data);
-        free(s);
+        struct http_request copy = *req;
+        copy.query = kept;
+        copy.query_count = 0;
+        for (size_t i = 0; i < req->query_count; i++)
+                if (strcmp(req->query[i].key, "caps") != 0)
+                        kept[copy.query_count++] = req->query[i];
+        return copy;
 }
 
-static enum MHD_Result handle(void *cls, struct MHD_Connection *connection, const char *url,
-                              const char *method, const char *version, const char *upload_data,
-                              size_t *upload_data_size, void **req_cls)
+static void fake_handle(void *context, const struct http_request *req, struct http_response *resp)
 {
-        struct request *r = *req_cls;
-        if (r != NULL && !r->headers_seen) {
-                r->headers_seen = true;
-                return MHD_YES;
-        }
-        if (*upload_data_size != 0) { /* a body: ignore it */
-                *upload_data_size = 0;
-                return MHD_YES;
-        }
-        const char *raw = r ? r->uri : url;
-        if (log_fd >= 0) {
-                char line[4200];
-                int n = snprintf(line, sizeof line, "%u %s %.4000s\n", client_port(connection),
-                                 method, raw);
-                if (write(log_fd, line, (size_t)n) < 0) {
-                        /* nothing useful to do in a fake */
-                }
-        }
-        if (opt.delay_ms > 0) {
-                struct timespec ts = {opt.delay_ms / 1000, (long)(opt.delay_ms % 1000) * 1000000L};
-                while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-                }
-        }
-        struct answer a = {0};
-        if (opt.status != 0)
-                answer_text(&a, opt.status, opt.body);
-        else if (opt.garbage)
-                answer_text(&a, 200, "<html>this is not JSON</html>\n");
-        else
-                route(&a, method, raw);
-
-        struct MHD_Response *response;
-        if (opt.huge || opt.truncate) {
-                struct stream *s = calloc(1, sizeof *s);
-                if (opt.huge) {
-                        s->total = HUGE_SIZE;
-                        free(a.body);
-                } else {
-                        s->total = a.len;
-                        s->data = a.body;
-                }
-                response = MHD_create_response_from_callback(s->total, 64 * 1024, stream_read, s,
-                                                             stream_free);
+        const struct client *c = context;
+        log_request(c, req);
+        if (opt.delay_ms > 0)
+                sleep_ms(opt.delay_ms);
+        if (opt.status != 0) {
+                http_response_text(resp, (int)opt.status, TEXT_PLAIN, opt.body);
+        } else if (opt.garbage) {
+                http_response_text(resp, 200, TEXT_PLAIN, "<html>this is not JSON</html>\n");
         } else {
-                response = MHD_create_response_from_buffer(a.len, a.body, MHD_RESPMEM_MUST_FREE);
+                cleanup_free struct http_query_param *kept =
+                    xcalloc(req->query_count + 1, sizeof(*kept));
+                struct http_request plain = without_caps(req, kept);
+                rest_api_handle(&api, &plain, resp);
         }
-        MHD_add_response_header(response, "Content-Type",
-                                a.content_type ? a.content_type : "text/plain");
-        enum MHD_Result ret = MHD_queue_response(connection, a.status ? a.status : 200, response);
-        MHD_destroy_response(response);
-        return ret;
+        if (opt.huge || opt.truncate)
+                send_broken(c, resp);
 }
 
-static void write_port_file(unsigned port)
+/* One connection, with blocking I/O: http_conn reads, parses, calls fake_handle and writes. */
+static void *serve_client(void *arg)
 {
-        char tmp[4096];
-        snprintf(tmp, sizeof tmp, "%s.tmp", opt.port_file);
-        FILE *f = fopen(tmp, "w");
-        if (f == NULL || fprintf(f, "%u\n", port) < 0 || fclose(f) != 0 ||
-            rename(tmp, opt.port_file) != 0)
-                usage_error("cannot write the port file");
+        struct client *c = arg;
+        struct http_conn conn;
+        c->config =
+            (struct http_conn_config){.handler = fake_handle, .context = c, .max_body = 1 << 20};
+        http_conn_init(&conn, c->fd, &c->config, monotonic_ms());
+        enum http_conn_want want = HTTP_CONN_READ;
+        while (want != HTTP_CONN_CLOSE) {
+                if (want == HTTP_CONN_WRITE)
+                        want = http_conn_writable(&conn, monotonic_ms());
+                else
+                        want = http_conn_readable(&conn, monotonic_ms());
+        }
+        http_conn_destroy(&conn);
+        free(c);
+        return NULL;
 }
 
-int main(int argc, char *argv[])
+static void *accept_loop(void *arg)
+{
+        int listen_fd = *(int *)arg;
+        for (;;) {
+                struct sockaddr_storage peer;
+                socklen_t peer_len = sizeof(peer);
+                int fd = accept4(listen_fd, (struct sockaddr *)&peer, &peer_len, SOCK_CLOEXEC);
+                if (fd < 0) {
+                        if (errno != EINTR && errno != ECONNABORTED)
+                                sleep_ms(10);
+                        continue;
+                }
+                struct client *c = xcalloc(1, sizeof(*c));
+                c->fd = fd;
+                if (peer.ss_family == AF_INET)
+                        c->port = ntohs(((struct sockaddr_in *)&peer)->sin_port);
+                else if (peer.ss_family == AF_INET6)
+                        c->port = ntohs(((struct sockaddr_in6 *)&peer)->sin6_port);
+                pthread_t thread;
+                pthread_attr_t attr;
+                pthread_attr_init(&attr);
+                pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+                if (pthread_create(&thread, &attr, serve_client, c) != 0) {
+                        close(fd);
+                        free(c);
+                }
+                pthread_attr_destroy(&attr);
+        }
+        return NULL;
+}
+
+/* --- start-up --------------------------------------------------------------------------------- */
+
+static void parse_options(int argc, char *argv[])
 {
         for (int i = 1; i < argc; i++) {
                 const char *a = argv[i];
@@ -552,12 +346,12 @@ int main(int argc, char *argv[])
                         NEEDS_VALUE;
                         if (opt.uuid_count == MAX_GPUS)
                                 usage_error("too many --uuid");
-                        opt.uuids[opt.uuid_count++] = strdup(v);
+                        opt.uuids[opt.uuid_count++] = v;
                 } else if (strcmp(a, "--path") == 0) {
                         NEEDS_VALUE;
                         if (opt.path_count == MAX_GPUS)
                                 usage_error("too many --path");
-                        opt.paths[opt.path_count++] = strdup(v);
+                        opt.paths[opt.path_count++] = v;
                 } else if (strcmp(a, "--model") == 0) {
                         NEEDS_VALUE;
                         opt.model = v;
@@ -599,39 +393,55 @@ int main(int argc, char *argv[])
         }
         if (opt.uuid_count > opt.gpus)
                 opt.gpus = opt.uuid_count;
-        for (unsigned i = 0; i < opt.gpus; i++) {
-                if (i >= opt.uuid_count) {
-                        char u[64];
-                        snprintf(u, sizeof u, "GPU-fa4e0000-0000-0000-0000-%012u", i);
-                        opt.uuids[i] = strdup(u);
-                }
-                if (i >= opt.path_count) {
-                        char p[64];
-                        snprintf(p, sizeof p, "/dev/nvidia%u", i);
-                        opt.paths[i] = strdup(p);
-                }
+}
+
+/* The listening socket (blocking: the accept thread waits in accept) and its port. */
+static int listen_on(unsigned *port)
+{
+        cleanup_free char *addr = strchr(opt.listen, ':') != NULL
+                                      ? xasprintf("[%s]:%u", opt.listen, opt.port)
+                                      : xasprintf("%s:%u", opt.listen, opt.port);
+        struct error err = ERROR_INIT;
+        int fd = http_listen_tcp(addr, 128, &err);
+        if (fd < 0) {
+                fprintf(stderr, "fake-plugin: %s\n", err.message);
+                exit(2);
         }
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+        struct sockaddr_storage bound;
+        socklen_t len = sizeof(bound);
+        *port = opt.port;
+        if (getsockname(fd, (struct sockaddr *)&bound, &len) == 0)
+                *port =
+                    ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+                                                      : ((struct sockaddr_in *)&bound)->sin_port);
+        return fd;
+}
+
+static void write_port_file(unsigned port)
+{
+        cleanup_free char *tmp = xasprintf("%s.tmp", opt.port_file);
+        FILE *f = fopen(tmp, "w");
+        if (f == NULL || fprintf(f, "%u\n", port) < 0 || fclose(f) != 0 ||
+            rename(tmp, opt.port_file) != 0)
+                usage_error("cannot write the port file");
+}
+
+int main(int argc, char *argv[])
+{
+        parse_options(argc, argv);
+        inventory_build();
+        api = (struct rest_api){
+            .inventory = &inventory,
+            .live = {.driver_version = live_driver,
+                     .cuda_version = live_cuda,
+                     .device_status = live_status,
+                     .control_devices = live_control},
+        };
         if (opt.log != NULL) {
                 log_fd = open(opt.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
                 if (log_fd < 0)
                         usage_error("cannot open the log file");
-        }
-
-        struct sockaddr_storage addr = {0};
-        unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION;
-        if (strchr(opt.listen, ':') != NULL) {
-                struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&addr;
-                a6->sin6_family = AF_INET6;
-                a6->sin6_port = htons((uint16_t)opt.port);
-                if (inet_pton(AF_INET6, opt.listen, &a6->sin6_addr) != 1)
-                        usage_error("bad --listen address");
-                flags |= MHD_USE_IPv6;
-        } else {
-                struct sockaddr_in *a4 = (struct sockaddr_in *)&addr;
-                a4->sin_family = AF_INET;
-                a4->sin_port = htons((uint16_t)opt.port);
-                if (inet_pton(AF_INET, opt.listen, &a4->sin_addr) != 1)
-                        usage_error("bad --listen address");
         }
 
         sigset_t set;
@@ -642,27 +452,18 @@ int main(int argc, char *argv[])
         sigprocmask(SIG_BLOCK, &set, NULL); /* threads inherit the mask; main waits below */
         signal(SIGPIPE, SIG_IGN);
 
-        struct MHD_Daemon *daemon = MHD_start_daemon(
-            flags, (uint16_t)opt.port, NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, &addr,
-            MHD_OPTION_URI_LOG_CALLBACK, uri_logger, NULL, MHD_OPTION_NOTIFY_COMPLETED,
-            request_completed, NULL, MHD_OPTION_END);
-        if (daemon == NULL) {
-                fprintf(stderr, "fake-plugin: cannot listen on %s port %u\n", opt.listen, opt.port);
-                return 2;
-        }
-        const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
-        unsigned port = info ? info->port : opt.port;
+        unsigned port;
+        int listen_fd = listen_on(&port);
+        pthread_t acceptor;
+        if (pthread_create(&acceptor, NULL, accept_loop, &listen_fd) != 0)
+                usage_error("cannot start a thread");
         if (opt.port_file != NULL)
                 write_port_file(port);
         alarm(opt.max_seconds);
         int sig = 0;
         sigwait(&set, &sig);
-        MHD_stop_daemon(daemon);
-        for (unsigned i = 0; i < opt.gpus; i++) {
-                free(opt.uuids[i]);
-                free(opt.paths[i]);
-        }
         if (log_fd >= 0)
                 close(log_fd);
-        return 0;
+        /* Connections may still be served: leave without waiting for them. */
+        exit(0);
 }

@@ -3,7 +3,7 @@
 # Idempotent: a machine that already has everything only pays for the dpkg query.
 set -eu
 PACKAGES="build-essential pkg-config clang libclang-rt-14-dev
- libcurl4-openssl-dev libjansson-dev libssh2-1-dev libmicrohttpd-dev libelf-dev zlib1g-dev libcunit1-dev
+ libcurl4-openssl-dev libjansson-dev libssh2-1-dev libelf-dev zlib1g-dev libcunit1-dev
  docker.io busybox-static openssh-server openssh-client iproute2 socat expect
  wrk hyperfine valgrind nginx docker-compose bash-completion zsh fish lintian dpkg-dev fakeroot systemd mandoc
  procps psmisc curl jq

@@ -1,4 +1,4 @@
-/* Unit tests of src/common: error, strv, buf, text, log, work_pool. */
+/* Unit tests of src/common: error, strv, buf, text, log, work_pool, base64url, JSON lists. */
 #include <errno.h>
 #include <stdatomic.h>
 #include <fcntl.h>
@@ -11,6 +11,7 @@
 #include "common/base64.h"
 #include "common/buf.h"
 #include "common/error.h"
+#include "common/json_util.h"
 #include "common/log.h"
 #include "common/strv.h"
 #include "common/text.h"
@@ -178,7 +179,32 @@ static void test_work_pool_runs_each_item_once(void)
                        work_pool_threads(100, 0) <= WORK_POOL_MAX_THREADS);
 }
 
+static void test_base64url_without_padding(void)
+{
+        const unsigned char data[] = {0xfb, 0xff, 0xbf, 'a'};
+        cleanup_free char *three = base64url_encode(data, 3);
+        cleanup_free char *four = base64url_encode(data, 4);
+        cleanup_free char *none = base64url_encode(data, 0);
+        CU_ASSERT_STRING_EQUAL(three, "-_-_");
+        CU_ASSERT_STRING_EQUAL(four, "-_-_YQ");
+        CU_ASSERT_STRING_EQUAL(none, "");
+}
+
+static void test_json_string_list(void)
+{
+        struct strv items = STRV_INIT;
+        struct buf b = BUF_INIT;
+        json_append_string_list(&b, &items);
+        strv_push(&items, "/dev/nvidia0");
+        strv_push(&items, "a\"<b");
+        json_append_string_list(&b, &items);
+        CU_ASSERT_STRING_EQUAL(b.data, "[][\"/dev/nvidia0\",\"a\\\"\\u003cb\"]");
+        buf_destroy(&b);
+        strv_destroy(&items);
+}
+
 UNIT_MAIN("common", UNIT(test_error_first_message_wins), UNIT(test_strv_split_join_insert),
           UNIT(test_buf_printf_and_read_limit), UNIT(test_text_printable),
           UNIT(test_base64_alphabets), UNIT(test_stdio_ensure_open),
-          UNIT(test_work_pool_runs_each_item_once))
+          UNIT(test_work_pool_runs_each_item_once), UNIT(test_base64url_without_padding),
+          UNIT(test_json_string_list))

@@ -11,6 +11,7 @@
 #include "ldcache_builder.h"
 #include "nvidia-docker-plugin/driver_files.h"
 #include "nvidia-docker-plugin/ldcache.h"
+#include "nvidia-docker-plugin/root_path.h"
 #include "nvidia-docker-plugin/vendor_json.h"
 #include "unit.h"
 
@@ -477,28 +478,28 @@ static void test_resolve_inside_root(void)
         symlink_in(root, "loop1", "/a/loop2");
         symlink_in(root, "/nonexistent", "/a/dangling");
         char *r;
-        r = driver_files_resolve(root, "/a/abs");
+        r = root_path_resolve(root, "/a/abs");
         CU_ASSERT_STRING_EQUAL(r ? r : "", "/a/file");
         free(r);
-        r = driver_files_resolve(root, "/a/up"); /* ".." stops at the root */
+        r = root_path_resolve(root, "/a/up"); /* ".." stops at the root */
         CU_ASSERT_STRING_EQUAL(r ? r : "", "/a/file");
         free(r);
-        r = driver_files_resolve(root, "/../../a/./file");
+        r = root_path_resolve(root, "/../../a/./file");
         CU_ASSERT_STRING_EQUAL(r ? r : "", "/a/file");
         free(r);
-        r = driver_files_resolve(root, "/");
+        r = root_path_resolve(root, "/");
         CU_ASSERT_STRING_EQUAL(r ? r : "", "/");
         free(r);
         errno = 0;
-        CU_ASSERT_PTR_NULL(driver_files_resolve(root, "/a/loop1"));
+        CU_ASSERT_PTR_NULL(root_path_resolve(root, "/a/loop1"));
         CU_ASSERT_EQUAL(errno, ELOOP);
-        CU_ASSERT_PTR_NULL(driver_files_resolve(root, "/a/dangling"));
+        CU_ASSERT_PTR_NULL(root_path_resolve(root, "/a/dangling"));
         CU_ASSERT_EQUAL(errno, ENOENT);
-        CU_ASSERT_PTR_NULL(driver_files_resolve(root, "/a/file/x"));
+        CU_ASSERT_PTR_NULL(root_path_resolve(root, "/a/file/x"));
         CU_ASSERT_EQUAL(errno, ENOTDIR);
-        CU_ASSERT_PTR_NULL(driver_files_resolve(root, "relative"));
+        CU_ASSERT_PTR_NULL(root_path_resolve(root, "relative"));
         /* Root "/" is the real file system. */
-        r = driver_files_resolve("/", f);
+        r = root_path_resolve("/", f);
         CU_ASSERT_PTR_NOT_NULL(r);
         free(r);
         fake_rmtree(root);

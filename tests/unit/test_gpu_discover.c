@@ -20,6 +20,7 @@
 #include "common/xalloc.h"
 #include "fake_root.h"
 #include "nvidia-docker-plugin/gpu_discover.h"
+#include "nvidia-docker-plugin/gpu_source_live.h"
 #include "unit.h"
 
 #define EXPECT_STR(expected, actual) CU_ASSERT_STRING_EQUAL(actual, expected)

@@ -1,13 +1,17 @@
-/* Unit tests of the REST API formatting and selection (rest_api, text_table, json_util,
- * gpu_inventory helpers, http_query_parse), on a hand-made inventory: no NVML. */
+/* Unit tests of the REST API: routing and answers (rest_api, rest_docker, rest_path), bodies
+ * (gpu_report, text_table, json_util), selection (device_select), gpu_inventory helpers and
+ * http_query_parse, on a hand-made inventory: no NVML. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/buf.h"
 #include "common/json_util.h"
 #include "common/xalloc.h"
+#include "nvidia-docker-plugin/device_select.h"
+#include "nvidia-docker-plugin/gpu_report.h"
 #include "nvidia-docker-plugin/http_server.h"
 #include "nvidia-docker-plugin/rest_api.h"
+#include "nvidia-docker-plugin/rest_path.h"
 #include "nvidia-docker-plugin/text_table.h"
 #include "unit.h"
 
@@ -91,7 +95,7 @@ static void test_info_json_reference_device(void)
         reference_device2(&d);
         struct gpu_inventory inv = {&d, 1, 0};
         struct buf b = BUF_INIT;
-        rest_api_info_json(&inv, "375.39", "8.0", &b);
+        gpu_report_info_json(&inv, "375.39", "8.0", &b);
         EXPECT_STR("{\"Version\":{\"Driver\":\"375.39\",\"CUDA\":\"8.0\"},\"Devices\":[{\"UUID\":"
                    "\"GPU-7c3e2f5a-44b1-6f0e-3a9d-5b8e0c6d2a19\",\"Path\":\"/dev/nvidia2\","
                    "\"Model\":null,\"Power\":null,\"CPUAffinity\":1,\"PCI\":{\"BusID\":\"0000:"
@@ -101,7 +105,7 @@ static void test_info_json_reference_device(void)
                    "\"Constant\":64,\"L2Cache\":2048,\"Bandwidth\":320320}}]}\n",
                    b.data);
         buf_destroy(&b);
-        rest_api_info_text(&inv, "375.39", "8.0", &b);
+        gpu_report_info_text(&inv, "375.39", "8.0", &b);
         EXPECT_STR("\n"
                    "Driver version:          375.39\n"
                    "Supported CUDA version:  8.0\n"
@@ -141,18 +145,18 @@ static void test_zero_devices(void)
 {
         struct gpu_inventory inv = {NULL, 0, 0};
         struct buf b = BUF_INIT;
-        rest_api_info_text(&inv, "580.159.04", "13.0", &b);
+        gpu_report_info_text(&inv, "580.159.04", "13.0", &b);
         EXPECT_STR("\nDriver version:          580.159.04\nSupported CUDA version:  13.0\n\n",
                    b.data);
         buf_destroy(&b);
-        rest_api_info_json(&inv, "580.159.04", "13.0", &b);
+        gpu_report_info_json(&inv, "580.159.04", "13.0", &b);
         EXPECT_STR("{\"Version\":{\"Driver\":\"580.159.04\",\"CUDA\":\"13.0\"},\"Devices\":[]}\n",
                    b.data);
         buf_destroy(&b);
-        rest_api_status_text(&inv, NULL, &b);
+        gpu_report_status_text(&inv, NULL, &b);
         EXPECT_STR("\n", b.data);
         buf_destroy(&b);
-        rest_api_status_json(&inv, NULL, &b);
+        gpu_report_status_json(&inv, NULL, &b);
         EXPECT_STR("{\"Devices\":[]}\n", b.data);
         buf_destroy(&b);
 }
@@ -170,7 +174,7 @@ static void test_status_nulls(void)
         s.processes = &p;
         s.process_count = 1;
         struct buf b = BUF_INIT;
-        rest_api_status_json(&inv, &s, &b);
+        gpu_report_status_json(&inv, &s, &b);
         EXPECT_STR("{\"Devices\":[{\"Power\":null,\"Temperature\":null,\"Utilization\":{\"GPU\":"
                    "null,\"Memory\":null,\"Encoder\":null,\"Decoder\":null},\"Memory\":{"
                    "\"GlobalUsed\":1,\"ECCErrors\":{\"L1Cache\":null,\"L2Cache\":null,\"Global\":"
@@ -179,7 +183,7 @@ static void test_status_nulls(void)
                    "\"x\\u003cy\",\"MemoryUsed\":null}]}]}\n",
                    b.data);
         buf_destroy(&b);
-        rest_api_status_text(&inv, &s, &b);
+        gpu_report_status_text(&inv, &s, &b);
         EXPECT_STR("\n"
                    "Device #0\n"
                    "  Power:        N/A\n"
@@ -231,9 +235,9 @@ static void setup_three(void)
 static char *select_in(const struct gpu_inventory *inv, const char *dev)
 {
         struct error err = ERROR_INIT;
-        struct rest_api_choice *chosen = NULL;
+        struct device_choice *chosen = NULL;
         size_t count = 0;
-        if (rest_api_select_devices(inv, dev, &chosen, &count, &err) < 0) {
+        if (device_select_parse(inv, dev, &chosen, &count, &err) < 0) {
                 char *msg = xstrdup(err.message);
                 error_clear(&err);
                 return msg;
@@ -309,7 +313,7 @@ static void test_clean_path(void)
             {"/gpu/info/./", "/gpu/info/"},
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-                char *got = rest_api_clean_path(cases[i][0]);
+                char *got = rest_path_clean(cases[i][0]);
                 EXPECT_STR(cases[i][1], got);
                 free(got);
         }
@@ -653,7 +657,7 @@ static void test_info_mig(void)
         d[1].mig_enabled = true;
         struct gpu_inventory inv = {d, 2, 241};
         struct buf b = BUF_INIT;
-        rest_api_info_json(&inv, "580.159.04", "13.0", &b);
+        gpu_report_info_json(&inv, "580.159.04", "13.0", &b);
         const char *device = "\"Path\":\"/dev/nvidia2\",\"Model\":null,\"Power\":null,"
                              "\"CPUAffinity\":1,\"PCI\":{\"BusID\":\"0000:82:00.0\",\"BAR1\":256,"
                              "\"Bandwidth\":15760},\"Clocks\":{\"Cores\":1911,\"Memory\":5005},"
@@ -675,7 +679,7 @@ static void test_info_mig(void)
         buf_destroy(&b);
 
         d[0].mig_count = 3; /* 0:3 has no memory figure */
-        rest_api_info_text(&inv, "580.159.04", "13.0", &b);
+        gpu_report_info_text(&inv, "580.159.04", "13.0", &b);
         const char *tail = "  Clocks\n"
                            "    Cores:        1911 MHz\n"
                            "    Memory:       5005 MHz\n"

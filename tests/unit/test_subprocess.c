@@ -81,6 +81,25 @@ static void test_stdout_redirected(void)
         subprocess_result_destroy(&res);
 }
 
+static void test_stdout_to_err(void)
+{
+        const char *argv[] = {"sh", "-c", "echo one; echo two >&2; echo three; exit 2", NULL};
+        struct subprocess_result res;
+        struct error err = ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(subprocess_run(argv, SUBPROCESS_STDOUT_TO_ERR, 0, 1024, &res, &err),
+                              0);
+        CU_ASSERT_EQUAL(res.out.len, 0);
+        CU_ASSERT_STRING_EQUAL(res.err.data, "one\ntwo\nthree\n"); /* in the order written */
+        CU_ASSERT_FALSE(subprocess_succeeded(&res));
+        cleanup_free char *text = subprocess_error_text(&res);
+        CU_ASSERT_STRING_EQUAL(text, "one two three");
+        subprocess_result_destroy(&res);
+        const char *missing[] = {"nvd-no-such-program-on-path", NULL};
+        CU_ASSERT_EQUAL(subprocess_run(missing, SUBPROCESS_STDOUT_TO_ERR, 0, 16, &res, &err), -1);
+        CU_ASSERT_EQUAL(err.code, ENOENT);
+        error_clear(&err);
+}
+
 static void test_missing_program(void)
 {
         const char *argv[] = {"/nonexistent/docker", "image", NULL};
@@ -162,5 +181,5 @@ static void test_stdio_closed_in_caller(void)
 
 UNIT_MAIN("subprocess", UNIT(test_captures_both_streams), UNIT(test_empty_output_is_terminated),
           UNIT(test_stdout_limit_kills), UNIT(test_stderr_truncated_not_fatal),
-          UNIT(test_stdout_redirected), UNIT(test_missing_program), UNIT(test_no_descriptor_leak),
-          UNIT(test_stdio_closed_in_caller))
+          UNIT(test_stdout_redirected), UNIT(test_stdout_to_err), UNIT(test_missing_program),
+          UNIT(test_no_descriptor_leak), UNIT(test_stdio_closed_in_caller))
