@@ -8,9 +8,8 @@
 
 #include "xalloc.h"
 
-__attribute__((format(printf, 4, 0))) static int error_vset(struct error *err, int code,
-                                                            const char *suffix, const char *fmt,
-                                                            va_list ap)
+__attribute__((format(printf, 4, 0))) static int
+error_vset(struct error *err, int code, const char *suffix, const char *fmt, va_list ap)
 {
         if (err == NULL || err->message != NULL)
                 return -1;

@@ -17,13 +17,16 @@ struct error {
         char *message; /* owned; NULL while no error is set */
 };
 
-#define ERROR_INIT {0, NULL}
+#define ERROR_INIT                                                                                 \
+        {                                                                                          \
+                0, NULL                                                                            \
+        }
 
 /* Sets the error (if not set yet) to the formatted message; code -1. Always returns -1. */
 int error_set(struct error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Same, with an errno-like code; the message gets ": <strerror(code)>" appended. */
 int error_set_errno(struct error *err, int code, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Puts "<formatted>: " in front of an existing message (no-op if none). Returns -1. */
 int error_prefix(struct error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool error_is_set(const struct error *err);

@@ -13,11 +13,14 @@ struct strv {
         size_t capacity;
 };
 
-#define STRV_INIT {NULL, 0, 0}
+#define STRV_INIT                                                                                  \
+        {                                                                                          \
+                NULL, 0, 0                                                                         \
+        }
 
 void strv_init(struct strv *v);
-void strv_push(struct strv *v, const char *s);      /* copies s */
-void strv_push_owned(struct strv *v, char *s);       /* takes s */
+void strv_push(struct strv *v, const char *s); /* copies s */
+void strv_push_owned(struct strv *v, char *s); /* takes s */
 void strv_pushf(struct strv *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void strv_insert(struct strv *v, size_t index, const char *s); /* copies s */
 /* Splits s on runs of the characters in `separators`, dropping empty pieces. */

@@ -23,7 +23,7 @@
 # version suffix, no NVIDIA core in DT_NEEDED), a GDK stub libnvidia-ml.so.1 in another
 # directory, nvidia-modprobe (excluded binary), libnvidia-gtk3 (never taken), Mesa's
 # 50_mesa.json (names libEGL_mesa), a Vulkan ICD file of another vendor, an unreadable JSON file.
-# FAKE_LAYOUT=gpu-host: shaped like the test fleet's GPU host (driver.md §6.2): libraries in
+# FAKE_LAYOUT=gpu-host: shaped like the project's GPU machine (driver 580 under /usr/local/nvidia): libraries in
 # usr/local/nvidia/lib64 with usr/local/nvidia/lib -> lib64, binaries in usr/local/nvidia/bin,
 # /lib -> usr/lib holding symlinks into /usr/local/nvidia/lib64 (duplicate cache keys), no
 # 32-bit libraries, ld.so.conf naming /usr/local/nvidia/lib64 and /usr/local/nvidia/lib.
