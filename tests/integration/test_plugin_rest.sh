@@ -223,13 +223,21 @@ t_eq "idle connection closed" 0 "$(cat "$T_TMP/idle")"
 t_check "closed within 5-9 s" test $(( $(date +%s) - start )) -le 9
 
 # ---- control devices at request time ----
+# The plugin learns of a change in /dev through inotify (dev_watch), a moment later: each check
+# waits up to 5 s for the answer to change (get_when CONDITION PATH).
+get_when() {
+  local cond=$1 path=$2
+  for _ in $(seq 1 50); do get "$path"; eval "$cond" && return 0; sleep 0.1; done
+}
+UVM_ABSENT_CLI='{"VolumeDriver":"nvidia-docker","Volumes":["nvidia_driver_375.39:/usr/local/nvidia:ro"],"Devices":["/dev/nvidiactl","/dev/nvidia-uvm","/dev/nvidia0"]}'$'\n'
 mv "$NVD_DEV_ROOT/nvidia-uvm-tools" "$T_TMP/uvm-tools"
-get /docker/cli/json?dev=0; t_eq "no nvidia-uvm-tools → not listed" '{"VolumeDriver":"nvidia-docker","Volumes":["nvidia_driver_375.39:/usr/local/nvidia:ro"],"Devices":["/dev/nvidiactl","/dev/nvidia-uvm","/dev/nvidia0"]}'$'\n' "$BODY"
+get_when '[ "$BODY" = "$UVM_ABSENT_CLI" ]' /docker/cli/json?dev=0; t_eq "no nvidia-uvm-tools → not listed" '{"VolumeDriver":"nvidia-docker","Volumes":["nvidia_driver_375.39:/usr/local/nvidia:ro"],"Devices":["/dev/nvidiactl","/dev/nvidia-uvm","/dev/nvidia0"]}'$'\n' "$BODY"
 mv "$T_TMP/uvm-tools" "$NVD_DEV_ROOT/nvidia-uvm-tools"
 mv "$NVD_DEV_ROOT/nvidia-uvm" "$T_TMP/uvm"
-get /docker/cli; t_eq "missing nvidia-uvm and no nvidia-modprobe → 400" 400 "$CODE"
+get_when '[ "$CODE" = 400 ]' /docker/cli; t_eq "missing nvidia-uvm and no nvidia-modprobe → 400" 400 "$CODE"
 t_match "names the missing tool" "nvidia-modprobe was not found on PATH" "$BODY"
 mv "$T_TMP/uvm" "$NVD_DEV_ROOT/nvidia-uvm"
+get_when '[ "$CODE" = 200 ]' /docker/cli; t_eq "nvidia-uvm back: 200" 200 "$CODE"
 
 # ---- the volume plugin protocol on the socket (volume_api; its own tests cover the rest) ----
 vol() { curl -s --unix-socket "$SOCK_DIR/nvidia-docker.sock" -H 'Accept: application/vnd.docker.plugins.v1.2+json' -X POST "http://plugin/$1" -d "${2:-}"; }
