@@ -83,6 +83,21 @@ static size_t body_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 }
 
 /* Path escaping as docker's client does it (url.URL.EscapedPath): '/' and ':' and '@' stay. */
+/* A request to the engine's API on its unix socket: the options both requests share. */
+static void engine_request_setup(CURL *curl, const char *socket_path, const char *url,
+                                 struct body *body, char *curl_error)
+{
+        curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, socket_path);
+        curl_easy_setopt(curl, CURLOPT_URL, url);
+        curl_easy_setopt(curl, CURLOPT_PROXY, "");
+        curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(curl, CURLOPT_TIMEOUT, ENGINE_API_TIMEOUT_S);
+        curl_easy_setopt(curl, CURLOPT_USERAGENT, "nvidia-docker/" NVD_VERSION);
+        curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, body_write);
+        curl_easy_setopt(curl, CURLOPT_WRITEDATA, body);
+        curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
+}
+
 static char *escape_image_name(const char *image)
 {
         static const char hex[] = "0123456789ABCDEF";
@@ -128,15 +143,7 @@ static int inspect_over_socket(const struct engine_target *target, const char *i
         CURL *curl = curl_easy_init();
         if (curl == NULL)
                 return error_set(err, "cannot ask the docker engine: libcurl failed to start");
-        curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, target->socket_path);
-        curl_easy_setopt(curl, CURLOPT_URL, url);
-        curl_easy_setopt(curl, CURLOPT_PROXY, "");
-        curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(curl, CURLOPT_TIMEOUT, ENGINE_API_TIMEOUT_S);
-        curl_easy_setopt(curl, CURLOPT_USERAGENT, "nvidia-docker/" NVD_VERSION);
-        curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, body_write);
-        curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-        curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
+        engine_request_setup(curl, target->socket_path, url, &body, curl_error);
 
         CURLcode res = curl_easy_perform(curl);
         long status = 0;
@@ -184,17 +191,10 @@ int engine_volume_create(const char *socket_path, const char *name, const char *
                 return error_set(err, "cannot ask the docker engine: libcurl failed to start");
         }
         struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
-        curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, socket_path);
-        curl_easy_setopt(curl, CURLOPT_URL, "http://localhost/volumes/create");
+        engine_request_setup(curl, socket_path, "http://localhost/volumes/create", &body,
+                             curl_error);
         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, payload);
         curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-        curl_easy_setopt(curl, CURLOPT_PROXY, "");
-        curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(curl, CURLOPT_TIMEOUT, ENGINE_API_TIMEOUT_S);
-        curl_easy_setopt(curl, CURLOPT_USERAGENT, "nvidia-docker/" NVD_VERSION);
-        curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, body_write);
-        curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-        curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
         CURLcode res = curl_easy_perform(curl);
         long status = 0;
         curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
