@@ -34,6 +34,7 @@ for t in tests/integration/test_*.sh; do
   [[ -n "${TESTS:-}" && ! "$t" =~ ${TESTS} ]] && continue
   echo "== $t"
   nodes_before=$(nodes)
+  started=$SECONDS
   timeout -k 10 "${TEST_TIMEOUT:-900}" bash "$t" >"$log" 2>&1
   rc=$?
   nodes_after=$(nodes)
@@ -49,6 +50,7 @@ for t in tests/integration/test_*.sh; do
   [ "$rc" = 124 ] && echo "($t timed out after ${TEST_TIMEOUT:-900} s)" >>"$log"
   [ "$rc" != 0 ] && broken+=("$t")
   cat "$log"; count "$log"
+  echo "# $t: $((SECONDS - started)) s"
   grep -qE '[0-9]+ passed, [0-9]+ failed' "$log" || { echo "($t printed no result line)"; failed=$((failed + 1)); }
 done
 if [ ${#broken[@]} -gt 0 ]; then
