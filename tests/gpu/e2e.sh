@@ -29,7 +29,11 @@ if command -v docker >/dev/null && docker info >/dev/null 2>&1 && [ -x "$wrapper
   sock_dir=/run/docker/plugins
 fi
 pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$tmp"; }
+cleanup() {
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  grep -o " $tmp/[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m"; done # the volume's read-only bind mounts
+  rm -rf "$tmp"
+}
 trap cleanup EXIT
 
 # http_get PATH: body on stdout (bash /dev/tcp, HTTP/1.0, so no curl is needed).

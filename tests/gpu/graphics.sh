@@ -25,6 +25,7 @@ img=nvd-graphics-probe
 cleanup() {
   docker rmi -f "$img" >/dev/null 2>&1
   [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  grep -o " $tmp/[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m"; done # the volume's read-only bind mounts
   rm -rf "$tmp"
 }
 trap cleanup EXIT

@@ -81,7 +81,12 @@ fi
 tmp=$(mktemp -d)
 port=$(( (RANDOM % 20000) + 30000 ))
 pid=
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+cleanup() {
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  grep -o " $tmp/[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m"; done # the volume's read-only bind mounts
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
 http_get() { # http_get PATH: "<status> <body>"
   exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
   printf 'GET %s HTTP/1.0\r\nHost: plugin\r\n\r\n' "$1" >&3

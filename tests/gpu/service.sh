@@ -24,6 +24,7 @@ pid= lpid=
 cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
   [ -n "$lpid" ] && kill "$lpid" 2>/dev/null
+  grep -o " $tmp/[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m"; done # the volume's read-only bind mounts
   rm -rf "$tmp"
 }
 trap cleanup EXIT
