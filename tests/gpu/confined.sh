@@ -16,7 +16,11 @@ fail() { failed=$((failed + 1)); echo "FAIL - $*"; }
 tmp=$(mktemp -d)
 port=$(((RANDOM % 20000) + 30000))
 pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$tmp"; }
+cleanup() {
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  grep -o " $tmp/[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m"; done # the volume's read-only bind mounts
+  rm -rf "$tmp"
+}
 trap cleanup EXIT
 uuid0=$(nvidia-smi --query-gpu=uuid --format=csv,noheader | head -n 1)
 echo "--- cgroup: $(stat -fc %T /sys/fs/cgroup); GPU 0: $uuid0"
