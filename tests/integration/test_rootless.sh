@@ -48,7 +48,7 @@ as() { "${AS[@]}" "$@"; }
   "$ROOTLESS_SH" --data-root "$H/data" --bridge=none --iptables=false >"$T_TMP/dockerd.log" 2>&1 </dev/null &
 KIT=$!
 t_cleanup "kill $KIT; wait $KIT"
-if ! wait_for "the rootless engine" as docker version; then
+if ! WAIT_SECONDS=60 wait_for "the rootless engine" as docker version; then
   t_fail "rootless dockerd starts"; tail -n 20 "$T_TMP/dockerd.log"; t_finish
 fi
 DPID=$(cat "$XDG/docker.pid")

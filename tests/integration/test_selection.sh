@@ -192,7 +192,7 @@ EOS
 spawn_detached "$E2/dockerd.log" dockerd --config-file "$E2/daemon.json" -H "unix://$E2/docker.sock" \
   --data-root "$E2/data" --exec-root "$E2/exec" --pidfile "$E2/dockerd.pid"
 t_cleanup "kill \$(cat '$E2/dockerd.pid' 2>/dev/null) 2>/dev/null; sleep 1"
-if wait_for "second engine" docker -H "unix://$E2/docker.sock" version; then
+if WAIT_SECONDS=60 wait_for "second engine" docker -H "unix://$E2/docker.sock" version; then
   docker save "$IMG_ALL" | docker -H "unix://$E2/docker.sock" load >/dev/null
   out=$(docker -H "unix://$E2/docker.sock" run --rm --network none "$IMG_ALL" sh -c 'ls /dev | grep -c "^nvidia[0-9]"' 2>&1)
   t_eq "the fake NVIDIA runtime does widen a plain docker run (the hazard is real)" 3 "$out"

@@ -37,7 +37,7 @@ start_engine() {
     >>"$W/dockerd.log" 2>&1 </dev/null &
   DPID=$!
   t_cleanup "kill $DPID; wait $DPID"
-  wait_for "the engine" docker version || { tail -n 20 "$W/dockerd.log"; return 1; }
+  WAIT_SECONDS=60 wait_for "the engine" docker version || { tail -n 20 "$W/dockerd.log"; return 1; }
 }
 start_engine || { t_fail "dockerd starts"; t_finish; }
 IMG=nvd-reach-labelled

@@ -143,10 +143,10 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# wait_for "description" command...: retries for up to 10 s.
+# wait_for "description" command...: retries for up to 10 s (WAIT_SECONDS: another limit).
 wait_for() {
   local what=$1; shift
-  for _ in $(seq 1 100); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  for _ in $(seq 1 $((${WAIT_SECONDS:-10} * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
   echo "timed out waiting for $what" >&2
   return 1
 }
