@@ -84,14 +84,17 @@ check-volume: all $(CHECK_DEPS) $(VOLUME_UNIT_BIN)
 # The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer. Without
 # _FORTIFY_SOURCE: its checked string functions would bypass ASan's interceptors.
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -O1
+# test_deb builds and checks the package with the normal flags whatever the build: not again.
+SANITIZE_SKIP ?= test_deb
 sanitize:
 	$(MAKE) BUILD=build/asan OUT_BIN=build/asan/bin OUT_LIB=build/asan/lib CC=$(CLANG) \
 	  HARDEN_CFLAGS=-fstack-protector-strong \
 	  CFLAGS="$(SAN_FLAGS) $(CFLAGS)" LDFLAGS="-fsanitize=address,undefined $(LDFLAGS)" \
-	  NVD_SANITIZE=1 check
+	  NVD_SANITIZE=1 SKIP_TESTS='$(SANITIZE_SKIP)' check
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c), each run for FUZZ_SECONDS (default 20) on its seed
-# corpus. They need clang (CLANG=clang-15 for another one).
+# corpus, FUZZ_JOBS at a time (default: the number of CPUs). They need clang (CLANG=clang-15
+# for another one).
 FUZZ_SECONDS ?= 20
 FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/bin/%)

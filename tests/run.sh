@@ -1,8 +1,9 @@
 #!/bin/bash
 # Runs the unit test binaries given as arguments, then every tests/integration/test_*.sh,
 # and prints one closing line with the totals. Exit status 1 if anything failed.
-# TESTS=pattern limits the integration scripts to names matching the pattern. Each script gets
-# at most TEST_TIMEOUT seconds (default 900): a hung test fails instead of stalling the run.
+# TESTS=pattern limits the integration scripts to names matching the pattern, SKIP_TESTS=pattern
+# leaves those out. Each script gets at most TEST_TIMEOUT seconds (default 900): a hung test
+# fails instead of stalling the run.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -32,6 +33,7 @@ done
 for t in tests/integration/test_*.sh; do
   [ -e "$t" ] || continue
   [[ -n "${TESTS:-}" && ! "$t" =~ ${TESTS} ]] && continue
+  [[ -n "${SKIP_TESTS:-}" && "$t" =~ ${SKIP_TESTS} ]] && continue
   echo "== $t"
   nodes_before=$(nodes)
   started=$SECONDS
