@@ -14,6 +14,18 @@ static inline bool text_is_set(const char *s)
         return s != NULL && s[0] != '\0';
 }
 
+/* The value of one hexadecimal digit (either case), or -1. */
+static inline int text_hex_value(char c)
+{
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
 /* True when s[0..len) holds a control byte (below 0x20, NUL included, or 0x7f). */
 bool text_has_control(const char *s, size_t len);
 

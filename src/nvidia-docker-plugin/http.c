@@ -3,18 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "common/xalloc.h"
-
-static int hex_digit(char c)
-{
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
 
 char *http_unescape(const char *s, size_t n, bool query)
 {
@@ -28,8 +18,8 @@ char *http_unescape(const char *s, size_t n, bool query)
                         *w++ = s[i];
                         continue;
                 }
-                int hi = i + 2 < n ? hex_digit(s[i + 1]) : -1;
-                int lo = i + 2 < n ? hex_digit(s[i + 2]) : -1;
+                int hi = i + 2 < n ? text_hex_value(s[i + 1]) : -1;
+                int lo = i + 2 < n ? text_hex_value(s[i + 2]) : -1;
                 if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
                         free(out);
                         return NULL;

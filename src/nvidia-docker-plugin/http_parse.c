@@ -193,26 +193,15 @@ enum {
         CHUNK_DONE,
 };
 
-static int hex_value(char c)
-{
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
 /* One byte of the framing (not of the data); -1 when malformed. */
 static int chunk_frame_byte(struct http_chunked *c, char byte)
 {
         switch (c->state) {
         case CHUNK_SIZE:
-                if (hex_value(byte) >= 0) {
+                if (text_hex_value(byte) >= 0) {
                         if (++c->digits > 15)
                                 return -1; /* over 2^60: no body is that large */
-                        c->remaining = c->remaining * 16 + (uint64_t)hex_value(byte);
+                        c->remaining = c->remaining * 16 + (uint64_t)text_hex_value(byte);
                 } else if (c->digits > 0 && (byte == ';' || byte == ' ' || byte == '\t')) {
                         c->state = CHUNK_EXT;
                 } else if (c->digits > 0 && byte == '\r') {
