@@ -1,6 +1,7 @@
 #include "buf.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,4 +79,16 @@ int buf_read_fd(struct buf *b, int fd, size_t limit)
         buf_reserve(b, 0);
         b->data[b->len] = '\0';
         return 0;
+}
+
+int buf_read_path(struct buf *b, const char *path, size_t limit)
+{
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -1;
+        int rc = buf_read_fd(b, fd, limit);
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return rc;
 }

@@ -26,5 +26,8 @@ char *buf_steal(struct buf *b);
 void buf_destroy(struct buf *b);
 /* Reads fd to EOF, stopping with -1 (errno E2BIG) past `limit` bytes; -1 with errno on error. */
 int buf_read_fd(struct buf *b, int fd, size_t limit);
+/* The same for the file at `path` (opened read-only, close-on-exec); -1 with errno (ENOENT,
+ * E2BIG, ...) on failure. */
+int buf_read_path(struct buf *b, const char *path, size_t limit);
 
 #endif

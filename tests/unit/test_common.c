@@ -84,6 +84,17 @@ static void test_buf_printf_and_read_limit(void)
         CU_ASSERT_STRING_EQUAL(b.data, "abc");
         close(fds[0]);
         buf_destroy(&b);
+
+        /* buf_read_path: the same through a path, errno kept. */
+        CU_ASSERT_EQUAL(buf_read_path(&b, "/nonexistent/nvd-buf", 5), -1);
+        CU_ASSERT_EQUAL(errno, ENOENT);
+        buf_destroy(&b);
+        CU_ASSERT_EQUAL(buf_read_path(&b, "/dev/zero", 5), -1);
+        CU_ASSERT_EQUAL(errno, E2BIG);
+        buf_destroy(&b);
+        CU_ASSERT_EQUAL(buf_read_path(&b, "/dev/null", 5), 0);
+        CU_ASSERT_STRING_EQUAL(b.data, "");
+        buf_destroy(&b);
 }
 
 static void test_text_printable(void)

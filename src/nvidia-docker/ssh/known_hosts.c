@@ -1,7 +1,6 @@
 #include "nvidia-docker/ssh/known_hosts.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <stdlib.h>
@@ -115,16 +114,12 @@ void known_hosts_parse(struct known_hosts *kh, const char *text, size_t len, con
 
 int known_hosts_read_file(struct known_hosts *kh, const char *path, struct error *err)
 {
-        cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-                if (errno == ENOENT || errno == ENOTDIR)
-                        return 0;
-                return error_set_errno(err, errno, "cannot read known hosts file %s", path);
-        }
         struct buf text = BUF_INIT;
-        if (buf_read_fd(&text, fd, KNOWN_HOSTS_MAX_SIZE) < 0) {
+        if (buf_read_path(&text, path, KNOWN_HOSTS_MAX_SIZE) < 0) {
                 int saved = errno;
                 buf_destroy(&text);
+                if (saved == ENOENT || saved == ENOTDIR)
+                        return 0;
                 if (saved == E2BIG)
                         return error_set(err,
                                          "known hosts file %s is larger than %d MiB; is it a "

@@ -2,7 +2,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <glob.h>
 #include <stdlib.h>
 #include <string.h>
@@ -421,16 +420,12 @@ int ssh_config_parse(struct ssh_config *cfg, const char *text, size_t len, const
 int ssh_config_read_file(struct ssh_config *cfg, const char *path,
                          const struct ssh_config_context *ctx, struct error *err)
 {
-        cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-                if (errno == ENOENT || errno == ENOTDIR)
-                        return 0;
-                return error_set_errno(err, errno, "cannot read SSH configuration %s", path);
-        }
         struct buf text = BUF_INIT;
-        if (buf_read_fd(&text, fd, SSH_CONFIG_MAX_SIZE) < 0) {
+        if (buf_read_path(&text, path, SSH_CONFIG_MAX_SIZE) < 0) {
                 int saved = errno;
                 buf_destroy(&text);
+                if (saved == ENOENT || saved == ENOTDIR)
+                        return 0;
                 if (saved == E2BIG)
                         return error_set(err, "SSH configuration file %s is larger than %d MiB",
                                          path, SSH_CONFIG_MAX_SIZE >> 20);
