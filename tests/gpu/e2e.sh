@@ -20,6 +20,7 @@ fail() { failed=$((failed + 1)); echo "FAIL - $*"; }
 command -v nvidia-smi >/dev/null || { echo "e2e: nvidia-smi not found; not a GPU machine?"; echo "e2e: 0 passed, 1 failed"; exit 1; }
 
 tmp=$(mktemp -d)
+. "$(dirname "$0")/../lib/mounts.sh"
 port=$(( (RANDOM % 20000) + 30000 ))
 wrapper=$(dirname "$plugin")/nvidia-docker
 sock_dir=$tmp/sock
@@ -31,7 +32,7 @@ fi
 pid=
 cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  grep -o " $tmp/[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m"; done # the volume's read-only bind mounts
+  unmount_under "$tmp" # the volume's read-only bind mounts
   rm -rf "$tmp"
 }
 trap cleanup EXIT

@@ -20,12 +20,13 @@ ok() { passed=$((passed + 1)); echo "ok   - $*"; }
 fail() { failed=$((failed + 1)); echo "FAIL - $*"; }
 finish() { echo "--- plugin log"; cat "$tmp/log" 2>/dev/null; echo "graphics: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
 tmp=$(mktemp -d)
+. "$(dirname "$0")/../lib/mounts.sh"
 pid=
 img=nvd-graphics-probe
 cleanup() {
   docker rmi -f "$img" >/dev/null 2>&1
   [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  grep -o " $tmp/[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m"; done # the volume's read-only bind mounts
+  unmount_under "$tmp" # the volume's read-only bind mounts
   rm -rf "$tmp"
 }
 trap cleanup EXIT

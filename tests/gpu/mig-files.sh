@@ -79,11 +79,12 @@ fi
 
 # ---- 3. the plugin on the real NVML ---------------------------------------------------------
 tmp=$(mktemp -d)
+. "$(dirname "$0")/../lib/mounts.sh"
 port=$(( (RANDOM % 20000) + 30000 ))
 pid=
 cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  grep -o " $tmp/[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m"; done # the volume's read-only bind mounts
+  unmount_under "$tmp" # the volume's read-only bind mounts
   rm -rf "$tmp"
 }
 trap cleanup EXIT

@@ -41,12 +41,13 @@ if [ -e "$spec" ]; then
 fi
 
 tmp=$(mktemp -d)
+. "$(dirname "$0")/../lib/mounts.sh"
 port=$(( (RANDOM % 20000) + 30000 ))
 pid=
 cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
   # The driver trees may hold read-only bind mounts of the driver's files.
-  grep -o " $tmp/[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m"; done
+  unmount_under "$tmp" # the volume's read-only bind mounts
   rm -rf "$tmp"
 }
 trap cleanup EXIT

@@ -19,12 +19,13 @@ check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi;
 command -v nvidia-smi >/dev/null || { echo "service: nvidia-smi not found"; echo "service: 0 passed, 1 failed"; exit 1; }
 command -v python3 >/dev/null || { echo "service: python3 not found"; echo "service: 0 passed, 1 failed"; exit 1; }
 tmp=$(mktemp -d)
+. "$(dirname "$0")/../lib/mounts.sh"
 port=$(( (RANDOM % 20000) + 30000 ))
 pid= lpid=
 cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
   [ -n "$lpid" ] && kill "$lpid" 2>/dev/null
-  grep -o " $tmp/[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m"; done # the volume's read-only bind mounts
+  unmount_under "$tmp" # the volume's read-only bind mounts
   rm -rf "$tmp"
 }
 trap cleanup EXIT

@@ -169,7 +169,6 @@ cleanup_docker() {
   [ -S "$SOCK" ] && docker volume rm -f "nvidia_driver_$A" "nvidia_driver_$B" "nvidia_driver_$C" >/dev/null 2>&1
   return 0
 }
-t_cleanup 'awk -v d="$T_TMP/" "index(\$5, d) == 1 {print \$5}" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l'
 t_cleanup stop_plugin
 t_cleanup cleanup_docker
 for v in $A $B $C; do

@@ -44,7 +44,6 @@ cleanup_docker() {
   docker volume rm -f "$VOL" "nvidia_driver_$OLD" >/dev/null 2>&1
 }
 # Last of all: whatever is still mounted below T_TMP (bind mounts of an interrupted run).
-t_cleanup 'awk -v d="$T_TMP/" "index(\$5, d) == 1 {print \$5}" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l'
 t_cleanup stop_plugin
 t_cleanup cleanup_docker
 t_cleanup 'umount "$T_TMP/tmpfs" 2>/dev/null'

@@ -6,6 +6,7 @@
 # "1..N" and "# <name>: N passed, N failed" (what tests/run.sh adds up), and exits.
 
 NVD_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$NVD_ROOT/tests/lib/mounts.sh"
 NVD_BIN=$(cd "$NVD_ROOT" && cd "${NVD_BIN:-bin}" && pwd)
 NVD_BUILD=$(cd "$NVD_ROOT" && mkdir -p "${NVD_BUILD:-build}" && cd "${NVD_BUILD:-build}" && pwd)
 T_NAME=$(basename "$0" .sh)
@@ -17,6 +18,7 @@ T_CLEANUPS=()
 t_on_exit() {
   local i
   for ((i = ${#T_CLEANUPS[@]} - 1; i >= 0; i--)); do eval "${T_CLEANUPS[$i]}" >/dev/null 2>&1 || true; done
+  unmount_under "$T_TMP" 2>/dev/null
   rm -rf "$T_TMP"
 }
 trap t_on_exit EXIT
